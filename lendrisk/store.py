@@ -1,0 +1,212 @@
+"""The DuckDB store: schema, atomic rebuild into a new file, read-only connections."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import os
+from collections.abc import Callable, Mapping
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from lendrisk import __version__
+from lendrisk.sql import QUERIES_DIR, run_file
+
+SCHEMA_VERSION = 1
+DEFAULT_DB = Path("data/lendrisk.duckdb")
+# Canonical tables in dependency order (a table's references come before it).
+TABLES: tuple[str, ...] = (
+    "borrowers",
+    "loans",
+    "schedule",
+    "repayments",
+    "loan_events",
+    "investors",
+    "holdings",
+    "macro",
+    "reserve_fund",
+    "users",
+)
+MARTS: tuple[str, ...] = ("loan_month",)
+
+Progress = Callable[[str, float], None]
+
+
+def db_path() -> Path:
+    """The store path: $LENDRISK_DB, else data/lendrisk.duckdb."""
+    return Path(os.environ.get("LENDRISK_DB") or DEFAULT_DB)
+
+
+def connect(path: Path | str, read_only: bool = True) -> duckdb.DuckDBPyConnection:
+    """Open the store (read-only unless a writer asks)."""
+    return duckdb.connect(str(path), read_only=read_only)
+
+
+def create_schema(con: duckdb.DuckDBPyConnection) -> None:
+    """Create every canonical table and meta (queries/schema/*.sql)."""
+    for path in sorted((QUERIES_DIR / "schema").glob("*.sql")):
+        run_file(con, path)
+
+
+def columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
+    """Column names of a table in declaration order."""
+    rows = con.execute(
+        "select column_name from duckdb_columns() where table_name = $t order by column_index",
+        {"t": table},
+    ).fetchall()
+    return [r[0] for r in rows]
+
+
+def insert_frame(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame) -> None:
+    """Append a frame to a canonical table, matching columns by name (table from the fixed list)."""
+    if table not in TABLES:
+        raise ValueError(f"unknown table {table!r}")
+    cols = [c for c in columns(con, table) if c in frame.columns]
+    col_list = ", ".join(f'"{c}"' for c in cols)
+    con.register("_incoming", frame)
+    try:
+        con.execute(f"insert into {table} ({col_list}) select {col_list} from _incoming")
+    finally:
+        con.unregister("_incoming")
+
+
+def last_month_end(day: dt.date) -> dt.date:
+    """The last month-end on or before a date."""
+    first = day.replace(day=1)
+    nxt = (first + dt.timedelta(days=32)).replace(day=1)
+    if day == nxt - dt.timedelta(days=1):
+        return day
+    return first - dt.timedelta(days=1)
+
+
+def infer_observed_to(con: duckdb.DuckDBPyConnection) -> dt.date:
+    """Last month-end on or before the latest date in loans, repayments and events."""
+    row = con.execute(
+        """
+        select greatest(
+            (select max(originated_on) from loans),
+            (select max(paid_on) from repayments),
+            (select max(event_on) from loan_events)
+        )
+        """
+    ).fetchall()[0][0]
+    if row is None:
+        return last_month_end(dt.date.today())
+    return last_month_end(row)
+
+
+def build_marts(
+    con: duckdb.DuckDBPyConnection, observed_to: dt.date, progress: Progress | None = None
+) -> None:
+    """Rebuild derived tables (the loan_month performance tape) from the canonical tables."""
+    for i, mart in enumerate(MARTS):
+        if progress:
+            progress(f"building {mart}", i / len(MARTS))
+        con.execute(f"drop table if exists {mart}")
+        run_file(con, QUERIES_DIR / "marts" / f"{mart}.sql", {"observed_to": observed_to})
+    if progress:
+        progress("marts built", 1.0)
+
+
+def write_meta(con: duckdb.DuckDBPyConnection, source: str, observed_to: dt.date) -> None:
+    """Record schema version, build time, source, observation end and row counts in meta."""
+    counts = {t: con.execute(f"select count(*) from {t}").fetchall()[0][0] for t in TABLES + MARTS}
+    entries = {
+        "schema_version": str(SCHEMA_VERSION),
+        "lendrisk_version": __version__,
+        "built_at": dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat(),
+        "source": source,
+        "observed_to": observed_to.isoformat(),
+        **{f"rows.{t}": str(n) for t, n in counts.items()},
+    }
+    con.execute("delete from meta")
+    con.executemany("insert into meta values (?, ?)", list(entries.items()))
+
+
+def read_meta(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """The meta table as a dict."""
+    return dict(con.execute("select key, value from meta").fetchall())
+
+
+def populate(
+    con: duckdb.DuckDBPyConnection,
+    tables: Mapping[str, pd.DataFrame],
+    *,
+    source: str,
+    observed_to: dt.date | None = None,
+    progress: Progress | None = None,
+) -> dt.date:
+    """Create the schema in an empty database, load tables, build marts and meta; the observation end."""
+    create_schema(con)
+    loaded = [t for t in TABLES if t in tables]
+    for i, table in enumerate(loaded):
+        if progress:
+            progress(f"loading {table}", 0.5 * i / max(len(loaded), 1))
+        insert_frame(con, table, tables[table])
+    observed_to = observed_to or infer_observed_to(con)
+    if progress:
+        progress("building loan_month", 0.5)
+    build_marts(con, observed_to)
+    write_meta(con, source, observed_to)
+    if progress:
+        progress("done", 1.0)
+    return observed_to
+
+
+def build_store(
+    path: Path | str,
+    tables: Mapping[str, pd.DataFrame],
+    *,
+    source: str,
+    observed_to: dt.date | None = None,
+    progress: Progress | None = None,
+) -> None:
+    """Write a complete store to a new file and swap it in atomically, keeping the old one as *.prev."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f"{path.name}.building-{os.getpid()}")
+    _remove(tmp)
+    try:
+        con = duckdb.connect(str(tmp))
+        try:
+            populate(con, tables, source=source, observed_to=observed_to, progress=progress)
+            con.execute("checkpoint")
+        finally:
+            con.close()
+        swap_in(tmp, path)
+    finally:
+        _remove(tmp)
+
+
+def swap_in(new: Path, path: Path) -> None:
+    """Atomically replace path by new; the replaced store stays as path.prev (a hard link)."""
+    with open(new, "rb") as fh:
+        os.fsync(fh.fileno())
+    prev = path.with_name(path.name + ".prev")
+    if path.exists():
+        _remove(prev)
+        os.link(path, prev)
+    os.replace(new, path)
+    with contextlib.suppress(OSError):
+        dir_fd = os.open(path.parent, os.O_RDONLY)
+        try:
+            os.fsync(dir_fd)
+        finally:
+            os.close(dir_fd)
+
+
+def read_tables(path: Path | str, tables: tuple[str, ...] = TABLES) -> dict[str, pd.DataFrame]:
+    """Every canonical table of a store as DataFrames (for export and incremental import)."""
+    con = connect(path)
+    try:
+        return {t: con.execute(f"select * from {t}").df() for t in tables}
+    finally:
+        con.close()
+
+
+def _remove(path: Path) -> None:
+    for p in (path, path.with_name(path.name + ".wal")):
+        with contextlib.suppress(FileNotFoundError):
+            p.unlink()

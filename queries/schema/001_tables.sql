@@ -1,0 +1,97 @@
+-- Canonical tables of DESIGN.md §2. Amounts are DECIMAL(18,2) currency units, dates are DATE, ids are VARCHAR.
+-- The import format is the store: column names here are the canonical file columns.
+
+create table borrowers (
+    borrower_id     varchar primary key,
+    region          varchar,
+    birth_year      integer check (birth_year between 1900 and 2100),
+    annual_income   decimal(18, 2) check (annual_income >= 0),
+    income_verified boolean,
+    employment      varchar,
+    credit_score    integer not null check (credit_score between 300 and 900)
+);
+
+create table loans (
+    loan_id          varchar primary key,
+    borrower_id      varchar not null,
+    product          varchar not null check (product in ('personal', 'consumer', 'small_business')),
+    channel          varchar not null check (channel in ('platform', 'institution')),
+    grade            varchar not null check (grade in ('A', 'B', 'C', 'D', 'E', 'F', 'G')),
+    purpose          varchar,
+    originated_on    date not null,
+    principal        decimal(18, 2) not null check (principal > 0),
+    annual_rate      double not null check (annual_rate >= 0 and annual_rate < 1),
+    term_months      integer not null check (term_months between 1 and 120),
+    repayment_method varchar not null check (repayment_method in ('annuity', 'equal_principal', 'bullet')),
+    guarantee        varchar check (guarantee in ('none', 'reserve', 'partner')),
+    meets_policy     boolean default true
+);
+
+create table schedule (
+    loan_id        varchar not null,
+    installment_no integer not null check (installment_no >= 1),
+    due_on         date not null,
+    principal_due  decimal(18, 2) not null check (principal_due >= 0),
+    interest_due   decimal(18, 2) not null check (interest_due >= 0),
+    primary key (loan_id, installment_no)
+);
+
+create table repayments (
+    loan_id        varchar not null,
+    paid_on        date not null,
+    principal_paid decimal(18, 2) not null check (principal_paid >= 0),
+    interest_paid  decimal(18, 2) not null check (interest_paid >= 0),
+    fee_paid       decimal(18, 2) check (fee_paid >= 0),
+    source         varchar not null check (source in ('borrower', 'guarantor', 'collection'))
+);
+
+create table loan_events (
+    loan_id  varchar not null,
+    event_on date not null,
+    kind     varchar not null check (kind in (
+        'reminder', 'call', 'visit', 'promise_to_pay', 'restructured',
+        'legal_filed', 'judgment', 'charged_off', 'transferred'
+    )),
+    amount   decimal(18, 2),
+    note     varchar
+);
+
+create table investors (
+    investor_id  varchar primary key,
+    segment      varchar not null check (segment in ('retail', 'institutional')),
+    risk_profile varchar,
+    region       varchar,
+    joined_on    date
+);
+
+create table holdings (
+    holding_id  varchar primary key,
+    investor_id varchar not null,
+    loan_id     varchar not null,
+    amount      decimal(18, 2) not null check (amount > 0),
+    invested_on date not null
+);
+
+create table macro (
+    month_end             date primary key,
+    unemployment_rate     double,
+    gdp_growth            double,
+    industry_overdue_rate double check (industry_overdue_rate between 0 and 1)
+);
+
+create table reserve_fund (
+    month_end date primary key,
+    balance   decimal(18, 2) not null
+);
+
+create table users (
+    username      varchar primary key,
+    password_hash varchar not null,
+    role          varchar not null check (role in ('investor', 'manager', 'admin')),
+    investor_id   varchar
+);
+
+create table meta (
+    key   varchar primary key,
+    value varchar not null
+);
