@@ -1,0 +1,259 @@
+"""Command-line interface: build the demo, import/export, inspect the store, run queries, manage users."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import getpass
+import re
+import sys
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from lendrisk import sql, store
+
+EXIT_OK, EXIT_ERROR, EXIT_BAD_INPUT = 0, 1, 2
+
+
+class BadInput(Exception):
+    """A problem with what the user asked for (exit code 2, message only, no traceback)."""
+
+
+@contextmanager
+def progress_bar(desc: str) -> Iterator[store.Progress]:
+    """A tqdm bar on stderr driven by a (message, fraction) progress callback."""
+    from tqdm import tqdm
+
+    with tqdm(total=100, desc=desc, unit="%", file=sys.stderr, leave=True) as bar:
+
+        def update(message: str, fraction: float) -> None:
+            bar.set_postfix_str(message)
+            bar.update(max(0, round(fraction * 100) - bar.n))
+
+        yield update
+
+
+def parse_value(text: str) -> Any:
+    """A --param value: null, true/false, integer, number, ISO date, else the string itself."""
+    lowered = text.lower()
+    if lowered in ("null", "none", ""):
+        return None
+    if lowered in ("true", "false"):
+        return lowered == "true"
+    if re.fullmatch(r"-?\d+", text):
+        return int(text)
+    if re.fullmatch(r"-?\d+\.\d*", text):
+        return float(text)
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        try:
+            return dt.date.fromisoformat(text)
+        except ValueError as exc:
+            raise BadInput(f"bad date {text!r}: {exc}") from None
+    return text
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    """Build the demo platform (with demo accounts) into --db."""
+    from lendrisk.demo import build_demo_store
+
+    with progress_bar("demo platform") as progress:
+        build_demo_store(args.db, loans=args.loans, seed=args.seed, progress=progress)
+    print(f"built {args.db}")
+    return EXIT_OK
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    """Validate files and import them into --db (the store is untouched when anything is wrong)."""
+    from lendrisk import ingest  # registers the platform adapters too
+
+    for path in args.paths:
+        if not Path(path).exists():
+            raise BadInput(f"{path}: no such file")
+    with progress_bar(f"import {args.format}") as progress:
+        report = ingest.import_paths(args.db, args.paths, fmt=args.format, mode=args.mode, progress=progress)
+    print(report)
+    return EXIT_OK
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    """Write every canonical table of --db to a folder."""
+    from lendrisk import ingest  # registers the platform adapters too
+
+    require_store(args.db)
+    for path in ingest.export_store(args.db, args.dir, fmt=args.format):
+        print(path)
+    return EXIT_OK
+
+
+def cmd_info(args: argparse.Namespace) -> int:
+    """Print what the store holds: source, build time, observation end, row counts, date range."""
+    require_store(args.db)
+    con = store.connect(args.db)
+    try:
+        meta = store.read_meta(con)
+        first, last = con.execute("select min(originated_on), max(originated_on) from loans").fetchall()[0]
+    finally:
+        con.close()
+    print(f"store:        {args.db}")
+    for key in ("source", "built_at", "observed_to", "schema_version"):
+        print(f"{key + ':':<14}{meta.get(key, '')}")
+    print(f"originations: {first} .. {last}")
+    for table in (*store.TABLES, *store.MARTS):
+        print(f"  {table:<14}{int(meta.get('rows.' + table, 0)):>12,}")
+    return EXIT_OK
+
+
+def cmd_query(args: argparse.Namespace) -> int:
+    """Run queries/NAME.sql with --param key=value pairs, or list the queries."""
+    if args.list or not args.name:
+        for info in sql.list_queries():
+            params = ", ".join(f"${p}" for p in info.params) or "-"
+            print(f"{info.name:<36} {params:<50} {info.grain}")
+        return EXIT_OK
+    params: dict[str, Any] = {}
+    for pair in args.param:
+        key, sep, value = pair.partition("=")
+        if not sep:
+            raise BadInput(f"--param {pair!r}: expected key=value")
+        params[key] = parse_value(value)
+    require_store(args.db)
+    con = store.connect(args.db)
+    try:
+        frame = sql.run(con, args.name, params)
+    finally:
+        con.close()
+    write_frame(frame, args.format)
+    return EXIT_OK
+
+
+def write_frame(frame: pd.DataFrame, fmt: str) -> None:
+    """Print a result as an aligned table, CSV or JSON records."""
+    if fmt == "csv":
+        frame.to_csv(sys.stdout, index=False)
+    elif fmt == "json":
+        print(frame.to_json(orient="records", date_format="iso", force_ascii=False))
+    else:
+        with pd.option_context("display.max_rows", 500, "display.width", 200):
+            print(frame.to_string(index=False))
+
+
+def cmd_users(args: argparse.Namespace) -> int:
+    """Add, list or remove dashboard users (the store is rebuilt atomically)."""
+    require_store(args.db)
+    users = store.read_tables(args.db, ("users",))["users"]
+    if args.action == "list":
+        write_frame(users.drop(columns=["password_hash"]), "table")
+        return EXIT_OK
+    if args.action == "remove":
+        if args.username not in set(users["username"]):
+            raise BadInput(f"no user {args.username!r}")
+        users = users[users["username"] != args.username]
+    else:
+        from lendrisk import auth
+
+        if args.username in set(users["username"]):
+            raise BadInput(f"user {args.username!r} exists already")
+        if args.role == "investor" and not args.investor_id:
+            raise BadInput("an investor account needs --investor-id")
+        password = args.password or getpass.getpass(f"password for {args.username}: ")
+        if len(password) < 8:
+            raise BadInput("the password must have at least 8 characters")
+        row = {
+            "username": args.username,
+            "password_hash": auth.hash_password(password),
+            "role": args.role,
+            "investor_id": args.investor_id if args.role == "investor" else None,
+        }
+        users = pd.concat([users, pd.DataFrame([row])], ignore_index=True)
+    from lendrisk import ingest  # registers the platform adapters too
+
+    ingest.import_tables(args.db, {"users": users}, source=current_source(args.db), mode="replace")
+    print(f"{args.action}: {args.username}")
+    return EXIT_OK
+
+
+def current_source(db: Path) -> str:
+    """The source recorded in the store's meta table."""
+    con = store.connect(db)
+    try:
+        return store.read_meta(con).get("source", "unknown")
+    finally:
+        con.close()
+
+
+def require_store(db: Path) -> None:
+    """Refuse to go on when the store file does not exist."""
+    if not Path(db).exists():
+        raise BadInput(f"{db}: no store here (build one with 'python -m lendrisk demo' or import files)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser with every subcommand."""
+    parser = argparse.ArgumentParser(prog="python -m lendrisk", description=__doc__)
+    parser.add_argument(
+        "--db", type=Path, default=None, help="store path (default: $LENDRISK_DB or data/lendrisk.duckdb)"
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    def add(name: str, func, help_text: str) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help_text, description=help_text)
+        p.add_argument("--db", type=Path, default=argparse.SUPPRESS, help="store path")
+        p.set_defaults(func=func)
+        return p
+
+    p = add("demo", cmd_demo, "build the demo platform")
+    p.add_argument("--loans", type=int, default=40_000, help="number of loans (default 40,000)")
+    p.add_argument("--seed", type=int, default=7, help="random seed (same seed, same data)")
+
+    p = add("import", cmd_import, "validate and import files (the store changes only if all is valid)")
+    p.add_argument(
+        "paths", nargs="+", type=Path, help="canonical CSV/Parquet files, or a platform's loan file"
+    )
+    p.add_argument("--format", default="canonical", choices=["canonical", "lendingclub", "prosper"])
+    p.add_argument(
+        "--mode", default="append", choices=["append", "replace"], help="append rows or replace tables"
+    )
+
+    p = add("export", cmd_export, "write the canonical tables to a folder")
+    p.add_argument("dir", type=Path)
+    p.add_argument("--format", default="csv", choices=["csv", "parquet"])
+
+    add("info", cmd_info, "what the store holds")
+
+    p = add("query", cmd_query, "run queries/NAME.sql")
+    p.add_argument("name", nargs="?", help="query name (see --list)")
+    p.add_argument("--param", action="append", default=[], metavar="KEY=VALUE", help="a named parameter")
+    p.add_argument("--format", default="table", choices=["table", "csv", "json"])
+    p.add_argument("--list", action="store_true", help="list the queries with their parameters")
+
+    p = add("users", cmd_users, "manage dashboard users")
+    p.add_argument("action", choices=["add", "list", "remove"])
+    p.add_argument("username", nargs="?")
+    p.add_argument("--role", choices=["investor", "manager", "admin"], default="investor")
+    p.add_argument("--investor-id")
+    p.add_argument("--password", help="(default: asked for on the terminal)")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; exit code 0 ok, 2 bad input, 1 anything else."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    args.db = Path(args.db) if args.db else store.db_path()
+    if args.command == "users" and args.action != "list" and not args.username:
+        parser.error("users add/remove need a username")
+    from lendrisk import ingest  # registers the platform adapters too
+
+    bad_input: tuple[type[BaseException], ...] = (BadInput, sql.QueryError, ingest.ValidationFailed)
+    try:
+        return args.func(args)
+    except bad_input as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except Exception as exc:
+        print(f"error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return EXIT_ERROR
