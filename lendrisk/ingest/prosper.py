@@ -1,0 +1,249 @@
+"""Prosper loan files (prosperLoanData layout) -> canonical tables; inferences in docs/real-data.md.
+
+One row per loan with lifetime totals and the status at the data pull (March 2014, taken as the
+month-end 2014-03-31). The contractual annuity schedule is rebuilt from amount, rate, term and the
+origination date; repayments, charge-offs and recoveries are inferred from the LP_* totals.
+Amounts are handled in integer cents.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from lendrisk.ingest.lendingclub import (
+    AdapterError,
+    allocate_payments,
+    annuity_schedule,
+    bad_value,
+    cents,
+    charge_off_frame,
+    codes,
+    dates,
+    fit_snapshot_cash,
+    installments_due,
+    merge_files,
+    numbers,
+    read_csv,
+    recovery_payments,
+    repayments_frame,
+    schedule_frame,
+    simulated_investors,
+    to_units,
+)
+
+# The prosperLoanData pull is dated March 2014 (latest origination 2014-03-07): observed at the month-end.
+OBSERVED_TO = dt.date(2014, 3, 31)
+RECOVERY_LAG_DAYS = 30
+DATE_FORMAT = "%d-%m-%Y %H:%M"
+NEEDED = (
+    "LoanKey",
+    "LoanStatus",
+    "ClosedDate",
+    "BorrowerRate",
+    "ProsperRating (Alpha)",
+    "CreditGrade",
+    "Term",
+    "LoanOriginalAmount",
+    "LoanOriginationDate",
+    "LP_CustomerPrincipalPayments",
+    "LP_InterestandFees",
+    "LP_GrossPrincipalLoss",
+    "LP_NetPrincipalLoss",
+    "LP_NonPrincipalRecoverypayments",
+    "BorrowerState",
+    "CreditScoreRangeLower",
+    "CreditScoreRangeUpper",
+    "StatedMonthlyIncome",
+    "IncomeVerifiable",
+    "EmploymentStatus",
+    "ListingCategory (numeric)",
+)
+# Prosper status -> lendrisk state at OBSERVED_TO.
+STATES = {
+    "Current": "current",
+    "Completed": "paid_off",
+    "FinalPaymentInProgress": "current",
+    "Chargedoff": "charged_off",
+    "Defaulted": "charged_off",
+    "Cancelled": "cancelled",
+    "Past Due (1-15 days)": "1-30",
+    "Past Due (16-30 days)": "1-30",
+    "Past Due (31-60 days)": "31-60",
+    "Past Due (61-90 days)": "61-90",
+    "Past Due (91-120 days)": "90+",
+    "Past Due (>120 days)": "90+",
+}
+MISSED = {"current": 0, "1-30": 1, "31-60": 2, "61-90": 3, "90+": 4}
+# Prosper rating (ProsperRating (Alpha) from 2009, CreditGrade before) -> lendrisk grade A..G.
+GRADES = {"AA": "A", "A": "B", "B": "C", "C": "D", "D": "E", "E": "F", "HR": "G", "NC": "G"}
+# Score bands for loans without any Prosper rating: < 600 HR, 600-639 E, ... 760+ AA.
+SCORE_BANDS = (600, 640, 680, 720, 760)
+SCORE_GRADES = ("HR", "E", "D", "C", "A", "AA")
+# ListingCategory (numeric) -> (purpose, product).
+CATEGORIES = {
+    "0": ("not_available", "personal"),
+    "1": ("debt_consolidation", "personal"),
+    "2": ("home_improvement", "consumer"),
+    "3": ("business", "small_business"),
+    "4": ("personal_loan", "personal"),
+    "5": ("student_use", "personal"),
+    "6": ("auto", "consumer"),
+    "7": ("other", "personal"),
+    "8": ("baby_and_adoption", "personal"),
+    "9": ("boat", "consumer"),
+    "10": ("cosmetic_procedure", "personal"),
+    "11": ("engagement_ring", "consumer"),
+    "12": ("green_loans", "consumer"),
+    "13": ("household_expenses", "personal"),
+    "14": ("large_purchases", "consumer"),
+    "15": ("medical_dental", "personal"),
+    "16": ("motorcycle", "consumer"),
+    "17": ("rv", "consumer"),
+    "18": ("taxes", "personal"),
+    "19": ("vacation", "personal"),
+    "20": ("wedding_loans", "personal"),
+}
+
+
+def read_file(path: Path) -> tuple[dict[str, pd.DataFrame], dt.date]:
+    """One prosperLoanData file: the canonical tables and observed_to."""
+    raw = read_csv(path, NEEDED)
+    # prosperLoanData repeats some loans on rows that differ only in unused columns (ProsperScore).
+    raw = raw[~raw.duplicated(keep="first")]
+    repeated = raw["LoanKey"].duplicated(keep="first").to_numpy()
+    if repeated.any():
+        raise bad_value(path, raw, "LoanKey", repeated, "loan appears twice with different values")
+    status = codes(path, raw, "LoanStatus", [s for s, v in STATES.items() if v != "cancelled"])
+    state = np.array([STATES[s] for s in status], dtype=object)
+    loan_ids = raw["LoanKey"].str.strip().to_numpy(dtype=object)
+    if (loan_ids == "").any():
+        raise bad_value(path, raw, "LoanKey", loan_ids == "", "value is missing")
+    alpha = raw["ProsperRating (Alpha)"].str.strip()
+    older = raw["CreditGrade"].str.strip()
+    low = numbers(path, raw, "CreditScoreRangeLower")
+    high = numbers(path, raw, "CreditScoreRangeUpper")
+    score = np.floor((low + high) / 2 + 0.5).astype("int64")
+    if ((score < 300) | (score > 900)).any():
+        raise bad_value(
+            path, raw, "CreditScoreRangeLower", (score < 300) | (score > 900), "score out of range"
+        )
+    # A loan with neither rating gets the grade of its credit score band (SCORE_GRADES).
+    by_score = np.array(SCORE_GRADES)[np.searchsorted(SCORE_BANDS, score, side="right")]
+    raw["ProsperRating (Alpha)"] = alpha.where(alpha != "", older).where(lambda r: r != "", by_score)
+    rating = codes(path, raw, "ProsperRating (Alpha)", list(GRADES))
+    grade = np.array([GRADES[r] for r in rating], dtype=object)
+    category = codes(path, raw, "ListingCategory (numeric)", list(CATEGORIES))
+    term = numbers(path, raw, "Term").astype("int64")
+    if ((term < 1) | (term > 120)).any():
+        raise bad_value(path, raw, "Term", (term < 1) | (term > 120), "term out of range")
+    rate = numbers(path, raw, "BorrowerRate")
+    if ((rate < 0) | (rate >= 1)).any():
+        raise bad_value(path, raw, "BorrowerRate", (rate < 0) | (rate >= 1), "interest rate out of range")
+    originated = dates(path, raw, "LoanOriginationDate", DATE_FORMAT)
+    closed = dates(path, raw, "ClosedDate", DATE_FORMAT, blank_ok=True)
+    needs_close = np.isin(state, ["paid_off", "charged_off"]) & np.isnat(closed)
+    if needs_close.any():
+        raise bad_value(path, raw, "ClosedDate", needs_close, "a closed loan needs its closing date")
+    principal = cents(path, raw, "LoanOriginalAmount")
+    if (principal <= 0).any():
+        raise bad_value(path, raw, "LoanOriginalAmount", principal <= 0, "principal must be positive")
+    got_p = cents(path, raw, "LP_CustomerPrincipalPayments")
+    got_i = cents(path, raw, "LP_InterestandFees")
+    gross_loss = cents(path, raw, "LP_GrossPrincipalLoss")
+    net_loss = numbers(path, raw, "LP_NetPrincipalLoss")
+    rec_interest = cents(path, raw, "LP_NonPrincipalRecoverypayments")
+    income = numbers(path, raw, "StatedMonthlyIncome", blank=np.nan) * 12
+    raw["IncomeVerifiable"] = raw["IncomeVerifiable"].str.strip().str.lower()
+    verified = codes(path, raw, "IncomeVerifiable", ["true", "false"]) == "true"
+    employment = raw["EmploymentStatus"].str.strip().to_numpy(dtype=object)
+    employment[employment == ""] = None
+
+    n = len(loan_ids)
+    as_of = np.datetime64(OBSERVED_TO)
+    # Completed loans repaid their principal: cent differences in the file move between principal
+    # and interest (the cash total stays the file's).
+    done = state == "paid_off"
+    cash = got_p + got_i
+    got_p = np.where(done, np.minimum(principal, cash), np.minimum(got_p, principal))
+    got_i = cash - got_p
+    sched = annuity_schedule(principal, rate, term, originated)
+    due_count = installments_due(sched, as_of, n)
+    missed = pd.Series(state).map(MISSED).to_numpy()
+    target = np.where(np.isnan(missed), -1, np.maximum(due_count - np.nan_to_num(missed), 0)).astype("int64")
+    got_p, got_i = fit_snapshot_cash(sched, got_p, got_i, target, state != "current")
+    charged = np.flatnonzero(state == "charged_off")
+    last_paid = np.where(done, closed, as_of)
+    last_paid[charged] = closed[charged] - 1
+    borrower = allocate_payments(sched, got_p, got_i, np.zeros(n, dtype="int64"), last_paid)
+    written_off = np.minimum(gross_loss[charged], principal[charged] - got_p[charged])
+    events = charge_off_frame(loan_ids, charged, closed[charged], written_off, "Prosper ClosedDate")
+    rec_principal = np.maximum(gross_loss - np.floor(net_loss * 100 + 0.5).astype("int64"), 0)
+    recovered = (rec_principal + rec_interest)[charged]
+    rec = recovered > 0
+    collection = recovery_payments(
+        charged[rec],
+        np.minimum(closed[charged][rec] + RECOVERY_LAG_DAYS, as_of),
+        recovered[rec],
+        np.minimum(rec_principal[charged][rec], principal[charged][rec] - got_p[charged][rec]),
+    )
+    borrower_ids = np.array([f"{i}-B" for i in loan_ids], dtype=object)
+    borrowers = pd.DataFrame(
+        {
+            "borrower_id": borrower_ids,
+            "region": raw["BorrowerState"].str.strip().replace("", None).to_numpy(dtype=object),
+            "birth_year": pd.array([None] * n, dtype="Int32"),
+            "annual_income": income,
+            "income_verified": verified,
+            "employment": employment,
+            "credit_score": score.astype("int32"),
+        }
+    )
+    loans = pd.DataFrame(
+        {
+            "loan_id": loan_ids,
+            "borrower_id": borrower_ids,
+            "product": [CATEGORIES[c][1] for c in category],
+            "channel": "platform",
+            "grade": grade,
+            "purpose": [CATEGORIES[c][0] for c in category],
+            "originated_on": originated,
+            "principal": to_units(principal),
+            "annual_rate": rate,
+            "term_months": term.astype("int32"),
+            "repayment_method": "annuity",
+            "guarantee": "none",
+            "meets_policy": True,
+        }
+    )
+    tables = {
+        "borrowers": borrowers,
+        "loans": loans,
+        "schedule": schedule_frame(loan_ids, sched),
+        "repayments": pd.concat(
+            [
+                repayments_frame(loan_ids, borrower, "borrower"),
+                repayments_frame(loan_ids, collection, "collection"),
+            ],
+            ignore_index=True,
+        ),
+        "loan_events": events,
+    }
+    return tables, OBSERVED_TO
+
+
+def read_tables(
+    paths: Sequence[Path], *, investors: bool = True, seed: int = 7
+) -> tuple[dict[str, pd.DataFrame], dt.date | None]:
+    """Canonical tables (+ simulated investors and holdings) and observed_to from Prosper files."""
+    parts = [read_file(Path(p)) for p in paths]
+    if not parts:
+        raise AdapterError("(no files)", None, None, "no Prosper file given")
+    tables, observed_to = merge_files(parts)
+    if investors:
+        tables["investors"], tables["holdings"] = simulated_investors(tables["loans"], seed)
+    return tables, observed_to

@@ -1,0 +1,584 @@
+"""Validation rules of the canonical tables (DESIGN §2): types, ranges, codes, keys, references, sums.
+
+Row numbers in problems are those a spreadsheet shows: the header is row 1 and the first data row is
+row 2 (Parquet files and in-memory frames are numbered the same way). Rows already in the store have
+no row number; their file reads "<table> (already in the store)".
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+MAX_PROBLEMS = 200  # problems kept (and shown) per validation; the rest are only counted
+ROW = "_row"  # internal column of typed frames: the source row number (NA for rows already in the store)
+ROW_INDEX = "row"  # index name of frames read from files: the source row number
+MONEY_TOLERANCE = 0.005  # currency units: sums that differ by less are equal
+_DATE_TEXT = r"\d{4}[-/]\d{1,2}[-/]\d{1,2}"
+_MIDNIGHT = r"[ T]00:00:00(?:\.0+)?$"
+_NUMBER_TEXT = r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?"
+_BOOLS = {"true": True, "false": False, "1": True, "0": False, "yes": True, "no": False}
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One violated rule: file, spreadsheet row (header = 1), column, the rule and the offending value."""
+
+    file: str
+    row: int | None
+    column: str | None
+    rule: str
+    value: str | None
+
+    def __str__(self) -> str:
+        where = self.file if self.row is None else f"{self.file} row {self.row}"
+        if self.column is not None:
+            where += f", column {self.column}"
+        text = f"{where}: {self.rule}"
+        if self.value is not None:
+            shown = self.value if len(self.value) <= 60 else self.value[:57] + "..."
+            text += f" (got {shown!r})"
+        return text
+
+
+class Problems(list[Problem]):
+    """The problems kept (at most MAX_PROBLEMS) with .total, the count of all problems found."""
+
+    def __init__(self, items: Iterable[Problem] = (), total: int | None = None) -> None:
+        super().__init__(items)
+        self.total = len(self) if total is None else total
+
+
+class ValidationFailed(Exception):
+    """Input that breaks the rules; .problems lists them (capped) and .total counts them all."""
+
+    def __init__(self, problems: Sequence[Problem], total: int | None = None) -> None:
+        self.problems = list(problems)
+        self.total = total if total is not None else getattr(problems, "total", len(self.problems))
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        head = f"{self.total} problem{'s' if self.total != 1 else ''} found, nothing was imported:"
+        lines = [head, *(f"  {p}" for p in self.problems)]
+        if self.total > len(self.problems):
+            lines.append(f"  ... and {self.total - len(self.problems)} more")
+        return "\n".join(lines)
+
+
+@dataclass(frozen=True)
+class Column:
+    """A canonical column: kind (id, text, code, date, amount, float, int, bool), whether required, limits."""
+
+    name: str
+    kind: str
+    required: bool = False
+    codes: tuple[str, ...] = ()
+    low: float | None = None
+    high: float | None = None
+    low_open: bool = False
+    high_open: bool = False
+    default: object = None
+
+    def range_rule(self) -> str:
+        """The range as a sentence, e.g. 'must be > 0' or 'must be between 300 and 900'."""
+        lo = f"{'>' if self.low_open else '>='} {self.low:g}" if self.low is not None else ""
+        hi = f"{'<' if self.high_open else '<='} {self.high:g}" if self.high is not None else ""
+        if lo and hi and not (self.low_open or self.high_open):
+            return f"must be between {self.low:g} and {self.high:g}"
+        return "must be " + " and ".join(p for p in (lo, hi) if p)
+
+
+def _id(name: str, required: bool = True) -> Column:
+    return Column(name, "id", required)
+
+
+def _amount(name: str, required: bool = True, positive: bool = False) -> Column:
+    return Column(name, "amount", required, low=0, low_open=positive)
+
+
+def _code(name: str, codes: tuple[str, ...], required: bool = True) -> Column:
+    return Column(name, "code", required, codes=codes)
+
+
+SPECS: dict[str, tuple[Column, ...]] = {
+    "borrowers": (
+        _id("borrower_id"),
+        Column("region", "text"),
+        Column("birth_year", "int", low=1900, high=2100),
+        _amount("annual_income", required=False),
+        Column("income_verified", "bool"),
+        Column("employment", "text"),
+        Column("credit_score", "int", True, low=300, high=900),
+    ),
+    "loans": (
+        _id("loan_id"),
+        _id("borrower_id"),
+        _code("product", ("personal", "consumer", "small_business")),
+        _code("channel", ("platform", "institution")),
+        _code("grade", ("A", "B", "C", "D", "E", "F", "G")),
+        Column("purpose", "text"),
+        Column("originated_on", "date", True),
+        _amount("principal", positive=True),
+        Column("annual_rate", "float", True, low=0, high=1, high_open=True),
+        Column("term_months", "int", True, low=1, high=120),
+        _code("repayment_method", ("annuity", "equal_principal", "bullet")),
+        _code("guarantee", ("none", "reserve", "partner"), required=False),
+        Column("meets_policy", "bool", default=True),
+    ),
+    "schedule": (
+        _id("loan_id"),
+        Column("installment_no", "int", True, low=1),
+        Column("due_on", "date", True),
+        _amount("principal_due"),
+        _amount("interest_due"),
+    ),
+    "repayments": (
+        _id("loan_id"),
+        Column("paid_on", "date", True),
+        _amount("principal_paid"),
+        _amount("interest_paid"),
+        _amount("fee_paid", required=False),
+        _code("source", ("borrower", "guarantor", "collection")),
+    ),
+    "loan_events": (
+        _id("loan_id"),
+        Column("event_on", "date", True),
+        _code(
+            "kind",
+            (
+                "reminder",
+                "call",
+                "visit",
+                "promise_to_pay",
+                "restructured",
+                "legal_filed",
+                "judgment",
+                "charged_off",
+                "transferred",
+            ),
+        ),
+        _amount("amount", required=False),
+        Column("note", "text"),
+    ),
+    "investors": (
+        _id("investor_id"),
+        _code("segment", ("retail", "institutional")),
+        Column("risk_profile", "text"),
+        Column("region", "text"),
+        Column("joined_on", "date"),
+    ),
+    "holdings": (
+        _id("holding_id"),
+        _id("investor_id"),
+        _id("loan_id"),
+        _amount("amount", positive=True),
+        Column("invested_on", "date", True),
+    ),
+    "macro": (
+        Column("month_end", "date", True),
+        Column("unemployment_rate", "float"),
+        Column("gdp_growth", "float"),
+        Column("industry_overdue_rate", "float", low=0, high=1),
+    ),
+    "reserve_fund": (Column("month_end", "date", True), Column("balance", "amount", True)),
+    "users": (
+        _id("username"),
+        Column("password_hash", "text", True),
+        _code("role", ("investor", "manager", "admin")),
+        _id("investor_id", required=False),
+    ),
+}
+KEYS: dict[str, tuple[str, ...]] = {
+    "borrowers": ("borrower_id",),
+    "loans": ("loan_id",),
+    "schedule": ("loan_id", "installment_no"),
+    "investors": ("investor_id",),
+    "holdings": ("holding_id",),
+    "macro": ("month_end",),
+    "reserve_fund": ("month_end",),
+    "users": ("username",),
+}
+# (table, column) must name an existing (parent table, parent column).
+REFERENCES: tuple[tuple[str, str, str, str], ...] = (
+    ("loans", "borrower_id", "borrowers", "borrower_id"),
+    ("schedule", "loan_id", "loans", "loan_id"),
+    ("repayments", "loan_id", "loans", "loan_id"),
+    ("loan_events", "loan_id", "loans", "loan_id"),
+    ("holdings", "loan_id", "loans", "loan_id"),
+    ("holdings", "investor_id", "investors", "investor_id"),
+    ("users", "investor_id", "investors", "investor_id"),
+)
+MONTH_END_TABLES = ("macro", "reserve_fund")
+PASSWORD_PREFIXES = ("$argon2", "$2")
+
+
+class Sink:
+    """Collects problems: counts every one, keeps the first `limit` (formatting only those)."""
+
+    def __init__(self, files: Mapping[str, str] | None = None, limit: int = MAX_PROBLEMS) -> None:
+        self.files = dict(files or {})
+        self.limit = limit
+        self.kept: list[Problem] = []
+        self.total = 0
+        self.structural = False  # a table could not be checked (unknown table, missing column)
+
+    def file(self, table: str) -> str:
+        """The file name shown for a table's new rows."""
+        return self.files.get(table, table)
+
+    def add_table(self, table: str, column: str | None, rule: str, value: str | None = None) -> None:
+        """A problem with a whole table or column (no row)."""
+        self.total += 1
+        if len(self.kept) < self.limit:
+            self.kept.append(Problem(self.file(table), None, column, rule, value))
+
+    def add(
+        self,
+        table: str,
+        rows: pd.Series,
+        column: str | None,
+        rule: str | pd.Series,
+        values: pd.Series | None = None,
+    ) -> None:
+        """Problems for the given rows (their _row numbers); rule and values are aligned with rows."""
+        self.total += len(rows)
+        room = self.limit - len(self.kept)
+        if room <= 0 or rows.empty:
+            return
+        row_list = rows.iloc[:room].tolist()
+        rules = [rule] * len(row_list) if isinstance(rule, str) else rule.iloc[:room].tolist()
+        vals = [None] * len(row_list) if values is None else [_show(v) for v in values.iloc[:room]]
+        for row, text, value in zip(row_list, rules, vals, strict=True):
+            if row is None or pd.isna(row):
+                self.kept.append(Problem(f"{table} (already in the store)", None, column, text, value))
+            else:
+                self.kept.append(Problem(self.file(table), int(row), column, text, value))
+
+    def result(self) -> Problems:
+        """The kept problems with the total count."""
+        return Problems(self.kept, self.total)
+
+
+def _show(value: object) -> str | None:
+    """A cell as text for a message (dates ISO, amounts without trailing zeros)."""
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return None
+    if isinstance(value, pd.Timestamp | dt.date):
+        return value.strftime("%Y-%m-%d")
+    if isinstance(value, bool | np.bool_):
+        return "true" if value else "false"
+    if isinstance(value, float | np.floating):
+        value = float(value)
+        if value == round(value, 2):
+            return f"{value:.2f}".rstrip("0").rstrip(".")
+        return repr(value)
+    return str(value)
+
+
+def _money(value: float) -> str:
+    return f"{value:,.2f}"
+
+
+# --- types -------------------------------------------------------------------------------------------
+
+
+def _text(s: pd.Series) -> pd.Series:
+    """Cells as stripped text; empty cells are missing."""
+    t = s.astype("str").str.strip()
+    return t.mask(t == "")
+
+
+def _parse(kind: str, s: pd.Series) -> tuple[pd.Series, list[tuple[np.ndarray, str]]]:
+    """A column parsed to its kind's dtype, and (bad-cell mask, rule) pairs; bad cells become missing."""
+    if kind in ("id", "text", "code"):
+        return _text(s), []
+    if kind == "date":
+        return _parse_date(s)
+    if kind == "bool":
+        return _parse_bool(s)
+    v, present = _numbers(s)
+    bad = present & ~np.isfinite(v)
+    problems = [(bad, "must be a number")]
+    if kind == "int":
+        bad |= present & (v != np.round(v))
+        problems = [(bad, "must be a whole number")]
+        return pd.Series(np.where(bad, np.nan, np.round(v))).astype("Int64"), problems
+    if kind == "amount":
+        cents = np.where(bad, 0.0, v * 100)
+        frac = present & ~bad & (np.abs(cents - np.round(cents)) > 1e-3)
+        problems.append((frac, "must have at most 2 decimals"))
+        return pd.Series(np.where(bad | frac, np.nan, np.round(v, 2))), problems
+    return pd.Series(np.where(bad, np.nan, v)), problems
+
+
+def _numbers(s: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Cells as float64 (NaN where missing or not a number) and which cells hold anything."""
+    if pd.api.types.is_numeric_dtype(s.dtype) and not pd.api.types.is_bool_dtype(s.dtype):
+        v = s.to_numpy(dtype="float64", na_value=np.nan)
+        return v, ~np.isnan(v)
+    t = _text(s)
+    shaped = t.str.fullmatch(_NUMBER_TEXT).to_numpy(dtype=bool, na_value=False)
+    text = pa.array(t.where(shaped), type=pa.large_string(), from_pandas=True)
+    v = pc.cast(text, pa.float64()).to_numpy(zero_copy_only=False)
+    present = t.notna().to_numpy(dtype=bool)
+    return np.where(shaped, v, np.where(present, np.inf, np.nan)), present
+
+
+def _parse_date(s: pd.Series) -> tuple[pd.Series, list[tuple[np.ndarray, str]]]:
+    if pd.api.types.is_datetime64_dtype(s.dtype):
+        return s.dt.normalize().astype("datetime64[us]"), []
+    t = _text(s).str.replace(_MIDNIGHT, "", regex=True)
+    shaped = t.str.fullmatch(_DATE_TEXT).to_numpy(dtype=bool, na_value=False)
+    v = pd.to_datetime(t.where(shaped).str.replace("/", "-"), format="%Y-%m-%d", errors="coerce")
+    bad = t.notna().to_numpy(dtype=bool) & v.isna().to_numpy()
+    return v.astype("datetime64[us]"), [(bad, "must be a date YYYY-MM-DD")]
+
+
+def _parse_bool(s: pd.Series) -> tuple[pd.Series, list[tuple[np.ndarray, str]]]:
+    if pd.api.types.is_bool_dtype(s.dtype):
+        return s.astype("boolean"), []
+    t = _text(s).str.lower()
+    v = t.map(_BOOLS).astype("boolean")
+    bad = t.notna().to_numpy(dtype=bool) & v.isna().to_numpy(dtype=bool)
+    return v, [(bad, "must be true/false, 1/0 or yes/no")]
+
+
+def empty_table(table: str) -> pd.DataFrame:
+    """A typed canonical table without rows."""
+    return coerce_table(table, pd.DataFrame({c.name: pd.Series(dtype="str") for c in SPECS[table]}), None)
+
+
+def coerce_table(
+    table: str, frame: pd.DataFrame, sink: Sink | None, *, from_store: bool = False
+) -> pd.DataFrame:
+    """Parse a table (text or typed cells) to canonical dtypes with a _row column; type problems to sink.
+
+    Rows come from the index when it is named 'row' (as read_files sets it), else 2, 3, ... in order;
+    from_store marks rows already in the store (no row number). Unknown columns are dropped.
+    """
+    sink = sink or Sink(limit=0)
+    if from_store:
+        rows = pd.array([pd.NA] * len(frame), dtype="Int64")
+    elif frame.index.name == ROW_INDEX:
+        rows = pd.array(frame.index, dtype="Int64")
+    else:
+        rows = pd.array(np.arange(2, len(frame) + 2), dtype="Int64")
+    out: dict[str, pd.Series] = {ROW: pd.Series(rows)}
+    for col in SPECS[table]:
+        if col.name not in frame.columns:
+            if col.required:
+                sink.structural = True
+                sink.add_table(table, col.name, "required column missing")
+            raw = pd.Series([None] * len(frame), dtype="str")
+        else:
+            raw = frame[col.name].reset_index(drop=True)
+        typed, checks = _parse(col.kind, raw)
+        unparsed = np.zeros(len(raw), dtype=bool)
+        for bad, rule in checks:
+            unparsed |= bad
+            if bad.any():
+                sink.add(table, out[ROW][bad], col.name, rule, raw[bad])
+        if col.required and col.name in frame.columns:
+            missing = typed.isna().to_numpy(dtype=bool) & ~unparsed
+            if missing.any():
+                sink.add(table, out[ROW][missing], col.name, "required value missing")
+        if col.default is not None:
+            typed = typed.fillna(col.default)
+        out[col.name] = typed
+    return pd.DataFrame(out)
+
+
+# --- rules -------------------------------------------------------------------------------------------
+
+
+def check_rules(tables: Mapping[str, pd.DataFrame], sink: Sink) -> None:
+    """Every rule beyond types on typed tables (coerce_table output): ranges, codes, keys, references."""
+    t = {name: tables[name] if name in tables else empty_table(name) for name in SPECS}
+    for name, frame in t.items():
+        _check_columns(name, frame, sink)
+    for name, key in KEYS.items():
+        _check_duplicates(name, t[name], key, sink)
+    for child, col, parent, pcol in REFERENCES:
+        f = t[child]
+        bad = f[col].notna() & ~_among(f[col], t[parent][pcol])
+        sink.add(child, f.loc[bad, ROW], col, f"no such {pcol} in {parent}", f.loc[bad, col])
+    loans = t["loans"].dropna(subset=["loan_id"]).drop_duplicates("loan_id").set_index("loan_id")
+    _check_running_total("holdings", t["holdings"], "amount", "holdings amount", loans["principal"], sink)
+    # Guarantor buy-outs repay the investors, not the borrower: after one, collection may still recover
+    # principal from the borrower, so the borrower's side and the guarantor's are capped separately.
+    repayments = t["repayments"]
+    for sources, label in (
+        (("borrower", "collection"), "principal_paid by borrower and collection"),
+        (("guarantor",), "principal_paid by guarantor"),
+    ):
+        part = repayments[repayments["source"].isin(sources).to_numpy(bool)]
+        _check_running_total("repayments", part, "principal_paid", label, loans["principal"], sink, "paid_on")
+    _check_schedule(t["schedule"], t["loans"], loans["principal"], sink)
+    for name, col in (("repayments", "paid_on"), ("loan_events", "event_on")):
+        f = t[name]
+        originated = f["loan_id"].map(loans["originated_on"]).astype("datetime64[us]")
+        bad = (f[col] < originated).fillna(False).to_numpy(dtype=bool)
+        rule = "is before the loan's origination on " + originated[bad].dt.strftime("%Y-%m-%d")
+        sink.add(name, f.loc[bad, ROW], col, rule, f.loc[bad, col])
+    users = t["users"]
+    no_id = ((users["role"] == "investor") & users["investor_id"].isna()).fillna(False)
+    sink.add("users", users.loc[no_id, ROW], "investor_id", "required for role investor")
+    hashes = users["password_hash"]
+    bad_hash = hashes.notna() & ~hashes.str.startswith(PASSWORD_PREFIXES).fillna(False)
+    # The value is not shown: a bad hash may be a plain-text password.
+    sink.add(
+        "users",
+        users.loc[bad_hash, ROW],
+        "password_hash",
+        "must be an argon2 or bcrypt hash (starting with $argon2 or $2)",
+    )
+
+
+def _among(s: pd.Series, values: pd.Series) -> np.ndarray:
+    """Which texts of s occur in values (Arrow's is_in: pandas boxes every value of the set in Python)."""
+    left = pa.array(s.astype("str"), type=pa.large_string(), from_pandas=True)
+    right = pa.array(values.dropna().unique().astype("str"), type=pa.large_string(), from_pandas=True)
+    return pc.is_in(left, value_set=right).fill_null(False).to_numpy(zero_copy_only=False)
+
+
+def _check_columns(table: str, frame: pd.DataFrame, sink: Sink) -> None:
+    """Per-cell rules: ranges, known codes, month-end dates."""
+    for col in SPECS[table]:
+        s = frame[col.name]
+        if col.low is not None or col.high is not None:
+            bad = pd.Series(False, index=s.index)
+            if col.low is not None:
+                bad |= (s <= col.low) if col.low_open else (s < col.low)
+            if col.high is not None:
+                bad |= (s >= col.high) if col.high_open else (s > col.high)
+            bad = bad.fillna(False).to_numpy(dtype=bool)
+            sink.add(table, frame.loc[bad, ROW], col.name, col.range_rule(), s[bad])
+        if col.codes:
+            bad = (s.notna() & ~s.isin(col.codes)).to_numpy(dtype=bool)
+            sink.add(
+                table,
+                frame.loc[bad, ROW],
+                col.name,
+                f"unknown code (allowed: {', '.join(col.codes)})",
+                s[bad],
+            )
+    if table in MONTH_END_TABLES:
+        d = frame["month_end"]
+        bad = (d.notna() & ~d.dt.is_month_end).to_numpy(dtype=bool)
+        sink.add(table, frame.loc[bad, ROW], "month_end", "must be the last day of a month", d[bad])
+
+
+def _check_duplicates(table: str, frame: pd.DataFrame, key: tuple[str, ...], sink: Sink) -> None:
+    """Each key once; a repeat names the row (or the store) that has it first."""
+    cols = list(key)
+    f = frame.loc[frame[cols].notna().all(axis=1), [*cols, ROW]].reset_index(drop=True)
+    dup = f.duplicated(cols).to_numpy()
+    if not dup.any():
+        return
+    first = f.assign(_pos=np.arange(len(f))).groupby(cols, sort=False)["_pos"].transform("min")
+    first_row = f[ROW].to_numpy()[first.to_numpy()[dup]]
+    rule = pd.Series(
+        [
+            "duplicate key, already in the store" if pd.isna(r) else f"duplicate key, first in row {r}"
+            for r in first_row[: sink.limit]
+        ],
+        dtype="str",
+    )
+    keys = f.loc[dup, cols[0]].astype("str")
+    for c in cols[1:]:
+        keys = keys + ", " + f.loc[dup, c].astype("str")
+    sink.add(table, f.loc[dup, ROW], ", ".join(cols) if len(cols) > 1 else cols[0], rule, keys)
+
+
+def _check_running_total(
+    table: str,
+    frame: pd.DataFrame,
+    col: str,
+    label: str,
+    principal: pd.Series,
+    sink: Sink,
+    order_by: str | None = None,
+) -> None:
+    """Σ col per loan (by order_by, else file order) must not exceed the principal; names the crossing row."""
+    f = frame.dropna(subset=["loan_id", col])
+    if order_by:
+        f = f.sort_values(["loan_id", order_by], kind="stable")
+    running = f.groupby("loan_id", sort=False)[col].cumsum()
+    limit = f["loan_id"].map(principal).astype("float64")
+    over = (running > limit + MONEY_TOLERANCE).fillna(False)
+    crossing = f[over].loc[lambda x: ~x["loan_id"].duplicated()]
+    total = f.groupby("loan_id")[col].sum()
+    rule = pd.Series(
+        [
+            f"Σ {label} of loan {loan} is {_money(total[loan])}, "
+            f"above its principal {_money(principal[loan])}"
+            for loan in crossing["loan_id"].iloc[: sink.limit]
+        ],
+        dtype="str",
+    )
+    sink.add(table, crossing[ROW], col, rule, crossing[col])
+
+
+def _check_schedule(schedule: pd.DataFrame, loans: pd.DataFrame, principal: pd.Series, sink: Sink) -> None:
+    """Every loan has a schedule whose principal sums to the loan's, with due dates rising by installment."""
+    no_schedule = (loans["loan_id"].notna() & ~_among(loans["loan_id"], schedule["loan_id"])).to_numpy(bool)
+    sink.add(
+        "loans",
+        loans.loc[no_schedule, ROW],
+        "loan_id",
+        "loan has no schedule",
+        loans.loc[no_schedule, "loan_id"],
+    )
+    s = schedule.dropna(subset=["loan_id"])
+    sums = s.groupby("loan_id", sort=False)["principal_due"].sum()
+    expected = principal.reindex(sums.index)
+    off = sums[((sums - expected).abs() > MONEY_TOLERANCE) & expected.notna()]
+    first = s.loc[~s["loan_id"].duplicated()].set_index("loan_id")[ROW]
+    rule = pd.Series(
+        [
+            f"Σ principal_due of loan {loan} must equal its principal {_money(principal[loan])}"
+            for loan in off.index[: sink.limit]
+        ],
+        dtype="str",
+    )
+    sink.add(
+        "schedule",
+        first[off.index].reset_index(drop=True),
+        "principal_due",
+        rule,
+        off.map(_money).reset_index(drop=True),
+    )
+    s = s.dropna(subset=["installment_no", "due_on"]).sort_values(
+        ["loan_id", "installment_no"], kind="stable"
+    )
+    previous = s.groupby("loan_id", sort=False)["due_on"].shift()
+    bad = (s["due_on"] <= previous).fillna(False).to_numpy(bool)
+    rule = "must be after the previous installment's due_on " + previous[bad].dt.strftime("%Y-%m-%d")
+    sink.add("schedule", s.loc[bad, ROW], "due_on", rule, s.loc[bad, "due_on"])
+
+
+def validate(
+    tables: Mapping[str, pd.DataFrame], files: Mapping[str, str] | None = None, *, limit: int = MAX_PROBLEMS
+) -> Problems:
+    """Every rule on a set of tables (text or typed cells), across tables; files maps table -> file name.
+
+    Returns the first `limit` problems with .total counting all. Tables missing from the mapping count as
+    empty. A table with a missing required column or an unknown name stops the cross-table rules.
+    """
+    sink = Sink(files, limit)
+    typed = {}
+    for name, frame in tables.items():
+        if name in SPECS:
+            typed[name] = coerce_table(name, frame, sink)
+        else:
+            sink.structural = True
+            sink.add_table(name, None, f"unknown table name (expected one of: {', '.join(SPECS)})", name)
+    if not sink.structural:
+        check_rules(typed, sink)
+    return sink.result()
