@@ -1,0 +1,842 @@
+"""Risk engine: roll-rate matrices, PD, LGD, expected loss, back-test, returns, stress, loss distribution.
+
+Definitions are DESIGN.md §3; the model and every choice it makes are written down in
+docs/risk-model.md. SQL in queries/*.sql aggregates; this module only does the matrix algebra and
+simulation on small arrays: per-loan PDs are read by indexing precomputed tables
+(segment × remaining months × state), never in per-loan Python loops.
+
+Amounts are currency units (floats), probabilities and rates fractions in 0..1, dates month-ends.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Literal, TypeVar
+
+import duckdb
+import numpy as np
+import pandas as pd
+import pyxirr
+from scipy.stats import norm
+
+from lendrisk import sql
+
+STATES: tuple[str, ...] = ("current", "1-30", "31-60", "61-90", "90+", "paid_off", "charged_off")
+ACTIVE_STATES: tuple[str, ...] = STATES[:5]
+GRADES: tuple[str, ...] = ("A", "B", "C", "D", "E", "F", "G")
+PRODUCTS: tuple[str, ...] = ("personal", "consumer", "small_business")
+CURRENT, PAID_OFF, CHARGED_OFF = 0, 5, 6
+ALL_GRADES = len(GRADES)  # index of the all-grades matrix in a segment stack
+
+MIN_OBS = 30  # loan-month observations a grade's matrix row needs before it replaces the all-grades row
+LGD_LOOKBACK_MONTHS = 36  # charge-offs feeding LGD: recoveries take up to 24 months to come in
+LGD_MIN_CHARGEOFFS = 20  # charge-offs a product needs for its own LGD
+DEFAULT_LGD = 0.9  # when the store has no charge-off in the LGD window at all
+TAIL_MONTHS = 36  # run-off after the last due date: an unpaid loan keeps rolling until it absorbs
+MAX_REMAINING = 120  # longest term the schema allows (loans.term_months <= 120)
+HORIZON_12M = 12
+
+# LendingClub's default loss rates for Adjusted NAR (loss of outstanding principal by note status),
+# as published when Adjusted NAR was launched in November 2013 (docs/risk-model.md cites the source).
+LENDINGCLUB_LOSS_RATES: dict[str, float] = {
+    "current": 0.0,
+    "in_grace_period": 0.23,  # 1-15 days late
+    "late_16_30": 0.49,
+    "late_31_120": 0.72,
+    "default": 0.86,  # 121+ days late, not yet charged off
+}
+
+Method = Literal["markov", "static"]
+T = TypeVar("T")
+
+# Derived platform-wide inputs (monthly transition counts, the model at a date, reserve exposure),
+# kept once per file store build: a built store never changes (a rebuild swaps in a new file with a
+# new meta stamp). In-memory stores are never cached.
+_CACHE: dict[tuple, object] = {}
+_CACHE_SIZE = 64
+FIRST_MONTH_END = dt.date(1900, 1, 31)
+LAST_MONTH_END = dt.date(9999, 12, 31)
+
+
+def _month_end(day: dt.date) -> dt.date:
+    """The day itself when it is a month-end; ValueError otherwise (the tape exists only there)."""
+    if (day + dt.timedelta(days=1)).day != 1:
+        raise ValueError(f"{day.isoformat()} is not a month-end")
+    return day
+
+
+def _add_months(month_end: dt.date, months: int) -> dt.date:
+    """The month-end `months` months after (or before, when negative) a month-end."""
+    stamp = pd.Timestamp(month_end) + pd.offsets.MonthEnd(months)
+    return stamp.date()
+
+
+def _store_key(con: duckdb.DuckDBPyConnection) -> tuple[str, str] | None:
+    """(database file, meta stamp) of a file store; None for an in-memory database."""
+    row = sql.run(con, "store_fingerprint").iloc[0]
+    if pd.isna(row["path"]) or not row["path"]:
+        return None
+    return str(row["path"]), str(row["stamp"])
+
+
+def _memo(con: duckdb.DuckDBPyConnection, name: str, args: tuple, compute: Callable[[], T]) -> T:
+    """compute() once per file store build and arguments; every time for an in-memory store."""
+    store_key = _store_key(con)
+    if store_key is None:
+        return compute()
+    key = (store_key, name, args)
+    if key not in _CACHE:
+        if len(_CACHE) >= _CACHE_SIZE:
+            _CACHE.pop(next(iter(_CACHE)))
+        _CACHE[key] = compute()
+    return _CACHE[key]  # type: ignore[return-value]
+
+
+def observed_to(con: duckdb.DuckDBPyConnection) -> dt.date:
+    """The store's end of observation (a month-end)."""
+    return pd.Timestamp(sql.run(con, "observed_to")["observed_to"].iloc[0]).date()
+
+
+# --- roll rates -------------------------------------------------------------------------------
+
+
+def roll_rates(
+    con: duckdb.DuckDBPyConnection, as_of: dt.date, lookback_months: int = 12, grade: str | None = None
+) -> pd.DataFrame:
+    """One row per observed (from_state, to_state): balance, loans, probability (queries/roll_rates.sql)."""
+    params = {"as_of": _month_end(as_of), "lookback_months": lookback_months, "grade": grade}
+    return sql.run(con, "roll_rates", params)
+
+
+def cure_rates(con: duckdb.DuckDBPyConnection, as_of: dt.date, lookback_months: int = 12) -> pd.DataFrame:
+    """One row per overdue bucket: balance-weighted share back to current the next month."""
+    return sql.run(con, "cure_rates", {"as_of": _month_end(as_of), "lookback_months": lookback_months})
+
+
+def cure_rates_by_month(
+    con: duckdb.DuckDBPyConnection, as_of: dt.date, lookback_months: int = 12
+) -> pd.DataFrame:
+    """One row per month-end × overdue bucket: cure_rate of the bucket's balance a month before."""
+    params = {"as_of": _month_end(as_of), "lookback_months": lookback_months}
+    return sql.run(con, "cure_rates_by_month", params)
+
+
+def _transition_counts(con: duckdb.DuckDBPyConnection, first: dt.date, last: dt.date) -> pd.DataFrame:
+    """One row per to-month-end in [first, last] × grade × (from_state, to_state): balance, loans.
+
+    A file store's whole history is read once (memoised); any window is then a filter of it.
+    """
+    if _store_key(con) is None:
+        return sql.run(con, "roll_counts_by_month", {"from": first, "to": last})
+    everything = _memo(
+        con,
+        "roll_counts_by_month",
+        (),
+        lambda: sql.run(con, "roll_counts_by_month", {"from": FIRST_MONTH_END, "to": LAST_MONTH_END}),
+    )
+    months = pd.to_datetime(everything["month_end"])
+    return everything[(months >= pd.Timestamp(first)) & (months <= pd.Timestamp(last))].copy()
+
+
+def _window(counts: pd.DataFrame, as_of: dt.date, lookback_months: int) -> pd.DataFrame:
+    """The transitions whose later month-end is in (as_of - lookback_months, as_of]."""
+    months = pd.to_datetime(counts["month_end"])
+    start = pd.Timestamp(_add_months(as_of, -lookback_months))
+    return counts[(months > start) & (months <= pd.Timestamp(as_of))]
+
+
+def _count_arrays(counts: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Balances and loan counts as (grade + all-grades) × from × to arrays (8 × 7 × 7)."""
+    balance = np.zeros((len(GRADES) + 1, len(STATES), len(STATES)))
+    loans = np.zeros_like(balance)
+    if len(counts):
+        g = counts["grade"].map({grade: i for i, grade in enumerate(GRADES)}).to_numpy()
+        f = counts["from_state"].map(STATES.index).to_numpy()
+        t = counts["to_state"].map(STATES.index).to_numpy()
+        np.add.at(balance, (g, f, t), counts["balance"].to_numpy(dtype=float))
+        np.add.at(loans, (g, f, t), counts["loans"].to_numpy(dtype=float))
+    balance[ALL_GRADES] = balance[:ALL_GRADES].sum(axis=0)
+    loans[ALL_GRADES] = loans[:ALL_GRADES].sum(axis=0)
+    return balance, loans
+
+
+def _normalise(balance: np.ndarray) -> np.ndarray:
+    """Row-stochastic 7 × 7 matrix from transition balances; absorbing rows, unobserved rows roll forward."""
+    matrix = np.zeros((len(STATES), len(STATES)))
+    for s in range(len(ACTIVE_STATES)):
+        total = balance[s].sum()
+        if total > 0:
+            matrix[s] = balance[s] / total
+        else:  # never observed: assume the worst, the loan rolls one bucket on (90+ charges off)
+            matrix[s, s + 1 if s < 4 else CHARGED_OFF] = 1.0
+    matrix[PAID_OFF, PAID_OFF] = 1.0
+    matrix[CHARGED_OFF, CHARGED_OFF] = 1.0
+    return matrix
+
+
+def _segment_matrices(counts: pd.DataFrame, min_obs: int) -> np.ndarray:
+    """8 × 7 × 7 stack: one matrix per grade A..G (rows under min_obs from all grades), then all grades."""
+    balance, loans = _count_arrays(counts)
+    pooled = _normalise(balance[ALL_GRADES])
+    stack = np.empty((len(GRADES) + 1, len(STATES), len(STATES)))
+    for g in range(len(GRADES)):
+        own = _normalise(balance[g])
+        thin = loans[g].sum(axis=1) < min_obs
+        own[thin] = pooled[thin]
+        stack[g] = own
+    stack[ALL_GRADES] = pooled
+    return stack
+
+
+def transition_matrix(
+    con: duckdb.DuckDBPyConnection,
+    as_of: dt.date,
+    lookback_months: int = 12,
+    grade: str | None = None,
+    min_obs: int = MIN_OBS,
+) -> pd.DataFrame:
+    """7 × 7 monthly roll-rate matrix (rows from, columns to; rows sum to 1) of a grade or all grades."""
+    as_of = _month_end(as_of)
+    counts = _transition_counts(con, _add_months(as_of, 1 - lookback_months), as_of)
+    stack = _segment_matrices(counts, min_obs)
+    matrix = stack[ALL_GRADES if grade is None else GRADES.index(grade)]
+    return pd.DataFrame(matrix, index=list(STATES), columns=list(STATES))
+
+
+# --- PD ---------------------------------------------------------------------------------------
+
+
+def pd_curve(matrix: np.ndarray, max_horizon: int, default_state: int = -1) -> np.ndarray:
+    """(max_horizon + 1) × n array: row h = (Pʰ)[:, default_state], h-month default probability by state."""
+    curve = np.empty((max_horizon + 1, matrix.shape[0]))
+    vector = np.zeros(matrix.shape[0])
+    vector[default_state] = 1.0
+    curve[0] = vector
+    for h in range(1, max_horizon + 1):
+        vector = matrix @ vector
+        curve[h] = vector
+    return curve
+
+
+def _run_off(matrix: np.ndarray) -> np.ndarray:
+    """The matrix after the last due date: a current loan has nothing left to pay, so it pays off."""
+    after = matrix.copy()
+    after[CURRENT] = 0.0
+    after[CURRENT, PAID_OFF] = 1.0
+    return after
+
+
+def _pd_tables(stack: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """12-month and lifetime PD, each segments × remaining months (0..120) × states.
+
+    With r installments still to come, a loan follows P for r months and then the run-off matrix
+    Q (current pays off, arrears keep rolling): lifetime PD = (Pʳ Q^TAIL)[s, charged_off] and
+    12-month PD = (P^min(r,12) Q^(12-min(r,12)))[s, charged_off].
+    """
+    n_seg = stack.shape[0]
+    pd12 = np.empty((n_seg, MAX_REMAINING + 1, len(STATES)))
+    life = np.empty_like(pd12)
+    for g in range(n_seg):
+        p = stack[g]
+        q_curve = pd_curve(_run_off(p), max(TAIL_MONTHS, HORIZON_12M), CHARGED_OFF)
+        vector = q_curve[TAIL_MONTHS]
+        for r in range(MAX_REMAINING + 1):
+            life[g, r] = vector
+            vector = p @ vector
+        for r in range(HORIZON_12M):
+            vector = q_curve[HORIZON_12M - r]
+            for _ in range(r):
+                vector = p @ vector
+            pd12[g, r] = vector
+        pd12[g, HORIZON_12M:] = pd_curve(p, HORIZON_12M, CHARGED_OFF)[HORIZON_12M]
+    return np.clip(pd12, 0.0, 1.0), np.clip(life, 0.0, 1.0)
+
+
+# --- LGD --------------------------------------------------------------------------------------
+
+
+def _lgd(inputs: pd.DataFrame, min_chargeoffs: int) -> pd.DataFrame:
+    """LGD per product from charge-off and recovery sums, falling back to all products, then the default."""
+    frame = pd.DataFrame({"product": list(PRODUCTS)}).merge(inputs, on="product", how="left")
+    sums = ["charged_off_loans", "charged_off_principal", "recoveries"]
+    frame[sums] = frame[sums].fillna(0)
+    total_principal = frame["charged_off_principal"].sum()
+    if total_principal > 0:
+        pooled, pooled_basis = 1 - frame["recoveries"].sum() / total_principal, "all_products"
+    else:
+        pooled, pooled_basis = DEFAULT_LGD, "default"
+    own = 1 - frame["recoveries"] / frame["charged_off_principal"].where(frame["charged_off_principal"] > 0)
+    enough = (frame["charged_off_loans"] >= min_chargeoffs) & own.notna()
+    frame["lgd"] = np.clip(own.where(enough, pooled).astype(float), 0.0, 1.0)
+    frame["basis"] = np.where(enough, "product", pooled_basis)
+    return frame
+
+
+def lgd_by_product(
+    con: duckdb.DuckDBPyConnection,
+    as_of: dt.date,
+    lookback_months: int = LGD_LOOKBACK_MONTHS,
+    min_chargeoffs: int = LGD_MIN_CHARGEOFFS,
+) -> pd.DataFrame:
+    """One row per product: charge-offs, recoveries, lgd and its basis (product / all_products / default)."""
+    inputs = sql.run(con, "recoveries_by_product", {"as_of": as_of, "lookback_months": lookback_months})
+    return _lgd(inputs, min_chargeoffs)
+
+
+# --- the model at one date --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RiskModel:
+    """Everything needed to price a loan at one as-of date: matrices, PD tables and LGD by product."""
+
+    as_of: dt.date
+    matrices: np.ndarray  # segments (A..G, all) × 7 × 7
+    pd_12m: np.ndarray  # segments × remaining months (0..120) × states
+    pd_lifetime: np.ndarray
+    lgd: dict[str, float]
+
+
+def _model(
+    as_of: dt.date,
+    counts: pd.DataFrame,
+    lgd: pd.DataFrame,
+    lookback_months: int,
+    min_obs: int,
+) -> RiskModel:
+    """A RiskModel from transition counts (any span containing the lookback window) and LGD rows."""
+    stack = _segment_matrices(_window(counts, as_of, lookback_months), min_obs)
+    pd12, life = _pd_tables(stack)
+    return RiskModel(as_of, stack, pd12, life, dict(zip(lgd["product"], lgd["lgd"], strict=True)))
+
+
+def risk_model(
+    con: duckdb.DuckDBPyConnection,
+    as_of: dt.date,
+    lookback_months: int = 12,
+    min_obs: int = MIN_OBS,
+    lgd_lookback_months: int = LGD_LOOKBACK_MONTHS,
+) -> RiskModel:
+    """The Markov model at month-end as_of, estimated only from data up to as_of."""
+    as_of = _month_end(as_of)
+
+    def compute() -> RiskModel:
+        counts = _transition_counts(con, _add_months(as_of, 1 - lookback_months), as_of)
+        lgd = lgd_by_product(con, as_of, lgd_lookback_months)
+        return _model(as_of, counts, lgd, lookback_months, min_obs)
+
+    return _memo(con, "risk_model", (as_of, lookback_months, min_obs, lgd_lookback_months), compute)
+
+
+def _with_model(model: RiskModel, matrices: np.ndarray) -> RiskModel:
+    """The same model with other matrices (a stress scenario)."""
+    pd12, life = _pd_tables(matrices)
+    return RiskModel(model.as_of, matrices, pd12, life, model.lgd)
+
+
+def _codes(values: pd.Series, labels: tuple[str, ...], missing: int) -> np.ndarray:
+    """Position of each value in labels (missing for values not in it), via categorical codes."""
+    codes = pd.Categorical(values, categories=list(labels)).codes.astype(int)
+    return np.where(codes < 0, missing, codes)
+
+
+def _indices(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Segment, remaining-month and state indices of per-loan rows for PD table look-ups."""
+    grade = _codes(frame["grade"], GRADES, ALL_GRADES)
+    remaining = np.clip(frame["remaining_months"].to_numpy(int), 0, MAX_REMAINING)
+    state = _codes(frame["state"], STATES, CURRENT)
+    return grade, remaining, state
+
+
+def _stage(dpd: pd.Series) -> np.ndarray:
+    """IFRS 9 stage by DPD: 1 (≤ 30), 2 (31–90), 3 (> 90)."""
+    return np.select([dpd <= 30, dpd <= 90], [1, 2], 3)
+
+
+def lendingclub_status(dpd: pd.Series) -> np.ndarray:
+    """LendingClub note status by DPD: current, in_grace_period (1-15), late_16_30, late_31_120, default."""
+    return np.select(
+        [dpd <= 0, dpd <= 15, dpd <= 30, dpd <= 120],
+        ["current", "in_grace_period", "late_16_30", "late_31_120"],
+        "default",
+    )
+
+
+def _price(
+    frame: pd.DataFrame,
+    model: RiskModel,
+    method: Method,
+    static_loss_rates: Mapping[str, float] | None,
+) -> pd.DataFrame:
+    """Add stage, pd_12m, pd_lifetime, lgd and the PD EL uses (stage 1: 12-month, else lifetime)."""
+    out = frame.copy()
+    out["stage"] = _stage(out["dpd"])
+    if method == "markov":
+        g, r, s = _indices(out)
+        out["pd_12m"] = model.pd_12m[g, r, s]
+        out["pd_lifetime"] = model.pd_lifetime[g, r, s]
+        by_product = np.array([*(model.lgd.get(p, DEFAULT_LGD) for p in PRODUCTS), DEFAULT_LGD])
+        out["lgd"] = by_product[_codes(out["product"], PRODUCTS, len(PRODUCTS))]
+    elif method == "static":
+        rates = {**LENDINGCLUB_LOSS_RATES, **(static_loss_rates or {})}
+        statuses = tuple(LENDINGCLUB_LOSS_RATES)
+        rate = np.array([rates[k] for k in statuses])[_codes(lendingclub_status(out["dpd"]), statuses, 0)]
+        out["pd_12m"] = rate
+        out["pd_lifetime"] = rate
+        out["lgd"] = 1.0  # LendingClub's rates are losses of outstanding principal: recoveries are in them
+    else:
+        raise ValueError(f"unknown method {method!r}")
+    out["pd"] = np.where(out["stage"] == 1, out["pd_12m"], out["pd_lifetime"])
+    return out
+
+
+# --- reserve coverage -------------------------------------------------------------------------
+
+
+def reserve_coverage(
+    con: duckdb.DuckDBPyConnection, as_of: dt.date, model: RiskModel | None = None
+) -> dict[str, float]:
+    """Risk reserve balance at as_of against expected buy-outs: balance, expected_buyouts, coverage (0..1)."""
+    as_of = _month_end(as_of)
+    model = model or risk_model(con, as_of)
+    balance = float(sql.run(con, "reserve_balance_as_of", {"as_of": as_of})["balance"].iloc[0])
+    exposure = _memo(
+        con, "reserve_exposure", (as_of,), lambda: sql.run(con, "reserve_exposure", {"as_of": as_of})
+    )
+    if len(exposure):
+        g, r, s = _indices(exposure)
+        stage_one = np.isin(s, [0, 1])  # current and 1-30 are stage 1 (DPD ≤ 30)
+        pd_used = np.where(stage_one, model.pd_12m[g, r, s], model.pd_lifetime[g, r, s])
+        expected = float((exposure["exposure"].to_numpy() * pd_used).sum())
+    else:
+        expected = 0.0
+    coverage = 1.0 if expected <= balance else max(balance, 0.0) / expected
+    return {"balance": balance, "expected_buyouts": expected, "coverage": coverage}
+
+
+# --- expected loss ----------------------------------------------------------------------------
+
+
+def _risk_inputs(con: duckdb.DuckDBPyConnection, as_of: dt.date, investor_id: str | None) -> pd.DataFrame:
+    """Per active loan (platform) or holding (investor) inputs with ead and exposure columns."""
+    if investor_id is None:
+        frame = sql.run(con, "loan_risk_inputs", {"as_of": as_of})
+        frame["ead"] = frame["outstanding_principal"]
+    else:
+        frame = sql.run(con, "holding_risk_inputs", {"as_of": as_of, "investor_id": investor_id})
+        frame["exposure"] = frame["ead"]
+    return frame
+
+
+def _expected_loss(
+    inputs: pd.DataFrame,
+    model: RiskModel,
+    investor_scoped: bool,
+    method: Method,
+    static_loss_rates: Mapping[str, float] | None,
+    coverage: float,
+) -> pd.DataFrame:
+    """expected_loss from inputs, a model and the reserve coverage (shared by the stress scenario)."""
+    priced = _price(inputs, model, method, static_loss_rates)
+    priced["el"] = priced["ead"] * priced["pd"] * priced["lgd"]
+    kept = np.where(priced["guarantee"] == "reserve", 1.0 - coverage, 1.0)
+    priced["el_after_guarantee"] = priced["exposure"] * priced["pd"] * priced["lgd"] * kept
+    columns = [
+        *(["holding_id"] if investor_scoped else []),
+        "loan_id",
+        "grade",
+        "product",
+        "guarantee",
+        "state",
+        "dpd",
+        "stage",
+        "remaining_months",
+        "ead",
+        *([] if investor_scoped else ["exposure"]),
+        "pd_12m",
+        "pd_lifetime",
+        "lgd",
+        "el",
+        "el_after_guarantee",
+    ]
+    return priced[columns]
+
+
+def expected_loss(
+    con: duckdb.DuckDBPyConnection,
+    as_of: dt.date,
+    investor_id: str | None = None,
+    method: Method = "markov",
+    lookback_months: int = 12,
+    static_loss_rates: Mapping[str, float] | None = None,
+    min_obs: int = MIN_OBS,
+) -> pd.DataFrame:
+    """One row per active loan (platform) or per holding with exposure (investor): EAD, PDs, LGD, EL.
+
+    Platform rows: ead = outstanding principal, exposure = the investors' unpaid principal (after
+    guarantor payments). Investor rows: ead = share × exposure. el = ead × PD × LGD with PD by IFRS 9
+    stage; el_after_guarantee = the investors' EL once the risk reserve buys out reserve-guaranteed
+    loans, scaled by (1 - coverage) when the reserve cannot cover expected buy-outs.
+    """
+    model = risk_model(con, as_of, lookback_months, min_obs)
+    coverage = reserve_coverage(con, model.as_of, model)["coverage"]
+    inputs = _risk_inputs(con, model.as_of, investor_id)
+    return _expected_loss(inputs, model, investor_id is not None, method, static_loss_rates, coverage)
+
+
+def expected_loss_summary(
+    con: duckdb.DuckDBPyConnection,
+    as_of: dt.date,
+    investor_id: str | None = None,
+    method: Method = "markov",
+    lookback_months: int = 12,
+    static_loss_rates: Mapping[str, float] | None = None,
+) -> pd.DataFrame:
+    """One row per IFRS 9 stage × bucket with positions: loans, ead, el, el_after_guarantee, el_rate."""
+    frame = expected_loss(con, as_of, investor_id, method, lookback_months, static_loss_rates)
+    summary = (
+        frame.groupby(["stage", "state"], sort=False)
+        .agg(
+            loans=("loan_id", "size"),
+            ead=("ead", "sum"),
+            el=("el", "sum"),
+            el_after_guarantee=("el_after_guarantee", "sum"),
+        )
+        .reset_index()
+    )
+    summary["el_rate"] = (summary["el"] / summary["ead"].where(summary["ead"] > 0)).fillna(0.0)
+    order = summary["state"].map(STATES.index)
+    return summary.assign(_o=order).sort_values("_o").drop(columns="_o").reset_index(drop=True)
+
+
+# --- back-test --------------------------------------------------------------------------------
+
+
+def backtest(
+    con: duckdb.DuckDBPyConnection,
+    months: int = 36,
+    horizon: int = 12,
+    lookback_months: int = 12,
+    min_obs: int = MIN_OBS,
+    lgd_lookback_months: int = LGD_LOOKBACK_MONTHS,
+) -> pd.DataFrame:
+    """One row per prediction month-end D (the last `months` with D + horizon ≤ observed_to).
+
+    predicted_el_12m = Σ EAD × PD_12m × LGD over loans active at D, with matrices and LGD estimated
+    only from data up to D; realised_loss = principal of those loans charged off in (D, D + horizon]
+    minus collection recoveries on them in the same span; error = predicted / realised − 1.
+    """
+    last = _add_months(observed_to(con), -horizon)
+    first = _add_months(last, 1 - months)
+    counts = _transition_counts(con, _add_months(first, 1 - lookback_months), last)
+    book = sql.run(con, "backtest_exposure", {"from": first, "to": last})
+    book["month_end"] = pd.to_datetime(book["month_end"]).dt.date
+    realised = sql.run(con, "realised_losses", {"from": first, "to": last, "horizon_months": horizon})
+    realised["month_end"] = pd.to_datetime(realised["month_end"]).dt.date
+    recoveries = sql.run(
+        con,
+        "recoveries_by_product_by_month",
+        {"from": first, "to": last, "lookback_months": lgd_lookback_months},
+    )
+    recoveries["month_end"] = pd.to_datetime(recoveries["month_end"]).dt.date
+    rows = []
+    for day, loans in book.groupby("month_end"):
+        if _window(counts, day, lookback_months).empty:
+            continue  # no history before this date to estimate a matrix from
+        lgd = _lgd(recoveries[recoveries["month_end"] == day], LGD_MIN_CHARGEOFFS)
+        model = _model(day, counts, lgd, lookback_months, min_obs)
+        g, r, s = _indices(loans)
+        pd12 = model.pd_12m[g, r, s]
+        by_product = np.array([*(model.lgd.get(p, DEFAULT_LGD) for p in PRODUCTS), DEFAULT_LGD])
+        lgd_rows = by_product[_codes(loans["product"], PRODUCTS, len(PRODUCTS))]
+        ead = loans["outstanding_principal"].to_numpy(float)
+        rows.append(
+            {
+                "predicted_on": day,
+                "realised_to": _add_months(day, horizon),
+                "ead": ead.sum(),
+                "predicted_default_12m": float((ead * pd12).sum()),
+                "predicted_el_12m": float((ead * pd12 * lgd_rows).sum()),
+            }
+        )
+    frame = pd.DataFrame(rows)
+    if frame.empty:
+        return frame
+    frame = frame.merge(
+        realised[["month_end", "charged_off_principal", "recoveries", "realised_loss"]].rename(
+            columns={"month_end": "predicted_on"}
+        ),
+        on="predicted_on",
+        how="left",
+    )
+    frame["error"] = frame["predicted_el_12m"] / frame["realised_loss"].where(frame["realised_loss"] > 0) - 1
+    return frame
+
+
+def backtest_error(frame: pd.DataFrame) -> float:
+    """Overall back-test error: Σ predicted_el_12m / Σ realised_loss − 1."""
+    return float(frame["predicted_el_12m"].sum() / frame["realised_loss"].sum() - 1)
+
+
+# --- returns ----------------------------------------------------------------------------------
+
+
+def nar(monthly: pd.DataFrame, adjustment: float = 0.0) -> float:
+    """LendingClub NAR = (1 + Σ net / Σ start principal)¹² − 1; net = interest + fees − losses + recoveries.
+
+    adjustment (Adjusted NAR) is subtracted from Σ net: expected future losses on past-due holdings.
+    """
+    denominator = monthly["start_principal"].sum()
+    if denominator <= 0:
+        return float("nan")
+    net = (
+        monthly["interest_received"].sum()
+        + monthly["fees_received"].sum()
+        - monthly["charged_off_principal"].sum()
+        + monthly["recoveries"].sum()
+        - adjustment
+    )
+    return float((1 + net / denominator) ** 12 - 1)
+
+
+def investor_cash_flows(con: duckdb.DuckDBPyConnection, as_of: dt.date, investor_id: str) -> pd.DataFrame:
+    """One row per investment or repayment share of the investor up to as_of (signed amount)."""
+    return sql.run(con, "investor_cash_flows", {"as_of": _month_end(as_of), "investor_id": investor_id})
+
+
+def investor_returns(
+    con: duckdb.DuckDBPyConnection,
+    as_of: dt.date,
+    investor_id: str,
+    method: Method = "markov",
+    lookback_months: int = 12,
+    static_loss_rates: Mapping[str, float] | None = None,
+) -> dict[str, float]:
+    """The investor's money and returns at as_of: invested, received, losses, NAR, Adjusted NAR, XIRR."""
+    as_of = _month_end(as_of)
+    flows = investor_cash_flows(con, as_of, investor_id)
+    monthly = sql.run(con, "investor_returns_inputs", {"as_of": as_of, "investor_id": investor_id})
+    holdings = expected_loss(con, as_of, investor_id, method, lookback_months, static_loss_rates)
+    past_due = holdings["dpd"] > 0
+    adjustment = float(holdings.loc[past_due, "el_after_guarantee"].sum())
+    outstanding = float(holdings["ead"].sum())
+    expected = float(holdings["el_after_guarantee"].sum())
+    dates = [*pd.to_datetime(flows["flow_on"]).dt.date, as_of]
+    amounts = [*flows["amount"].astype(float), outstanding - expected]
+    invested = float(-flows.loc[flows["kind"] == "investment", "amount"].sum())
+    try:
+        xirr = pyxirr.xirr(dates, amounts) if invested > 0 else None
+    except pyxirr.InvalidPaymentsError:
+        xirr = None
+    return {
+        "invested": invested,
+        "principal_received": float(flows["principal"].sum()),
+        "interest_received": float(flows["interest"].sum()),
+        "fees_received": float(flows["fee"].sum()),
+        "charged_off_principal": float(monthly["charged_off_principal"].sum()),
+        "recoveries": float(monthly["recoveries"].sum()),
+        "realised_loss": float(monthly["charged_off_principal"].sum() - monthly["recoveries"].sum()),
+        "outstanding_exposure": outstanding,
+        "expected_loss": expected,
+        "past_due_expected_loss": adjustment,
+        "nar": nar(monthly),
+        "adjusted_nar": nar(monthly, adjustment),
+        "xirr": float("nan") if xirr is None else float(xirr),
+    }
+
+
+# --- stress -----------------------------------------------------------------------------------
+
+
+def _forward_pairs() -> list[tuple[int, int]]:
+    """Roll-forward transitions: current→1-30, 1-30→31-60, 31-60→61-90, 61-90→90+, 90+→charged_off."""
+    return [(0, 1), (1, 2), (2, 3), (3, 4), (4, CHARGED_OFF)]
+
+
+def stress_sensitivity(con: duckdb.DuckDBPyConnection, as_of: dt.date, min_months: int = 6) -> pd.DataFrame:
+    """One row per roll-forward transition: OLS of log monthly rate on unemployment (pp), factor per +1 pp.
+
+    Uses every month on the tape up to as_of (all grades). factor_per_pp = exp(slope); the factor a
+    stress applies is floored at 1 (used_factor_per_pp): a shock never improves roll rates.
+    """
+    as_of = _month_end(as_of)
+    macro = sql.run(con, "unemployment_by_month", {"as_of": as_of})
+    first = pd.Timestamp(macro["month_end"].min()).date() if len(macro) else as_of
+    counts = _transition_counts(con, first, as_of)
+    macro["month_end"] = pd.to_datetime(macro["month_end"])
+    counts["month_end"] = pd.to_datetime(counts["month_end"])
+    monthly = counts.groupby(["month_end", "from_state", "to_state"], as_index=False)["balance"].sum()
+    out_of = monthly.groupby(["month_end", "from_state"], as_index=False)["balance"].sum()
+    rows = []
+    for f, t in _forward_pairs():
+        moved = monthly[(monthly["from_state"] == STATES[f]) & (monthly["to_state"] == STATES[t])]
+        base = out_of[out_of["from_state"] == STATES[f]].merge(
+            moved[["month_end", "balance"]], on="month_end", how="left", suffixes=("", "_moved")
+        )
+        base["rate"] = base["balance_moved"].fillna(0) / base["balance"]
+        data = base.merge(macro, on="month_end")
+        data = data[data["rate"] > 0]
+        x = data["unemployment_rate"].to_numpy(float) * 100
+        y = np.log(data["rate"].to_numpy(float))
+        if len(data) >= min_months and np.ptp(x) > 0:
+            slope, intercept = np.polyfit(x, y, 1)
+            fitted = intercept + slope * x
+            ss_tot = ((y - y.mean()) ** 2).sum()
+            r2 = 1 - ((y - fitted) ** 2).sum() / ss_tot if ss_tot > 0 else 0.0
+        else:
+            slope, r2 = 0.0, 0.0
+        rows.append(
+            {
+                "from_state": STATES[f],
+                "to_state": STATES[t],
+                "months": len(data),
+                "mean_rate": float(data["rate"].mean()) if len(data) else 0.0,
+                "slope_per_pp": float(slope),
+                "factor_per_pp": float(np.exp(slope)),
+                "used_factor_per_pp": float(max(np.exp(slope), 1.0)),
+                "r2": float(r2),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def stress_matrices(matrices: np.ndarray, factors: Iterable[float], shock_pp: float) -> np.ndarray:
+    """Scale each roll-forward probability by factor^shock_pp (capped at 1) and renormalise the row."""
+    stressed = matrices.copy()
+    for (f, t), factor in zip(_forward_pairs(), factors, strict=True):
+        p = stressed[:, f, t]
+        new = np.minimum(p * factor**shock_pp, 1.0)
+        rest = 1.0 - p
+        scale = np.where(rest > 0, (1.0 - new) / np.where(rest > 0, rest, 1.0), 0.0)
+        stressed[:, f, :] *= scale[:, None]
+        stressed[:, f, t] = new
+    return stressed
+
+
+def stressed_expected_loss(
+    con: duckdb.DuckDBPyConnection,
+    as_of: dt.date,
+    shock_pp: float,
+    investor_id: str | None = None,
+    lookback_months: int = 12,
+) -> dict[str, object]:
+    """EL per loan (or holding) and totals under an unemployment shock of shock_pp percentage points."""
+    model = risk_model(con, as_of, lookback_months)
+    sensitivity = stress_sensitivity(con, model.as_of)
+    stressed = _with_model(
+        model, stress_matrices(model.matrices, sensitivity["used_factor_per_pp"], shock_pp)
+    )
+    base_cov = reserve_coverage(con, model.as_of, model)["coverage"]
+    stress_cov = reserve_coverage(con, model.as_of, stressed)["coverage"]
+    inputs = _risk_inputs(con, model.as_of, investor_id)
+    base = _expected_loss(inputs, model, investor_id is not None, "markov", None, base_cov)
+    shocked = _expected_loss(inputs, stressed, investor_id is not None, "markov", None, stress_cov)
+    loans = base.assign(
+        pd_12m_stressed=shocked["pd_12m"].to_numpy(),
+        pd_lifetime_stressed=shocked["pd_lifetime"].to_numpy(),
+        el_stressed=shocked["el"].to_numpy(),
+        el_after_guarantee_stressed=shocked["el_after_guarantee"].to_numpy(),
+    )
+    return {
+        "shock_pp": shock_pp,
+        "loans": loans,
+        "ead": float(loans["ead"].sum()),
+        "el": float(loans["el"].sum()),
+        "el_stressed": float(loans["el_stressed"].sum()),
+        "el_after_guarantee": float(loans["el_after_guarantee"].sum()),
+        "el_after_guarantee_stressed": float(loans["el_after_guarantee_stressed"].sum()),
+        "reserve_coverage": base_cov,
+        "reserve_coverage_stressed": stress_cov,
+        "sensitivity": sensitivity,
+    }
+
+
+# --- loss distribution ------------------------------------------------------------------------
+
+
+def vasicek_losses(
+    pd_12m: np.ndarray,
+    loss_given_default: np.ndarray,
+    rho: float,
+    n_sims: int,
+    seed: int,
+    chunk: int = 2_000,
+) -> np.ndarray:
+    """n_sims simulated 12-month portfolio losses: one-factor Gaussian copula, loss = EAD × LGD on default."""
+    rng = np.random.default_rng(seed)
+    # default when √ρ·Z + √(1−ρ)·ε < Φ⁻¹(PD)  ⇔  ε < (Φ⁻¹(PD) − √ρ·Z) / √(1−ρ)   (float32 draws)
+    threshold = (norm.ppf(np.clip(pd_12m, 0.0, 1.0)) / np.sqrt(1.0 - rho)).astype(np.float32)
+    shift = np.float32(np.sqrt(rho / (1.0 - rho)))
+    severity = np.asarray(loss_given_default, dtype=np.float64)
+    losses = np.empty(n_sims)
+    for start in range(0, n_sims, chunk):
+        size = min(chunk, n_sims - start)
+        factor = rng.standard_normal((size, 1), dtype=np.float32)
+        idio = rng.standard_normal((size, len(threshold)), dtype=np.float32)
+        defaulted = idio < threshold - shift * factor
+        losses[start : start + size] = defaulted @ severity
+    return losses
+
+
+def loss_distribution(
+    con: duckdb.DuckDBPyConnection,
+    as_of: dt.date,
+    investor_id: str,
+    rho: float = 0.15,
+    n_sims: int = 20_000,
+    seed: int = 0,
+    ks: Iterable[float] = (0.01, 0.02, 0.05, 0.1),
+) -> dict[str, object]:
+    """12-month loss distribution of an investor's holdings: mean, VaR 95/99, P(loss > k·exposure), losses."""
+    model = risk_model(con, as_of)
+    coverage = reserve_coverage(con, model.as_of, model)["coverage"]
+    holdings = _expected_loss(
+        _risk_inputs(con, model.as_of, investor_id), model, True, "markov", None, coverage
+    )
+    ead = holdings["ead"].to_numpy(float)
+    kept = np.where(holdings["guarantee"] == "reserve", 1.0 - coverage, 1.0)
+    severity = ead * holdings["lgd"].to_numpy(float) * kept
+    losses = vasicek_losses(holdings["pd_12m"].to_numpy(float), severity, rho, n_sims, seed)
+    exposure = float(ead.sum())
+    return {
+        "exposure": exposure,
+        "expected_loss_12m": float((holdings["pd_12m"].to_numpy(float) * severity).sum()),
+        "mean": float(losses.mean()),
+        "var_95": float(np.quantile(losses, 0.95)),
+        "var_99": float(np.quantile(losses, 0.99)),
+        "p_loss_gt": {float(k): float((losses > k * exposure).mean()) for k in ks},
+        "losses": losses,
+    }
+
+
+# --- expected cash flows ----------------------------------------------------------------------
+
+
+def expected_cash_flows(
+    con: duckdb.DuckDBPyConnection, as_of: dt.date, investor_id: str, months: int = 12
+) -> pd.DataFrame:
+    """One row per coming month-end: contractual (share × schedule due), expected = Σ contractual × survival.
+
+    Survival of an installment k months ahead = 1 − (Pᵏ)[state, charged_off] with the loan's grade
+    matrix: the probability the loan has not been charged off by then.
+    """
+    as_of = _month_end(as_of)
+    model = risk_model(con, as_of)
+    due = sql.run(
+        con, "investor_scheduled_flows", {"as_of": as_of, "investor_id": investor_id, "months": months}
+    )
+    curves = np.stack([pd_curve(m, months, CHARGED_OFF) for m in model.matrices])  # seg × h × state
+    grade = _codes(due["grade"], GRADES, ALL_GRADES)
+    state = _codes(due["state"], STATES, CURRENT)
+    ahead = np.clip(due["months_ahead"].to_numpy(int), 0, months)
+    due["expected"] = due["contractual"] * (1.0 - curves[grade, ahead, state])
+    ends = [_add_months(as_of, k) for k in range(1, months + 1)]
+    frame = pd.DataFrame({"month_end": ends, "months_ahead": range(1, months + 1)})
+    per_month = due.groupby("months_ahead", as_index=False)[["contractual", "expected"]].sum()
+    frame = frame.merge(per_month, on="months_ahead", how="left").fillna(
+        {"contractual": 0.0, "expected": 0.0}
+    )
+    frame["survival"] = (frame["expected"] / frame["contractual"].where(frame["contractual"] > 0)).fillna(1.0)
+    return frame

@@ -1,0 +1,82 @@
+-- grain: one row per borrower with exposure above zero at the month-end $as_of
+-- Exposure by borrower for concentration measures (HHI, largest and top-10 borrower shares), for the
+-- whole platform ($investor_id null) or one investor. Only active loans count (state current..90+
+-- on the loan_month tape at $as_of; charged-off principal is written off).
+--   platform:  exposure = outstanding principal (borrower + collection payments), 借款人待还金额.
+--   investor:  exposure = share of the loan (holding amount / principal, holdings invested on or
+--              before $as_of) x (principal - principal paid by every source, guarantor included).
+-- Columns:
+--   borrower_id  the borrower
+--   loans        active loans of the borrower with exposure (held loans for an investor)
+--   exposure     currency units
+--   share        exposure / total exposure over all borrowers (0..1, sums to 1)
+--   rank         1 = largest exposure (ties broken by borrower_id)
+with
+
+held as (
+    select
+        loan_id,
+        sum(cast(amount as double)) as held_amount
+    from holdings
+    where investor_id = $investor_id and invested_on <= $as_of
+    group by loan_id
+),
+
+active_on_tape as (
+    select
+        loan_id,
+        cast(outstanding_principal as double) as outstanding_principal,
+        guarantor_paid_to_date
+    from loan_month
+    where month_end = $as_of
+        and state in ('current', '1-30', '31-60', '61-90', '90+')
+        and ($investor_id is null or loan_id in (select loan_id from held))
+),
+
+guarantor_principal as (
+    select
+        loan_id,
+        sum(cast(principal_paid as double)) as principal_paid
+    from repayments
+    where source = 'guarantor'
+        and paid_on <= $as_of
+        and loan_id in (
+            select loan_id
+            from active_on_tape
+            where $investor_id is not null and guarantor_paid_to_date > 0
+        )
+    group by loan_id
+),
+
+loan_exposures as (
+    select
+        l.borrower_id,
+        case
+            when $investor_id is null then a.outstanding_principal
+            else h.held_amount / cast(l.principal as double)
+                * greatest(a.outstanding_principal - coalesce(g.principal_paid, 0), 0)
+        end as exposure
+    from active_on_tape as a
+    inner join loans as l using (loan_id)
+    left join held as h using (loan_id)
+    left join guarantor_principal as g using (loan_id)
+),
+
+by_borrower as (
+    select
+        borrower_id,
+        count(*) as loans,
+        sum(exposure) as exposure
+    from loan_exposures
+    where exposure > 0.005
+    group by borrower_id
+)
+
+select
+    borrower_id,
+    cast(loans as bigint) as loans,
+    cast(round(exposure, 2) as double) as exposure,
+    exposure / sum(exposure) over () as share,
+    cast(row_number() over (order by exposure desc, borrower_id) as integer) as rank
+from by_borrower
+order by rank

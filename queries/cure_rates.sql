@@ -1,0 +1,79 @@
+-- grain: one row per overdue bucket (1-30, 31-60, 61-90, 90+), always four rows in that order
+-- Cure rates (DESIGN.md §3): of the outstanding principal in an overdue bucket at month-end m, the
+-- share that is current at m + 1, over every m + 1 in (last_day($as_of - $lookback_months months),
+-- $as_of], read from the loan_month tape (all grades). A loan that pays off in full from a bucket is
+-- not counted as cured (its share is paid_off_rate); a loan whose tape ends at observed_to (or at
+-- $as_of) has no next month and is left out, as in roll_rates.
+-- Columns:
+--   bucket          1-30, 31-60, 61-90, 90+
+--   loans           loan-month observations in the bucket at m
+--   balance         their outstanding principal at m, currency units
+--   cured_loans     of them, loans current at m + 1
+--   cured_balance   their outstanding principal at m, currency units
+--   cure_rate       cured_balance / balance (0 when the bucket was empty)
+--   paid_off_rate   balance that paid off in full at m + 1 / balance
+with
+
+buckets as (
+    select * from (values
+        (1, '1-30'),
+        (2, '31-60'),
+        (3, '61-90'),
+        (4, '90+')
+    ) as b (bucket_order, bucket)
+),
+
+bounds as (
+    select
+        cast($as_of as date) as last_to_month,
+        last_day(cast($as_of as date) - to_months(cast($lookback_months as integer))) as first_from_month
+),
+
+tape as (
+    select
+        loan_id,
+        month_end,
+        state,
+        cast(outstanding_principal as double) as balance
+    from loan_month
+    where month_end >= (select first_from_month from bounds)
+        and month_end <= (select last_to_month from bounds)
+),
+
+paired as (
+    select
+        state as bucket,
+        balance,
+        lead(state) over (partition by loan_id order by month_end) as next_state
+    from tape
+),
+
+overdue_moves as (
+    select *
+    from paired
+    where next_state is not null and bucket in ('1-30', '31-60', '61-90', '90+')
+),
+
+per_bucket as (
+    select
+        bucket,
+        count(*) as loans,
+        sum(balance) as balance,
+        count(*) filter (where next_state = 'current') as cured_loans,
+        coalesce(sum(balance) filter (where next_state = 'current'), 0) as cured_balance,
+        coalesce(sum(balance) filter (where next_state = 'paid_off'), 0) as paid_off_balance
+    from overdue_moves
+    group by bucket
+)
+
+select
+    b.bucket,
+    cast(coalesce(p.loans, 0) as bigint) as loans,
+    cast(coalesce(p.balance, 0) as double) as balance,
+    cast(coalesce(p.cured_loans, 0) as bigint) as cured_loans,
+    cast(coalesce(p.cured_balance, 0) as double) as cured_balance,
+    cast(coalesce(p.cured_balance / nullif(p.balance, 0), 0) as double) as cure_rate,
+    cast(coalesce(p.paid_off_balance / nullif(p.balance, 0), 0) as double) as paid_off_rate
+from buckets as b
+left join per_bucket as p using (bucket)
+order by b.bucket_order

@@ -1,0 +1,193 @@
+-- grain: one row: the platform's monthly disclosure at the month-end $month_end
+-- The operating items of the 2017 disclosure guideline for online lending intermediaries
+-- (网络借贷信息中介机构业务活动信息披露指引, art. 10) and the industry standard's derived items, as of
+-- the end of day $month_end. "Active" = state current..90+ on the loan_month tape at $month_end;
+-- outstanding principal and DPD follow DESIGN.md §3 (guarantor payments do not cure a borrower).
+-- Amounts in currency units, counts in loans or people, shares and rates as fractions 0..1 (0 when
+-- the denominator is 0). Related-party loans (关联关系借款余额及笔数) are not in the canonical tables.
+-- Columns:
+--   month_end                       披露月末 the month-end reported
+--   cumulative_lending_amount       累计借贷金额 principal of every loan originated on or before it
+--   cumulative_lending_count        累计借贷笔数 number of those loans
+--   outstanding_amount              借贷余额 outstanding principal of active loans
+--   outstanding_count               借贷余额笔数 number of active loans
+--   interest_outstanding            利息余额 contractual interest not yet paid on active loans
+--                                   (Σ interest_due of the whole schedule - interest paid by the
+--                                   borrower and collection so far, per loan, not below 0)
+--   cumulative_lenders              累计出借人数量 investors with a holding invested on or before it
+--   current_lenders                 当前出借人数量 investors with exposure above 0 in an active loan
+--                                   (exposure = share x (principal - principal paid by every source))
+--   cumulative_borrowers            累计借款人数量 borrowers with a loan originated on or before it
+--   current_borrowers               当前借款人数量 borrowers with an active loan
+--   avg_borrowing_per_borrower      人均累计借款金额 cumulative_lending_amount / cumulative_borrowers
+--   avg_lending_per_lender          人均累计出借金额 holdings invested on or before it / cumulative_lenders
+--   top10_borrower_share            前十大借款人待还金额占比 ten largest borrowers' outstanding / outstanding_amount
+--   largest_borrower_share          最大单一借款人待还金额占比 largest borrower's outstanding / outstanding_amount
+--   top10_lender_share              前十大出借人待收金额占比 ten largest investors' exposure / all exposure
+--   largest_lender_share            最大单一出借人待收金额占比 largest investor's exposure / all exposure
+--   overdue_amount                  逾期金额 past-due amount (unpaid part of installments due) of active
+--                                   loans with DPD >= 1
+--   overdue_count                   逾期笔数 active loans with DPD >= 1
+--   overdue_90_amount               逾期90天(不含)以上金额 past-due amount of active loans with DPD > 90
+--   overdue_90_count                逾期90天(不含)以上笔数 active loans with DPD > 90
+--   cumulative_compensation_amount  累计代偿金额 guarantor payments (principal + interest) on or before it
+--   cumulative_compensation_count   累计代偿笔数 loans with a guarantor payment on or before it
+--   project_overdue_rate            项目逾期率 overdue_count / outstanding_count
+--   amount_overdue_rate             金额逾期率 outstanding principal of active loans with DPD >= 1 /
+--                                   outstanding_amount
+with
+
+originated as (
+    select loan_id, borrower_id, principal
+    from loans
+    where originated_on <= $month_end
+),
+
+lending as (
+    select
+        count(*) as cumulative_lending_count,
+        coalesce(sum(principal), 0) as cumulative_lending_amount,
+        count(distinct borrower_id) as cumulative_borrowers
+    from originated
+),
+
+active as (
+    select
+        m.loan_id,
+        l.borrower_id,
+        cast(l.principal as double) as principal,
+        m.dpd,
+        cast(m.outstanding_principal as double) as outstanding_principal,
+        cast(m.past_due_amount as double) as past_due_amount,
+        cast(m.interest_paid_to_date as double) as interest_paid_to_date
+    from loan_month as m
+    inner join loans as l using (loan_id)
+    where m.month_end = $month_end
+        and m.state in ('current', '1-30', '31-60', '61-90', '90+')
+),
+
+contract_interest as (
+    select
+        loan_id,
+        sum(cast(interest_due as double)) as interest_due
+    from schedule
+    where loan_id in (select loan_id from active)
+    group by loan_id
+),
+
+book as (
+    select
+        count(*) as outstanding_count,
+        coalesce(sum(a.outstanding_principal), 0) as outstanding_amount,
+        coalesce(sum(greatest(c.interest_due - a.interest_paid_to_date, 0)), 0) as interest_outstanding,
+        count(distinct a.borrower_id) as current_borrowers,
+        count(*) filter (where a.dpd >= 1) as overdue_count,
+        coalesce(sum(a.past_due_amount) filter (where a.dpd >= 1), 0) as overdue_amount,
+        coalesce(sum(a.outstanding_principal) filter (where a.dpd >= 1), 0) as overdue_balance,
+        count(*) filter (where a.dpd > 90) as overdue_90_count,
+        coalesce(sum(a.past_due_amount) filter (where a.dpd > 90), 0) as overdue_90_amount
+    from active as a
+    left join contract_interest as c using (loan_id)
+),
+
+borrower_outstanding as (
+    select
+        borrower_id,
+        sum(outstanding_principal) as outstanding,
+        row_number() over (order by sum(outstanding_principal) desc, borrower_id) as rank
+    from active
+    group by borrower_id
+),
+
+borrower_concentration as (
+    select
+        coalesce(sum(outstanding) filter (where rank <= 10), 0) as top10_borrower_outstanding,
+        coalesce(max(outstanding), 0) as largest_borrower_outstanding
+    from borrower_outstanding
+),
+
+lenders as (
+    select
+        count(distinct investor_id) as cumulative_lenders,
+        coalesce(sum(cast(amount as double)), 0) as cumulative_invested
+    from holdings
+    where invested_on <= $month_end
+),
+
+guarantor_cash as (
+    select
+        loan_id,
+        sum(cast(principal_paid as double)) as principal_paid,
+        sum(cast(principal_paid + interest_paid as double)) as paid
+    from repayments
+    where source = 'guarantor' and paid_on <= $month_end
+    group by loan_id
+),
+
+compensation as (
+    select
+        count(*) as cumulative_compensation_count,
+        coalesce(sum(paid), 0) as cumulative_compensation_amount
+    from guarantor_cash
+),
+
+investor_exposures as (
+    select
+        h.investor_id,
+        sum(
+            cast(h.amount as double) / a.principal
+            * greatest(a.outstanding_principal - coalesce(g.principal_paid, 0), 0)
+        ) as exposure
+    from holdings as h
+    inner join active as a using (loan_id)
+    left join guarantor_cash as g using (loan_id)
+    where h.invested_on <= $month_end
+    group by h.investor_id
+),
+
+investor_ranks as (
+    select
+        investor_id,
+        exposure,
+        row_number() over (order by exposure desc, investor_id) as rank
+    from investor_exposures
+    where exposure > 0.005
+),
+
+lender_concentration as (
+    select
+        count(*) as current_lenders,
+        coalesce(sum(exposure), 0) as total_exposure,
+        coalesce(sum(exposure) filter (where rank <= 10), 0) as top10_lender_exposure,
+        coalesce(max(exposure), 0) as largest_lender_exposure
+    from investor_ranks
+)
+
+select
+    cast($month_end as date) as month_end,
+    cast(g.cumulative_lending_amount as double) as cumulative_lending_amount,
+    cast(g.cumulative_lending_count as bigint) as cumulative_lending_count,
+    cast(round(b.outstanding_amount, 2) as double) as outstanding_amount,
+    cast(b.outstanding_count as bigint) as outstanding_count,
+    cast(round(b.interest_outstanding, 2) as double) as interest_outstanding,
+    cast(n.cumulative_lenders as bigint) as cumulative_lenders,
+    cast(c.current_lenders as bigint) as current_lenders,
+    cast(g.cumulative_borrowers as bigint) as cumulative_borrowers,
+    cast(b.current_borrowers as bigint) as current_borrowers,
+    coalesce(cast(g.cumulative_lending_amount as double) / nullif(g.cumulative_borrowers, 0), 0)
+        as avg_borrowing_per_borrower,
+    coalesce(n.cumulative_invested / nullif(n.cumulative_lenders, 0), 0) as avg_lending_per_lender,
+    coalesce(bc.top10_borrower_outstanding / nullif(b.outstanding_amount, 0), 0) as top10_borrower_share,
+    coalesce(bc.largest_borrower_outstanding / nullif(b.outstanding_amount, 0), 0) as largest_borrower_share,
+    coalesce(c.top10_lender_exposure / nullif(c.total_exposure, 0), 0) as top10_lender_share,
+    coalesce(c.largest_lender_exposure / nullif(c.total_exposure, 0), 0) as largest_lender_share,
+    cast(round(b.overdue_amount, 2) as double) as overdue_amount,
+    cast(b.overdue_count as bigint) as overdue_count,
+    cast(round(b.overdue_90_amount, 2) as double) as overdue_90_amount,
+    cast(b.overdue_90_count as bigint) as overdue_90_count,
+    cast(round(p.cumulative_compensation_amount, 2) as double) as cumulative_compensation_amount,
+    cast(p.cumulative_compensation_count as bigint) as cumulative_compensation_count,
+    coalesce(b.overdue_count / nullif(b.outstanding_count, 0), 0) as project_overdue_rate,
+    coalesce(b.overdue_balance / nullif(b.outstanding_amount, 0), 0) as amount_overdue_rate
+from lending as g, book as b, borrower_concentration as bc, lenders as n, compensation as p,
+    lender_concentration as c

@@ -1,0 +1,77 @@
+-- grain: one row per holding of investor $investor_id in a loan active at the month-end $as_of
+-- with exposure left (holdings invested on or before $as_of; a holding bought out by the guarantor
+-- has no exposure and is left out, as in overdue_by_bucket).
+--   share             holding amount / loan principal
+--   ead               share x (principal - principal paid by every source, guarantor included)
+--   remaining_months  installments not yet due = term_months - months on book, floored at 0
+-- Columns: holding_id, loan_id, grade, product, guarantee, state, dpd, remaining_months, share,
+--   outstanding_principal (the loan's, borrower-based), ead (currency units)
+with
+
+held as (
+    select
+        holding_id,
+        loan_id,
+        cast(amount as double) as amount
+    from holdings
+    where investor_id = $investor_id and invested_on <= $as_of
+),
+
+active as (
+    select
+        t.loan_id,
+        t.state,
+        t.dpd,
+        t.months_on_book,
+        cast(t.outstanding_principal as double) as outstanding_principal
+    from loan_month as t
+    where t.month_end = $as_of
+        and t.state in ('current', '1-30', '31-60', '61-90', '90+')
+        and t.loan_id in (select loan_id from held)
+),
+
+guarantor_principal as (
+    select
+        loan_id,
+        sum(cast(principal_paid as double)) as principal_paid
+    from repayments
+    where source = 'guarantor'
+        and paid_on <= $as_of
+        and loan_id in (select loan_id from held)
+    group by loan_id
+),
+
+described as (
+    select
+        h.holding_id,
+        a.loan_id,
+        l.grade,
+        l.product,
+        coalesce(l.guarantee, 'none') as guarantee,
+        a.state,
+        a.dpd,
+        greatest(l.term_months - a.months_on_book, 0) as remaining_months,
+        h.amount / cast(l.principal as double) as share,
+        a.outstanding_principal,
+        greatest(a.outstanding_principal - coalesce(g.principal_paid, 0), 0) as unpaid_principal
+    from held as h
+    inner join active as a using (loan_id)
+    inner join loans as l using (loan_id)
+    left join guarantor_principal as g using (loan_id)
+)
+
+select
+    holding_id,
+    loan_id,
+    grade,
+    product,
+    guarantee,
+    state,
+    cast(dpd as integer) as dpd,
+    cast(remaining_months as integer) as remaining_months,
+    share,
+    outstanding_principal,
+    share * unpaid_principal as ead
+from described
+where unpaid_principal > 0.005
+order by holding_id

@@ -1,0 +1,106 @@
+-- grain: one row per holding of investor $investor_id invested on or before the month-end $as_of
+-- The investor's holdings with the state of each loan at $as_of (DESIGN.md §3): the loan's latest
+-- row on the loan_month tape on or before $as_of (the tape stops at the month a loan is paid off or
+-- charged off, so a closed loan keeps that state).
+-- Columns:
+--   holding_id, loan_id, grade, product, guarantee, repayment_method
+--   annual_rate      the loan's interest rate (0.12 = 12 %)
+--   term_months      the loan's term
+--   invested_on      date of the investment
+--   invested         the holding amount, currency units
+--   share            invested / loan principal (0..1)
+--   state            current, 1-30, 31-60, 61-90, 90+, paid_off or charged_off at $as_of
+--   dpd              days past due at $as_of (a charged-off loan keeps its DPD at write-off; 0 when
+--                    current or paid off)
+--   exposure         share x (principal - principal paid by every source, guarantor included) of an
+--                    active loan, 0 for a closed loan or one the guarantor bought out, currency units
+--   guarantor_paid   share x guarantor payments (principal + interest, 代偿) on or before $as_of
+with
+
+held as (
+    select
+        holding_id,
+        loan_id,
+        invested_on,
+        cast(amount as double) as invested
+    from holdings
+    where investor_id = $investor_id and invested_on <= $as_of
+),
+
+tape_rows as (
+    select
+        loan_id,
+        month_end,
+        state,
+        dpd,
+        cast(outstanding_principal as double) as outstanding_principal
+    from loan_month
+    where month_end <= $as_of
+        and loan_id in (select loan_id from held)
+),
+
+latest_state as (
+    select
+        loan_id,
+        arg_max(state, month_end) as state,
+        arg_max(dpd, month_end) as dpd,
+        arg_max(outstanding_principal, month_end) as outstanding_principal
+    from tape_rows
+    group by loan_id
+),
+
+guarantor_cash as (
+    select
+        loan_id,
+        sum(cast(principal_paid as double)) as principal_paid,
+        sum(cast(principal_paid + interest_paid as double)) as paid
+    from repayments
+    where source = 'guarantor'
+        and paid_on <= $as_of
+        and loan_id in (select loan_id from held)
+    group by loan_id
+),
+
+described as (
+    select
+        h.holding_id,
+        h.loan_id,
+        l.grade,
+        l.product,
+        coalesce(l.guarantee, 'none') as guarantee,
+        l.repayment_method,
+        cast(l.annual_rate as double) as annual_rate,
+        l.term_months,
+        h.invested_on,
+        h.invested,
+        h.invested / cast(l.principal as double) as share,
+        coalesce(s.state, 'current') as state,
+        coalesce(s.dpd, 0) as dpd,
+        s.state in ('current', '1-30', '31-60', '61-90', '90+') as is_active,
+        greatest(coalesce(s.outstanding_principal, l.principal) - coalesce(g.principal_paid, 0), 0)
+            as unpaid_principal,
+        coalesce(g.paid, 0) as guarantor_paid
+    from held as h
+    inner join loans as l using (loan_id)
+    left join latest_state as s using (loan_id)
+    left join guarantor_cash as g using (loan_id)
+)
+
+select
+    holding_id,
+    loan_id,
+    grade,
+    product,
+    guarantee,
+    repayment_method,
+    annual_rate,
+    cast(term_months as integer) as term_months,
+    invested_on,
+    invested,
+    share,
+    state,
+    cast(dpd as integer) as dpd,
+    case when is_active and unpaid_principal > 0.005 then share * unpaid_principal else 0.0 end as exposure,
+    share * guarantor_paid as guarantor_paid
+from described
+order by holding_id

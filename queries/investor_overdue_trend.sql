@@ -1,0 +1,119 @@
+-- grain: one row per month-end from the month of investor $investor_id's first investment through $as_of
+-- The investor's own overdue rate month by month (DESIGN.md §3), read from the loan_month tape, with
+-- the investor's exposure exactly as overdue_by_bucket has it at each month-end: share of the loan
+-- (holdings invested on or before the month-end) x (principal - principal paid by every source,
+-- guarantor included, on or before the month-end), for loans active at that month-end.
+-- Columns (amounts in currency units, rates as fractions 0..1, null when there is no exposure):
+--   month_end          the month-end
+--   held_loans         active loans in which the investor has exposure
+--   exposure           the investor's exposure in them
+--   overdue_exposure   exposure in loans with DPD >= 1
+--   m3plus_exposure    exposure in loans with DPD > 90
+--   overdue_rate       overdue_exposure / exposure (the investor's 金额逾期率)
+--   m3plus_rate        m3plus_exposure / exposure
+with
+
+held as (
+    select
+        loan_id,
+        invested_on,
+        cast(amount as double) as amount
+    from holdings
+    where investor_id = $investor_id and invested_on <= $as_of
+),
+
+months as (
+    select cast(last_day(unnest(generate_series(
+        cast(date_trunc('month', min(invested_on)) as timestamp),
+        cast(date_trunc('month', cast($as_of as date)) as timestamp),
+        interval 1 month
+    ))) as date) as month_end
+    from held
+),
+
+tape as (
+    select
+        t.loan_id,
+        t.month_end,
+        t.state,
+        cast(t.outstanding_principal as double) as outstanding_principal,
+        cast(l.principal as double) as principal
+    from loan_month as t
+    inner join loans as l using (loan_id)
+    where t.month_end <= $as_of
+        and t.state in ('current', '1-30', '31-60', '61-90', '90+')
+        and t.loan_id in (select loan_id from held)
+),
+
+held_by_month as (
+    select
+        t.loan_id,
+        t.month_end,
+        sum(h.amount) / any_value(t.principal) as share_of_loan
+    from tape as t
+    inner join held as h on h.loan_id = t.loan_id and h.invested_on <= t.month_end
+    group by t.loan_id, t.month_end
+),
+
+guarantor_payments as (
+    select
+        loan_id,
+        paid_on,
+        cast(principal_paid as double) as principal_paid
+    from repayments
+    where source = 'guarantor' and loan_id in (select loan_id from held)
+),
+
+guarantor_by_month as (
+    select
+        t.loan_id,
+        t.month_end,
+        coalesce(sum(g.principal_paid), 0) as guarantor_principal
+    from tape as t
+    left join guarantor_payments as g on g.loan_id = t.loan_id and g.paid_on <= t.month_end
+    group by t.loan_id, t.month_end
+),
+
+exposures as (
+    select
+        t.month_end,
+        t.state,
+        h.share_of_loan * greatest(t.outstanding_principal - g.guarantor_principal, 0) as exposure
+    from tape as t
+    inner join held_by_month as h using (loan_id, month_end)
+    inner join guarantor_by_month as g using (loan_id, month_end)
+    where t.outstanding_principal - g.guarantor_principal > 0.005
+),
+
+per_month as (
+    select
+        month_end,
+        count(*) as held_loans,
+        sum(exposure) as exposure,
+        coalesce(sum(exposure) filter (where state <> 'current'), 0) as overdue_exposure,
+        coalesce(sum(exposure) filter (where state = '90+'), 0) as m3plus_exposure
+    from exposures
+    group by month_end
+),
+
+filled as (
+    select
+        m.month_end,
+        coalesce(p.held_loans, 0) as held_loans,
+        coalesce(p.exposure, 0) as exposure,
+        coalesce(p.overdue_exposure, 0) as overdue_exposure,
+        coalesce(p.m3plus_exposure, 0) as m3plus_exposure
+    from months as m
+    left join per_month as p using (month_end)
+)
+
+select
+    month_end,
+    cast(held_loans as bigint) as held_loans,
+    cast(exposure as double) as exposure,
+    cast(overdue_exposure as double) as overdue_exposure,
+    cast(m3plus_exposure as double) as m3plus_exposure,
+    cast(overdue_exposure / nullif(exposure, 0) as double) as overdue_rate,
+    cast(m3plus_exposure / nullif(exposure, 0) as double) as m3plus_rate
+from filled
+order by month_end

@@ -1,0 +1,179 @@
+-- grain: one row per month-end from the investor's first investment month through $as_of
+-- Monthly inputs of LendingClub's Net Annualized Return for investor $investor_id (DESIGN.md §3,
+-- docs/risk-model.md): the principal outstanding at the start of each month and what it earned.
+--   start_principal        Σ over holdings invested on or before the month-end, in loans not
+--                          charged off before the month: share x (principal - principal paid by
+--                          every source up to the previous month-end), floored at 0
+--   interest_received,     the investor's share of interest and fees (late fees) of repayments in
+--   fees_received,         the month made before charge-off (the cash of investor_cash_flows,
+--   principal_received     which already drops cash after the claim is repaid in full)
+--   charged_off_principal  share x principal not yet repaid by any source, for loans whose first
+--                          charged_off event falls in the month (0 after a guarantor buy-out)
+--   recoveries             share x collection cash received on or after the charge-off date
+-- Columns: month_end, start_principal, interest_received, fees_received, principal_received,
+--   charged_off_principal, recoveries (currency units)
+with
+
+held as (
+    select
+        h.holding_id,
+        h.loan_id,
+        h.invested_on,
+        cast(h.amount as double) / cast(l.principal as double) as share,
+        cast(l.principal as double) as principal
+    from holdings as h
+    inner join loans as l using (loan_id)
+    where h.investor_id = $investor_id and h.invested_on <= $as_of
+),
+
+charge_offs as (
+    select
+        loan_id,
+        min(event_on) as charged_off_on
+    from loan_events
+    where kind = 'charged_off' and event_on <= $as_of and loan_id in (select loan_id from held)
+    group by loan_id
+),
+
+loan_repayments as (
+    select
+        loan_id,
+        paid_on,
+        source,
+        cast(principal_paid as double) as principal_paid,
+        cast(interest_paid as double) as interest_paid,
+        cast(coalesce(fee_paid, 0) as double) as fee_paid,
+        coalesce(sum(cast(principal_paid as double)) over (
+            partition by loan_id
+            order by paid_on, list_position(['borrower', 'guarantor', 'collection'], source)
+            rows between unbounded preceding and 1 preceding
+        ), 0) as principal_paid_before
+    from repayments
+    where loan_id in (select loan_id from held) and paid_on <= $as_of
+),
+
+claimed as (
+    select
+        h.holding_id,
+        last_day(r.paid_on) as month_end,
+        h.share,
+        r.principal_paid,
+        r.interest_paid,
+        r.fee_paid,
+        c.charged_off_on is not null and r.paid_on >= c.charged_off_on as is_recovery
+    from held as h
+    inner join loan_repayments as r using (loan_id)
+    left join charge_offs as c using (loan_id)
+    where r.paid_on >= h.invested_on and r.principal_paid_before < h.principal - 0.005
+),
+
+months as (
+    select cast(last_day(unnest(generate_series(
+        cast(date_trunc('month', (select min(invested_on) from held)) as timestamp),
+        cast(date_trunc('month', cast($as_of as date)) as timestamp),
+        interval 1 month
+    ))) as date) as month_end
+),
+
+monthly_principal as (
+    select
+        loan_id,
+        last_day(paid_on) as month_end,
+        sum(principal_paid) as principal_paid
+    from loan_repayments
+    group by loan_id, last_day(paid_on)
+),
+
+paid_before_holding as (
+    select
+        h.holding_id,
+        sum(p.principal_paid) as principal_paid
+    from held as h
+    inner join monthly_principal as p
+        on p.loan_id = h.loan_id and p.month_end < last_day(h.invested_on)
+    group by h.holding_id
+),
+
+holding_months as (
+    select
+        m.month_end,
+        h.holding_id,
+        h.loan_id,
+        h.share,
+        h.principal,
+        coalesce(p.principal_paid, 0) as paid_in_month
+    from months as m
+    inner join held as h on last_day(h.invested_on) <= m.month_end
+    left join monthly_principal as p on p.loan_id = h.loan_id and p.month_end = m.month_end
+),
+
+holding_balances as (
+    select
+        hm.month_end,
+        hm.loan_id,
+        hm.share,
+        hm.principal,
+        coalesce(b.principal_paid, 0) + coalesce(sum(hm.paid_in_month) over (
+            partition by hm.holding_id
+            order by hm.month_end
+            rows between unbounded preceding and 1 preceding
+        ), 0) as paid_before_month
+    from holding_months as hm
+    left join paid_before_holding as b using (holding_id)
+),
+
+starting as (
+    select
+        hb.month_end,
+        sum(hb.share * greatest(hb.principal - hb.paid_before_month, 0)) as start_principal
+    from holding_balances as hb
+    left join charge_offs as c using (loan_id)
+    where c.charged_off_on is null or c.charged_off_on > last_day(hb.month_end - interval 1 month)
+    group by hb.month_end
+),
+
+repaid_before_charge_off as (
+    select
+        r.loan_id,
+        sum(r.principal_paid) as principal_paid
+    from loan_repayments as r
+    inner join charge_offs as c using (loan_id)
+    where r.paid_on < c.charged_off_on
+    group by r.loan_id
+),
+
+written_off as (
+    select
+        last_day(c.charged_off_on) as month_end,
+        sum(h.share * greatest(h.principal - coalesce(b.principal_paid, 0), 0)) as charged_off_principal
+    from charge_offs as c
+    inner join held as h using (loan_id)
+    left join repaid_before_charge_off as b using (loan_id)
+    where c.charged_off_on >= h.invested_on
+    group by last_day(c.charged_off_on)
+),
+
+received as (
+    select
+        month_end,
+        sum(share * interest_paid) filter (where not is_recovery) as interest_received,
+        sum(share * fee_paid) filter (where not is_recovery) as fees_received,
+        sum(share * principal_paid) filter (where not is_recovery) as principal_received,
+        sum(share * (principal_paid + interest_paid + fee_paid)) filter (where is_recovery) as recoveries
+    from claimed
+    group by month_end
+)
+
+select
+    m.month_end,
+    cast(coalesce(s.start_principal, 0) as double) as start_principal,
+    cast(coalesce(r.interest_received, 0) as double) as interest_received,
+    cast(coalesce(r.fees_received, 0) as double) as fees_received,
+    cast(coalesce(r.principal_received, 0) as double) as principal_received,
+    cast(coalesce(w.charged_off_principal, 0) as double) as charged_off_principal,
+    cast(coalesce(r.recoveries, 0) as double) as recoveries
+from months as m
+left join starting as s using (month_end)
+left join received as r using (month_end)
+left join written_off as w using (month_end)
+order by m.month_end

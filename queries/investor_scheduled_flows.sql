@@ -1,0 +1,80 @@
+-- grain: one row per installment due in ($as_of, last_day($as_of + $months months)] of a holding of
+-- investor $investor_id in a loan active at the month-end $as_of with exposure left
+-- The contractual cash the investor is owed in the coming months: share x (principal_due +
+-- interest_due) of installments not yet due at $as_of (arrears already past due are not included).
+-- lendrisk.risk weighs each by the loan's survival probability from the roll-rate matrix.
+-- Columns: holding_id, loan_id, grade, state, month_end (last_day(due_on)), months_ahead (1 ..
+--   $months), due_on, contractual (currency units)
+with
+
+held as (
+    select
+        holding_id,
+        loan_id,
+        cast(amount as double) as amount
+    from holdings
+    where investor_id = $investor_id and invested_on <= $as_of
+),
+
+active as (
+    select
+        loan_id,
+        state,
+        cast(outstanding_principal as double) as outstanding_principal
+    from loan_month
+    where month_end = $as_of
+        and state in ('current', '1-30', '31-60', '61-90', '90+')
+        and loan_id in (select loan_id from held)
+),
+
+guarantor_principal as (
+    select
+        loan_id,
+        sum(cast(principal_paid as double)) as principal_paid
+    from repayments
+    where source = 'guarantor'
+        and paid_on <= $as_of
+        and loan_id in (select loan_id from held)
+    group by loan_id
+),
+
+exposed as (
+    select
+        h.holding_id,
+        h.loan_id,
+        l.grade,
+        a.state,
+        h.amount / cast(l.principal as double) as share
+    from held as h
+    inner join active as a using (loan_id)
+    inner join loans as l using (loan_id)
+    left join guarantor_principal as g using (loan_id)
+    where a.outstanding_principal - coalesce(g.principal_paid, 0) > 0.005
+),
+
+upcoming as (
+    select
+        e.holding_id,
+        e.loan_id,
+        e.grade,
+        e.state,
+        s.due_on,
+        last_day(s.due_on) as month_end,
+        e.share * cast(s.principal_due + s.interest_due as double) as contractual
+    from exposed as e
+    inner join schedule as s using (loan_id)
+    where s.due_on > cast($as_of as date)
+        and s.due_on <= last_day(cast($as_of as date) + to_months(cast($months as integer)))
+)
+
+select
+    holding_id,
+    loan_id,
+    grade,
+    state,
+    month_end,
+    cast(date_diff('month', cast($as_of as date), month_end) as integer) as months_ahead,
+    due_on,
+    contractual
+from upcoming
+order by month_end, holding_id, due_on

@@ -1,0 +1,43 @@
+-- grain: one row per post-loan event of loan $loan_id on or before $as_of (none when the loan is not
+-- visible: see loan_story_loan)
+-- Columns:
+--   event_on   date of the event
+--   kind       reminder, call, visit, promise_to_pay, restructured, legal_filed, judgment,
+--              charged_off, transferred
+--   amount     principal written off for charged_off (else usually null), currency units
+with
+
+holding as (
+    select loan_id
+    from holdings
+    where investor_id = $investor_id and invested_on <= $as_of and loan_id = $loan_id
+),
+
+chosen as (
+    select loan_id
+    from loans
+    where loan_id = $loan_id
+        and originated_on <= $as_of
+        and ($investor_id is null or loan_id in (select loan_id from holding))
+),
+
+events as (
+    select
+        event_on,
+        kind,
+        cast(amount as double) as amount,
+        list_position(
+            ['reminder', 'call', 'visit', 'promise_to_pay', 'restructured', 'legal_filed', 'judgment',
+                'charged_off', 'transferred'],
+            kind
+        ) as kind_order
+    from loan_events
+    where loan_id in (select loan_id from chosen) and event_on <= $as_of
+)
+
+select
+    event_on,
+    kind,
+    amount
+from events
+order by event_on, kind_order

@@ -1,0 +1,150 @@
+-- grain: one row per active bucket (current, 1-30, 31-60, 61-90, 90+), always five rows in that order
+-- Overdue exposure by DPD bucket at the month-end $as_of (DESIGN.md §3), for the whole platform
+-- ($investor_id null) or one investor, optionally narrowed to a grade, product, channel and the
+-- borrower's region (each null = no filter). State comes from the loan_month tape, which holds
+-- every active loan at every month-end exactly as loan_state_as_of gives it.
+--   platform:  amounts are the borrower's outstanding principal (borrower + collection payments).
+--   investor:  amounts are the investor's exposure = share of the loan (holding amount / principal,
+--              holdings invested on or before $as_of) x (principal - principal paid by every source,
+--              guarantor included, on or before $as_of), so a guarantor buy-out ends the exposure;
+--              a loan counts when the investor's exposure in it is above zero.
+-- Columns:
+--   bucket                 DPD bucket: current (0), 1-30 (M1), 31-60 (M2), 61-90 (M3), 90+ (M3+)
+--   bucket_order           1..5, the fixed display order
+--   loans                  active loans in the bucket (held loans for an investor)
+--   outstanding_principal  outstanding principal (investor: exposure), currency units
+--   share                  outstanding_principal / total over the five buckets (0 when the total is 0)
+--   past_due_amount        unpaid part of installments already due (逾期金额), currency units;
+--                          investor: share of the loan x (past due - guarantor payments so far)
+with
+
+buckets as (
+    select * from (values
+        (1, 'current'),
+        (2, '1-30'),
+        (3, '31-60'),
+        (4, '61-90'),
+        (5, '90+')
+    ) as b (bucket_order, bucket)
+),
+
+held as (
+    select
+        loan_id,
+        sum(cast(amount as double)) as held_amount
+    from holdings
+    where investor_id = $investor_id and invested_on <= $as_of
+    group by loan_id
+),
+
+active_on_tape as (
+    select
+        loan_id,
+        state,
+        cast(outstanding_principal as double) as outstanding_principal,
+        cast(past_due_amount as double) as past_due_amount,
+        cast(guarantor_paid_to_date as double) as guarantor_paid_to_date
+    from loan_month
+    where month_end = $as_of
+        and state in ('current', '1-30', '31-60', '61-90', '90+')
+        and ($investor_id is null or loan_id in (select loan_id from held))
+),
+
+borrowers_in_region as (
+    select borrower_id
+    from borrowers
+    where region = $region
+),
+
+in_segment as (
+    select
+        a.*,
+        cast(l.principal as double) as principal
+    from active_on_tape as a
+    inner join loans as l using (loan_id)
+    where ($grade is null or l.grade = $grade)
+        and ($product is null or l.product = $product)
+        and ($channel is null or l.channel = $channel)
+        and ($region is null or l.borrower_id in (select borrower_id from borrowers_in_region))
+),
+
+guarantor_principal as (
+    select
+        loan_id,
+        sum(cast(principal_paid as double)) as principal_paid
+    from repayments
+    where source = 'guarantor'
+        and paid_on <= $as_of
+        and loan_id in (
+            select loan_id
+            from in_segment
+            where $investor_id is not null and guarantor_paid_to_date > 0
+        )
+    group by loan_id
+),
+
+amounts as (
+    select
+        i.loan_id,
+        i.state,
+        case when $investor_id is null then 1.0 else h.held_amount / i.principal end as share_of_loan,
+        case
+            when $investor_id is null then i.outstanding_principal
+            else greatest(i.outstanding_principal - coalesce(g.principal_paid, 0), 0)
+        end as unpaid_principal,
+        case
+            when $investor_id is null then i.past_due_amount
+            else greatest(i.past_due_amount - i.guarantor_paid_to_date, 0)
+        end as unpaid_past_due
+    from in_segment as i
+    left join held as h using (loan_id)
+    left join guarantor_principal as g using (loan_id)
+),
+
+scoped as (
+    select
+        loan_id,
+        state,
+        share_of_loan * unpaid_principal as amount,
+        share_of_loan * unpaid_past_due as past_due_amount
+    from amounts
+    where unpaid_principal > 0.005
+),
+
+per_bucket as (
+    select
+        state as bucket,
+        count(*) as loans,
+        sum(amount) as outstanding_principal,
+        sum(past_due_amount) as past_due_amount
+    from scoped
+    group by state
+),
+
+filled as (
+    select
+        b.bucket,
+        b.bucket_order,
+        coalesce(p.loans, 0) as loans,
+        coalesce(p.outstanding_principal, 0) as outstanding_principal,
+        coalesce(p.past_due_amount, 0) as past_due_amount
+    from buckets as b
+    left join per_bucket as p using (bucket)
+),
+
+with_share as (
+    select
+        *,
+        coalesce(outstanding_principal / nullif(sum(outstanding_principal) over (), 0), 0) as share
+    from filled
+)
+
+select
+    bucket,
+    cast(bucket_order as integer) as bucket_order,
+    cast(loans as bigint) as loans,
+    cast(round(outstanding_principal, 2) as double) as outstanding_principal,
+    cast(share as double) as share,
+    cast(round(past_due_amount, 2) as double) as past_due_amount
+from with_share
+order by bucket_order

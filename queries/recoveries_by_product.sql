@@ -1,0 +1,73 @@
+-- grain: one row per product with a loan charged off in the window
+-- LGD inputs (DESIGN.md §3): loans charged off in ($as_of - $lookback_months months,
+-- $as_of] (first charged_off event per loan), the principal written off and the collection
+-- recoveries received within 24 months after the charge-off and on or before $as_of. lendrisk.risk
+-- turns them into LGD = 1 - recoveries / charged-off principal, per product with fall-backs.
+--   charged-off principal = the event's amount (principal written off), else the principal not
+--   yet repaid by borrower and collection cash before the charge-off date.
+-- Columns:
+--   product                 personal, consumer, small_business
+--   charged_off_loans       loans charged off in the window
+--   charged_off_principal   principal written off, currency units
+--   recoveries              collection principal + interest received within 24 months after charge-off
+with
+
+charge_offs as (
+    select
+        loan_id,
+        min(event_on) as charged_off_on,
+        arg_min(cast(amount as double), event_on) as amount
+    from loan_events
+    where kind = 'charged_off'
+    group by loan_id
+),
+
+in_window as (
+    select *
+    from charge_offs
+    where charged_off_on > cast($as_of as date) - to_months(cast($lookback_months as integer))
+        and charged_off_on <= cast($as_of as date)
+),
+
+repaid_before as (
+    select
+        r.loan_id,
+        sum(cast(r.principal_paid as double)) as principal_paid
+    from repayments as r
+    inner join in_window as w using (loan_id)
+    where r.source in ('borrower', 'collection') and r.paid_on < w.charged_off_on and w.amount is null
+    group by r.loan_id
+),
+
+recovered as (
+    select
+        r.loan_id,
+        sum(cast(r.principal_paid + r.interest_paid as double)) as recoveries
+    from repayments as r
+    inner join in_window as w using (loan_id)
+    where r.source = 'collection'
+        and r.paid_on >= w.charged_off_on
+        and r.paid_on < w.charged_off_on + interval 24 month
+        and r.paid_on <= cast($as_of as date)
+    group by r.loan_id
+),
+
+per_loan as (
+    select
+        l.product,
+        coalesce(w.amount, cast(l.principal as double) - coalesce(b.principal_paid, 0)) as charged_off_principal,
+        coalesce(c.recoveries, 0) as recoveries
+    from in_window as w
+    inner join loans as l using (loan_id)
+    left join repaid_before as b using (loan_id)
+    left join recovered as c using (loan_id)
+)
+
+select
+    product,
+    cast(count(*) as bigint) as charged_off_loans,
+    cast(sum(charged_off_principal) as double) as charged_off_principal,
+    cast(sum(recoveries) as double) as recoveries
+from per_loan
+group by product
+order by product

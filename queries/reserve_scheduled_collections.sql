@@ -1,0 +1,47 @@
+-- grain: one row per grade x state x remaining_months x month ahead (1 .. $months) of scheduled payments
+-- What borrowers of loans active (current .. 90+) at the month-end $as_of are contracted to pay in
+-- each of the next $months months: installments with due_on in (last_day($as_of + (k - 1) months),
+-- last_day($as_of + k months)] fall in month ahead k. Past-due arrears at $as_of are not included.
+-- Columns:
+--   grade, state, remaining_months   (term_months - months on book, floored at 0), as the risk model
+--   months_ahead                     k = 1 .. $months
+--   loans                            loans with an installment due in that month
+--   contractual                      principal + interest due, currency units
+with
+
+active as (
+    select
+        m.loan_id,
+        l.grade,
+        m.state,
+        greatest(l.term_months - m.months_on_book, 0) as remaining_months
+    from loan_month as m
+    inner join loans as l using (loan_id)
+    where m.month_end = $as_of
+        and m.state in ('current', '1-30', '31-60', '61-90', '90+')
+),
+
+due as (
+    select
+        a.grade,
+        a.state,
+        a.remaining_months,
+        a.loan_id,
+        date_diff('month', cast($as_of as date), last_day(s.due_on)) as months_ahead,
+        cast(s.principal_due + s.interest_due as double) as amount
+    from active as a
+    inner join schedule as s using (loan_id)
+    where s.due_on > $as_of
+        and s.due_on <= last_day(cast($as_of as date) + to_months(cast($months as integer)))
+)
+
+select
+    grade,
+    state,
+    cast(remaining_months as integer) as remaining_months,
+    cast(months_ahead as integer) as months_ahead,
+    cast(count(distinct loan_id) as bigint) as loans,
+    sum(amount) as contractual
+from due
+group by grade, state, remaining_months, months_ahead
+order by months_ahead, grade, state, remaining_months

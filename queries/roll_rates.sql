@@ -1,0 +1,76 @@
+-- grain: one row per (from_state, to_state) pair observed between consecutive month-ends
+-- Roll rates (DESIGN.md §3): monthly transitions on the loan_month tape from month-end m to m + 1,
+-- for every m + 1 in (last_day($as_of - $lookback_months months), $as_of], of loans in grade $grade
+-- (null = all grades). Balance-weighted: each transition weighs the loan's outstanding principal at
+-- m. Only active states (current .. 90+) have a next month: a loan's tape stops at its paid_off or
+-- charged_off month, and a loan whose tape ends at observed_to (or at $as_of) has no next row and
+-- is left out. The absorbing rows (paid_off, charged_off -> itself) are added by lendrisk.risk.
+-- Columns:
+--   from_state   current, 1-30, 31-60, 61-90, 90+
+--   to_state     current, 1-30, 31-60, 61-90, 90+, paid_off, charged_off
+--   balance      outstanding principal at m of the loans that moved, currency units
+--   loans        loan-month observations (a loan counts once per month it is in from_state)
+--   probability  balance / balance of every transition out of from_state (rows of one from_state sum to 1)
+with
+
+bounds as (
+    select
+        cast($as_of as date) as last_to_month,
+        last_day(cast($as_of as date) - to_months(cast($lookback_months as integer))) as first_from_month
+),
+
+segment_loans as (
+    select loan_id
+    from loans
+    where $grade is null or grade = $grade
+),
+
+tape as (
+    select
+        t.loan_id,
+        t.month_end,
+        t.state,
+        cast(t.outstanding_principal as double) as balance
+    from loan_month as t
+    inner join segment_loans as s using (loan_id)
+    where t.month_end >= (select first_from_month from bounds)
+        and t.month_end <= (select last_to_month from bounds)
+),
+
+paired as (
+    select
+        loan_id,
+        state as from_state,
+        balance,
+        lead(state) over (partition by loan_id order by month_end) as to_state
+    from tape
+),
+
+transitions as (
+    select
+        from_state,
+        to_state,
+        sum(balance) as balance,
+        count(*) as loans
+    from paired
+    where to_state is not null
+    group by from_state, to_state
+),
+
+with_probability as (
+    select
+        *,
+        balance / nullif(sum(balance) over (partition by from_state), 0) as probability
+    from transitions
+)
+
+select
+    from_state,
+    to_state,
+    cast(balance as double) as balance,
+    cast(loans as bigint) as loans,
+    cast(coalesce(probability, 0) as double) as probability
+from with_probability
+order by
+    list_position(['current', '1-30', '31-60', '61-90', '90+'], from_state),
+    list_position(['current', '1-30', '31-60', '61-90', '90+', 'paid_off', 'charged_off'], to_state)

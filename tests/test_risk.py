@@ -1,0 +1,483 @@
+"""lendrisk.risk on the tiny platform (tests/tiny.py) and small variants of it; every number on paper."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import duckdb
+import numpy as np
+import pandas as pd
+import pytest
+import pyxirr
+from tiny import OBSERVED_TO, d, tiny_tables
+
+from lendrisk import risk, sql, store
+
+STATES = list(risk.STATES)
+
+
+def build(tables: dict[str, pd.DataFrame]) -> duckdb.DuckDBPyConnection:
+    """An in-memory store of edited tiny tables, tape built to 2024-12-31."""
+    con = duckdb.connect()
+    store.populate(con, tables, source="tiny variant", observed_to=OBSERVED_TO)
+    return con
+
+
+@pytest.fixture
+def cure_con(tiny_frames):
+    """Tiny plus L4, a loan that falls 1-30 and cures.
+
+    L4 900.00 at 0 %, 3 months equal principal, originated 2024-05-05: 300 due 06-05, 07-05, 08-05.
+    Pays 300 on 07-03 (installment 1, late), 300 on 07-05, 300 on 08-05.
+    Tape: 05-31 current 900 · 06-30 1-30 (DPD 25) 900 · 07-31 current 300 · 08-31 paid_off.
+    """
+    t = tiny_frames
+    t["borrowers"] = pd.concat(
+        [t["borrowers"], t["borrowers"].iloc[[0]].assign(borrower_id="B4")], ignore_index=True
+    )
+    t["loans"] = pd.concat(
+        [
+            t["loans"],
+            t["loans"]
+            .iloc[[0]]
+            .assign(loan_id="L4", borrower_id="B4", originated_on=d("2024-05-05"), principal=900.0)
+            .assign(annual_rate=0.0, term_months=3),
+        ],
+        ignore_index=True,
+    )
+    t["schedule"] = pd.concat(
+        [
+            t["schedule"],
+            pd.DataFrame(
+                [("L4", k, d(f"2024-{k + 5:02d}-05"), 300.0, 0.0) for k in (1, 2, 3)],
+                columns=t["schedule"].columns,
+            ),
+        ],
+        ignore_index=True,
+    )
+    t["repayments"] = pd.concat(
+        [
+            t["repayments"],
+            pd.DataFrame(
+                [
+                    ("L4", d("2024-07-03"), 300.0, 0.0, 0.0, "borrower"),
+                    ("L4", d("2024-07-05"), 300.0, 0.0, 0.0, "borrower"),
+                    ("L4", d("2024-08-05"), 300.0, 0.0, 0.0, "borrower"),
+                ],
+                columns=t["repayments"].columns,
+            ),
+        ],
+        ignore_index=True,
+    )
+    t["holdings"] = pd.concat(
+        [
+            t["holdings"],
+            pd.DataFrame([("H6", "I2", "L4", 900.0, d("2024-05-05"))], columns=t["holdings"].columns),
+        ],
+        ignore_index=True,
+    )
+    con = build(t)
+    yield con
+    con.close()
+
+
+# --- roll rates and cure rates ----------------------------------------------------------------
+
+
+def rates(frame: pd.DataFrame) -> dict[tuple[str, str], float]:
+    return {(r.from_state, r.to_state): r.probability for r in frame.itertuples()}
+
+
+def test_transition_probability_over_the_whole_year(tiny_con):
+    got = rates(risk.roll_rates(tiny_con, d("2024-12-31")))
+    # Out of current (balance at m): L1 1,200 (->current) + 800 (->1-30); L2 2,400 (->current) +
+    # 2,400 (->paid_off); L3 3,000 (->current) + 2,000 (->1-30): 11,800 in all.
+    assert got[("current", "1-30")] == pytest.approx((800 + 2000) / 11800)  # 0.2373
+    assert got[("current", "paid_off")] == pytest.approx(2400 / 11800)
+    # Out of 1-30: L1 708 pays off, L3 2,000 rolls to 31-60.
+    assert got[("1-30", "paid_off")] == pytest.approx(708 / 2708)
+    # Out of 90+: L3 2,000 stays (07-31), 2,000 stays (08-31), 2,000 charges off (09-30).
+    assert got[("90+", "charged_off")] == pytest.approx(2000 / 6000)
+
+
+def test_roll_rate_rows_sum_to_one(tiny_con):
+    frame = risk.roll_rates(tiny_con, d("2024-12-31"))
+    assert frame.groupby("from_state")["probability"].sum().to_dict() == pytest.approx(
+        {s: 1.0 for s in ("current", "1-30", "31-60", "61-90", "90+")}
+    )
+
+
+def test_lookback_window_and_grade_filter(tiny_con):
+    # One month back from 03-31: only 02-29 -> 03-31. Current: L1 800 -> 1-30, L2 2,400 -> current,
+    # L3 2,000 -> 1-30.
+    got = rates(risk.roll_rates(tiny_con, d("2024-03-31"), lookback_months=1))
+    assert got == pytest.approx({("current", "current"): 2400 / 5200, ("current", "1-30"): 2800 / 5200})
+    # Grade E is L3 alone: current 3,000 -> current, 2,000 -> 1-30.
+    got = rates(risk.roll_rates(tiny_con, d("2024-12-31"), grade="E"))
+    assert got[("current", "1-30")] == pytest.approx(2000 / 5000)
+
+
+def test_loans_whose_tape_ends_at_the_as_of_date_have_no_transition(tiny_con):
+    # At 03-31 the 03-31 rows (L1 1-30, L3 1-30) have no next month inside the window.
+    frame = risk.roll_rates(tiny_con, d("2024-03-31"))
+    assert set(frame["from_state"]) == {"current"}
+    assert frame["loans"].sum() == 5  # L1 x2, L3 x2, L2 x1
+
+
+def test_cure_rate(cure_con):
+    frame = risk.cure_rates(cure_con, d("2024-12-31")).set_index("bucket")
+    # Out of 1-30: L1 708 (-> paid_off), L3 2,000 (-> 31-60), L4 900 (-> current): 3,608.
+    assert frame.loc["1-30", "cure_rate"] == pytest.approx(900 / 3608)  # 0.2494
+    assert frame.loc["1-30", "paid_off_rate"] == pytest.approx(708 / 3608)
+    assert frame.loc["1-30", "loans"] == 3
+    assert frame.loc["90+", "cure_rate"] == 0.0
+    assert list(frame.index) == ["1-30", "31-60", "61-90", "90+"]
+
+
+def test_cure_rate_by_month(cure_con):
+    frame = risk.cure_rates_by_month(cure_con, d("2024-12-31"))
+    one_to_thirty = frame[frame["bucket"] == "1-30"].set_index("month_end")["cure_rate"]
+    # 04-30: L1 and L3 were 1-30 at 03-31, neither current now; 07-31: L4 (1-30 at 06-30) cured.
+    assert one_to_thirty[pd.Timestamp("2024-04-30")] == 0.0
+    assert one_to_thirty[pd.Timestamp("2024-07-31")] == 1.0
+
+
+# --- matrices and PD --------------------------------------------------------------------------
+
+
+def test_transition_matrix_adds_absorbing_rows_and_sums_to_one(tiny_con):
+    matrix = risk.transition_matrix(tiny_con, d("2024-12-31"))
+    assert list(matrix.index) == STATES and list(matrix.columns) == STATES
+    np.testing.assert_allclose(matrix.sum(axis=1), 1.0)
+    assert matrix.loc["paid_off", "paid_off"] == 1.0
+    assert matrix.loc["charged_off", "charged_off"] == 1.0
+    assert matrix.loc["current", "1-30"] == pytest.approx(2800 / 11800)
+
+
+def test_grade_matrix_falls_back_row_by_row(tiny_con):
+    matrix = risk.transition_matrix(tiny_con, d("2024-12-31"), grade="A", min_obs=2)
+    # Grade A (L1) has 2 observations out of current: 1,200 -> current, 800 -> 1-30: its own row.
+    assert matrix.loc["current", "1-30"] == pytest.approx(800 / 2000)
+    # Out of 1-30 grade A has 1 observation (< 2): the all-grades row, 708 / 2,708 pays off.
+    assert matrix.loc["1-30", "paid_off"] == pytest.approx(708 / 2708)
+    # Out of 31-60 grade A has none: the all-grades row (L3 rolls to 61-90).
+    assert matrix.loc["31-60", "61-90"] == 1.0
+
+
+def test_unobserved_rows_roll_forward(tiny_con):
+    # Up to 02-29 only current rows were seen; every other bucket is assumed to roll on.
+    matrix = risk.transition_matrix(tiny_con, d("2024-02-29"))
+    assert matrix.loc["1-30", "31-60"] == 1.0
+    assert matrix.loc["90+", "charged_off"] == 1.0
+
+
+def test_pd_curve_is_a_matrix_power():
+    # States (performing, late, default). P² by hand, default column:
+    #   performing: 0.9·0.02 + 0.08·0.2 + 0.02·1 = 0.018 + 0.016 + 0.02 = 0.054
+    #   late:       0.5·0.02 + 0.3·0.2  + 0.2·1  = 0.01  + 0.06  + 0.2  = 0.27
+    # P³ performing: 0.9·0.054 + 0.08·0.27 + 0.02·1 = 0.0486 + 0.0216 + 0.02 = 0.0902
+    p = np.array([[0.9, 0.08, 0.02], [0.5, 0.3, 0.2], [0.0, 0.0, 1.0]])
+    curve = risk.pd_curve(p, 3, default_state=2)
+    np.testing.assert_allclose(curve[0], [0, 0, 1])
+    np.testing.assert_allclose(curve[1], [0.02, 0.2, 1])
+    np.testing.assert_allclose(curve[2], [0.054, 0.27, 1])
+    assert curve[3, 0] == pytest.approx(0.0902)
+    np.testing.assert_allclose(curve[2], np.linalg.matrix_power(p, 2)[:, 2])
+
+
+def test_pd_and_expected_loss_of_one_loan(tiny_con):
+    # At 03-31 the 12-month window holds current rows only: current -> current 1,200 + 3,000 +
+    # 2,400 = 6,600, current -> 1-30 800 + 2,000 = 2,800, of 9,400: a = 6,600/9,400 = 33/47.
+    # Unseen buckets roll on, so a loan that leaves current charges off 4 months later.
+    # L2 (current, 5 installments left, 2,400) defaults iff it leaves current within those 5
+    # months (after its last due date a current loan pays off): PD = 1 - (33/47)^5 = 0.82936.
+    # No charge-off yet -> LGD is the default 0.9. EL = 2,400 x 0.82936 x 0.9 = 1,791.42.
+    frame = risk.expected_loss(tiny_con, d("2024-03-31")).set_index("loan_id")
+    pd_l2 = 1 - (33 / 47) ** 5
+    row = frame.loc["L2"]
+    assert (row["state"], row["stage"], row["remaining_months"]) == ("current", 1, 5)
+    assert row["pd_12m"] == pytest.approx(pd_l2)
+    assert row["pd_lifetime"] == pytest.approx(pd_l2)
+    assert row["lgd"] == 0.9
+    assert row["ead"] == 2400.0
+    assert row["el"] == pytest.approx(2400 * pd_l2 * 0.9)  # 1,791.42
+    # L1 (1-30, 708): 31-60, 61-90, 90+, charged_off for sure: EL = 708 x 1 x 0.9 = 637.20.
+    assert frame.loc["L1", "el"] == pytest.approx(637.2)
+
+
+def test_stage_follows_dpd(tiny_con):
+    frame = risk.expected_loss(tiny_con, d("2024-05-31")).set_index("loan_id")
+    # L3 at 05-31: DPD 82 -> stage 2, lifetime PD; no installment left.
+    assert frame.loc["L3", ["state", "dpd", "stage", "remaining_months"]].tolist() == ["61-90", 82, 2, 0]
+
+
+# --- LGD --------------------------------------------------------------------------------------
+
+
+def test_lgd_from_charge_off_and_recovery(tiny_con):
+    # L3: 2,000 written off on 09-06, collection recovers 300 on 11-15: LGD = 1 - 300/2,000 = 0.85.
+    frame = risk.lgd_by_product(tiny_con, d("2024-12-31"), min_chargeoffs=1).set_index("product")
+    assert frame.loc["small_business", "lgd"] == pytest.approx(0.85)
+    assert frame.loc["small_business", "basis"] == "product"
+    # Products without charge-offs fall back to all products (the same single loan here).
+    assert frame.loc["personal", ["lgd", "basis"]].tolist() == [pytest.approx(0.85), "all_products"]
+
+
+def test_lgd_counts_only_recoveries_received_by_the_as_of_date(tiny_con):
+    frame = risk.lgd_by_product(tiny_con, d("2024-10-31"), min_chargeoffs=1).set_index("product")
+    assert frame.loc["small_business", "lgd"] == 1.0  # charged off, nothing recovered yet
+    frame = risk.lgd_by_product(tiny_con, d("2024-08-31")).set_index("product")
+    assert frame["lgd"].tolist() == [0.9, 0.9, 0.9]  # no charge-off at all yet: the default
+    assert set(frame["basis"]) == {"default"}
+
+
+# --- investor EL, guarantee, static method ----------------------------------------------------
+
+
+def test_investor_rows_are_share_of_exposure(tiny_con):
+    frame = risk.expected_loss(tiny_con, d("2024-03-31"), investor_id="I1").set_index("holding_id")
+    # H1 = 600/1,200 of L1 (708 outstanding) = 354; H4 = 1,000/3,000 of L3 (2,000) = 666.67.
+    assert frame.loc["H1", "ead"] == pytest.approx(354.0)
+    assert frame.loc["H4", "ead"] == pytest.approx(2000 / 3)
+    assert frame.loc["H1", "el"] == pytest.approx(354 * 1.0 * 0.9)
+    # L3 is reserve-guaranteed and the reserve (10,000) covers the expected buy-out (2,000 x PD 1).
+    assert frame.loc["H4", "el_after_guarantee"] == 0.0
+    assert frame.loc["H1", "el_after_guarantee"] == pytest.approx(318.6)
+
+
+def test_guarantor_buy_out_ends_investor_exposure(tiny_con):
+    # 06-30: the guarantor bought L3 out on 06-10; the loan is 90+ for the platform, 0 for investors.
+    assert risk.expected_loss(tiny_con, d("2024-06-30"), investor_id="I1").empty
+    platform = risk.expected_loss(tiny_con, d("2024-06-30")).set_index("loan_id")
+    assert platform.loc["L3", ["ead", "exposure", "el_after_guarantee"]].tolist() == [2000.0, 0.0, 0.0]
+
+
+def test_thin_reserve_scales_the_guarantee(tiny_frames):
+    # Reserve 1,000 at 03-31 against expected buy-outs of 2,000 (L3 exposure x PD 1): coverage 0.5.
+    # H4's EL after the guarantee = 666.67 x 1 x 0.9 x (1 - 0.5) = 300.
+    tiny_frames["reserve_fund"]["balance"] = 1000.0
+    con = build(tiny_frames)
+    assert risk.reserve_coverage(con, d("2024-03-31")) == pytest.approx(
+        {"balance": 1000.0, "expected_buyouts": 2000.0, "coverage": 0.5}
+    )
+    frame = risk.expected_loss(con, d("2024-03-31"), investor_id="I1").set_index("holding_id")
+    assert frame.loc["H4", "el_after_guarantee"] == pytest.approx(300.0)
+
+
+def test_static_lendingclub_loss_rates(tiny_con):
+    frame = risk.expected_loss(tiny_con, d("2024-03-31"), method="static").set_index("loan_id")
+    # L1 DPD 16 and L3 DPD 21 are "Late (16-30 days)": 49 %; L2 is current: 0.
+    assert frame["el"].to_dict() == pytest.approx({"L1": 708 * 0.49, "L2": 0.0, "L3": 2000 * 0.49})
+    custom = risk.expected_loss(
+        tiny_con, d("2024-03-31"), method="static", static_loss_rates={"late_16_30": 0.5}
+    ).set_index("loan_id")
+    assert custom.loc["L1", "el"] == pytest.approx(354.0)
+
+
+def test_expected_loss_summary_by_stage_and_bucket(tiny_con):
+    summary = risk.expected_loss_summary(tiny_con, d("2024-03-31"))
+    # Stage 1 current: L2; stage 1 1-30: L1 + L3 = 708 + 2,000, EL 0.9 x 2,708 = 2,437.2.
+    assert summary[["stage", "state", "loans"]].values.tolist() == [[1, "current", 1], [1, "1-30", 2]]
+    assert summary.loc[1, "ead"] == 2708.0
+    assert summary.loc[1, "el"] == pytest.approx(2437.2)
+
+
+def test_as_of_must_be_a_month_end(tiny_con):
+    with pytest.raises(ValueError, match="month-end"):
+        risk.expected_loss(tiny_con, dt.date(2024, 3, 30))
+
+
+# --- returns ----------------------------------------------------------------------------------
+
+I1_FLOWS = [  # (date, amount): investments out, share x every repayment in (tiny.py)
+    ("2024-01-10", -1000.0),  # H4 L3
+    ("2024-01-15", -600.0),  # H1 L1
+    ("2024-02-01", -2400.0),  # H3 L2
+    ("2024-02-10", 1030 / 3),  # L3 installment 1, 1/3
+    ("2024-02-15", 206.0),  # L1 412 x 1/2
+    ("2024-03-01", 24.0),  # L2 interest
+    ("2024-03-15", 50.0),  # L1 partial 100 x 1/2
+    ("2024-04-01", 24.0),
+    ("2024-04-12", 154.0),  # L1 308 x 1/2
+    ("2024-04-15", 202.0),  # L1 404 x 1/2
+    ("2024-04-20", 2400.0),  # L2 prepaid
+    ("2024-06-10", 2020 / 3),  # guarantor buy-out of L3, 1/3
+    # L3's 300 collection on 11-15 comes after the buy-out repaid the principal: the guarantor's.
+]
+
+
+def bisection_irr(flows: list[tuple[str, float]]) -> float:
+    """The rate where Σ amount / (1 + r)^(days / 365) = 0, by bisection (NPV falls as r rises)."""
+    start = d(flows[0][0])
+
+    def npv(rate: float) -> float:
+        return sum(a / (1 + rate) ** ((d(day) - start).days / 365) for day, a in flows)
+
+    low, high = -0.99, 10.0
+    for _ in range(200):
+        mid = (low + high) / 2
+        low, high = (mid, high) if npv(mid) > 0 else (low, mid)
+    return (low + high) / 2
+
+
+def test_investor_cash_flows(tiny_con):
+    flows = risk.investor_cash_flows(tiny_con, d("2024-12-31"), "I1")
+    got = list(zip(pd.to_datetime(flows["flow_on"]).dt.strftime("%Y-%m-%d"), flows["amount"], strict=True))
+    assert [g[0] for g in got] == [f[0] for f in I1_FLOWS]
+    np.testing.assert_allclose([g[1] for g in got], [f[1] for f in I1_FLOWS])
+
+
+def test_nar_and_xirr_of_an_investor(tiny_con):
+    result = risk.investor_returns(tiny_con, d("2024-12-31"), "I1")
+    # Start-of-month principal: Jan 600 + 1,000; Feb 600 + 2,400 + 1,000; Mar 400 + 2,400 + 666.67;
+    # Apr 354 + 2,400 + 666.67; May, Jun 666.67; then 0 (bought out 06-10) = 41,462/3.
+    # Interest: Feb 6 + 10, Mar 4 + 24, Apr 2 + 24, Jun 20/3 (guarantor) = 230/3. No charge-off
+    # reaches I1 (bought out first), the recovery is the guarantor's.
+    # NAR = (1 + (230/3) / (41,462/3))^12 - 1 = (1 + 230/41,462)^12 - 1 = 0.068636.
+    assert result["nar"] == pytest.approx((1 + 230 / 41462) ** 12 - 1)
+    assert result["nar"] == pytest.approx(0.068636, abs=1e-6)
+    assert result["adjusted_nar"] == result["nar"]  # nothing past due is left at 12-31
+    assert result["invested"] == 4000.0
+    assert result["interest_received"] == pytest.approx(230 / 3)
+    assert result["principal_received"] == pytest.approx(4000.0)
+    assert result["realised_loss"] == 0.0
+    # XIRR of the flows above with a terminal value of 0 at 12-31 (no exposure left).
+    expected = bisection_irr([*I1_FLOWS, ("2024-12-31", 0.0)])
+    assert result["xirr"] == pytest.approx(expected, abs=1e-7)
+    assert result["xirr"] == pytest.approx(0.0851646, abs=1e-6)
+    dates = [d(f[0]) for f in I1_FLOWS]
+    assert pyxirr.xirr(dates, [f[1] for f in I1_FLOWS]) == pytest.approx(expected, abs=1e-7)
+
+
+def test_charge_off_and_recovery_reach_nar_without_a_buy_out(tiny_frames):
+    # Drop the guarantor buy-out: I1 keeps 1/3 of L3 (2,000 outstanding) until the 09-06 charge-off
+    # and receives 1/3 of the 300 recovery.
+    # Charged off 2,000/3 = 666.67, recovered 100: realised loss = 566.67.
+    # Start principal: 41,462/3 - 2 x 2,000/3 (Jan..Jun as before without Jun's guarantor interest)
+    #   + Jul, Aug, Sep 3 x 2,000/3 (not bought out, charged off in September)
+    #   = 5,600 + 30,662/3 = 47,462/3; interest 16 + 28 + 26 = 70.
+    # NAR = (1 + (70 - 2,000/3 + 100) / (47,462/3))^12 - 1 = (1 - 1,490/47,462)^12 - 1.
+    frames = tiny_frames
+    frames["repayments"] = frames["repayments"][frames["repayments"]["source"] != "guarantor"]
+    con = build(frames)
+    result = risk.investor_returns(con, d("2024-12-31"), "I1")
+    assert result["charged_off_principal"] == pytest.approx(2000 / 3)
+    assert result["recoveries"] == pytest.approx(100.0)
+    assert result["realised_loss"] == pytest.approx(2000 / 3 - 100)
+    assert result["nar"] == pytest.approx((1 - 1490 / 47462) ** 12 - 1)  # -0.3180
+
+
+def test_adjusted_nar_subtracts_expected_loss_on_past_due_holdings(tiny_con):
+    result = risk.investor_returns(tiny_con, d("2024-03-31"), "I1")
+    # Past due at 03-31: H1 (L1, 1-30) EL 354 x 1 x 0.9 = 318.6; H4 (L3) is reserve-covered: 0.
+    # Months Jan..Mar: start 1,600 + 4,000 + 10,400/3 = 27,200/3; interest 16 + 28 = 44.
+    assert result["past_due_expected_loss"] == pytest.approx(318.6)
+    assert result["nar"] == pytest.approx((1 + 44 / (27200 / 3)) ** 12 - 1)
+    assert result["adjusted_nar"] == pytest.approx((1 + (44 - 318.6) / (27200 / 3)) ** 12 - 1)
+
+
+# --- expected cash flows, back-test, stress, loss distribution --------------------------------
+
+
+def test_expected_cash_flows_weigh_contract_by_survival(tiny_con):
+    frame = risk.expected_cash_flows(tiny_con, d("2024-03-31"), "I1", months=6).set_index("months_ahead")
+    # April: L1 404 x 1/2 + L2 24 + L3 1,010 x 1/3 = 562.67, every loan still alive in a month.
+    assert frame.loc[1, "contractual"] == pytest.approx(202 + 24 + 1010 / 3)
+    assert frame.loc[1, "expected"] == pytest.approx(frame.loc[1, "contractual"])
+    # August: L2's 2,424. A current loan needs 5 months to charge off (current, 1-30, ..., 90+,
+    # charged_off) and leaves current with 14/47 a month: survival at 5 months = 1 - 14/47.
+    assert frame.loc[5, "contractual"] == pytest.approx(2424.0)
+    assert frame.loc[5, "expected"] == pytest.approx(2424 * 33 / 47)
+    assert frame.loc[6, "contractual"] == 0.0
+
+
+def test_backtest_predicts_with_data_up_to_each_date(tiny_con):
+    frame = risk.backtest(tiny_con, months=7, horizon=3).set_index("predicted_on")
+    row = frame.loc[d("2024-06-30")]
+    # At 06-30 L3 (2,000) is 90+; no 90+ transition seen yet so it is assumed to charge off (PD 1),
+    # and no charge-off yet gives LGD 0.9: predicted 1,800. Realised by 09-30: charged off 2,000,
+    # recovery 300 comes 11-15, after the horizon: 2,000. Error 1,800 / 2,000 - 1 = -0.1.
+    assert row["predicted_el_12m"] == pytest.approx(1800.0)
+    assert row["realised_loss"] == pytest.approx(2000.0)
+    assert row["error"] == pytest.approx(-0.1)
+    # 08-31: 90+ -> 90+ twice seen, none charged off yet -> the row stays 90+; 12-month PD 0.
+    # Realised by 11-30: 2,000 - 300 = 1,700.
+    row = frame.loc[d("2024-08-31")]
+    assert row["predicted_el_12m"] == 0.0
+    assert row["realised_loss"] == pytest.approx(1700.0)
+
+
+def test_stress_factor_scales_roll_forward_and_keeps_rows_stochastic():
+    # current row (0.9, 0.08, ...): roll-forward 0.08 x 1.5^2 = 0.18; the rest (0.92) scaled to 0.82.
+    p = np.zeros((1, 7, 7))
+    p[0, 0, [0, 1, 5]] = [0.9, 0.08, 0.02]
+    for s in (1, 2, 3):
+        p[0, s, s + 1] = 1.0
+    p[0, 4, 6] = 1.0
+    p[0, 5, 5] = p[0, 6, 6] = 1.0
+    stressed = risk.stress_matrices(p, [1.5, 1.0, 1.0, 1.0, 1.0], shock_pp=2.0)
+    assert stressed[0, 0, 1] == pytest.approx(0.18)
+    assert stressed[0, 0, 0] == pytest.approx(0.9 * 0.82 / 0.92)
+    assert stressed[0, 0, 5] == pytest.approx(0.02 * 0.82 / 0.92)
+    np.testing.assert_allclose(stressed.sum(axis=2), 1.0)
+
+
+def test_flat_unemployment_gives_no_stress_factor(tiny_con):
+    # Flat 5 % unemployment in the tiny store: no variation, no sensitivity, factor 1.
+    frame = risk.stress_sensitivity(tiny_con, d("2024-12-31"))
+    assert frame["used_factor_per_pp"].tolist() == [1.0] * 5
+
+
+def test_vasicek_extremes_and_mean():
+    # PD 0 never defaults, PD 1 always does: every simulated loss is exactly the sure loan's 50.
+    losses = risk.vasicek_losses(np.array([0.0, 1.0]), np.array([100.0, 50.0]), 0.15, 1000, 1)
+    assert set(losses) == {50.0}
+    # 200 loans of PD 5 % and loss 10 each: mean loss ≈ 200 x 0.05 x 10 = 100 (± 3 %).
+    losses = risk.vasicek_losses(np.full(200, 0.05), np.full(200, 10.0), 0.15, 20000, 0)
+    assert losses.mean() == pytest.approx(100.0, rel=0.03)
+    assert np.quantile(losses, 0.99) > 2 * losses.mean()  # correlation fattens the tail
+
+
+def test_loss_distribution_of_an_investor(tiny_con):
+    result = risk.loss_distribution(tiny_con, d("2024-03-31"), "I1", n_sims=2000)
+    # H1 (354, PD 1, LGD 0.9) always loses 318.6; H4 is reserve-covered; H3 (2,400, PD 0.829).
+    assert result["losses"].min() >= 318.6 - 1e-9
+    assert result["expected_loss_12m"] == pytest.approx(318.6 + 2400 * (1 - (33 / 47) ** 5) * 0.9)
+    assert result["mean"] == pytest.approx(result["expected_loss_12m"], rel=0.03)
+    assert result["var_99"] == pytest.approx(318.6 + 2160.0)
+    assert set(result["p_loss_gt"]) == {0.01, 0.02, 0.05, 0.1}
+
+
+def test_backtest_lgd_inputs_match_the_single_date_query(tiny_con):
+    # The back-test reads every date's LGD inputs in one query; they must equal the per-date ones.
+    monthly = sql.run(
+        tiny_con,
+        "recoveries_by_product_by_month",
+        {"from": d("2024-08-31"), "to": d("2024-12-31"), "lookback_months": 36},
+    )
+    for day in ("2024-08-31", "2024-10-31", "2024-12-31"):
+        single = sql.run(tiny_con, "recoveries_by_product", {"as_of": d(day), "lookback_months": 36})
+        same_day = monthly[monthly["month_end"] == pd.Timestamp(day)].drop(columns="month_end")
+        pd.testing.assert_frame_equal(
+            single.reset_index(drop=True), same_day.reset_index(drop=True), check_dtype=False
+        )
+
+
+def test_file_store_results_equal_in_memory_ones(tiny_con, tmp_path):
+    # A file store memoises its transition counts and models; results must not change.
+    path = tmp_path / "tiny.duckdb"
+    store.build_store(path, tiny_tables(), source="tiny", observed_to=OBSERVED_TO)
+    con = store.connect(path)
+    try:
+        for _ in range(2):
+            for day in ("2024-03-31", "2024-12-31"):
+                pd.testing.assert_frame_equal(
+                    risk.transition_matrix(con, d(day)), risk.transition_matrix(tiny_con, d(day))
+                )
+            pd.testing.assert_frame_equal(
+                risk.expected_loss(con, d("2024-03-31"), "I1"),
+                risk.expected_loss(tiny_con, d("2024-03-31"), "I1"),
+            )
+            pd.testing.assert_frame_equal(risk.backtest(con, 7, 3), risk.backtest(tiny_con, 7, 3))
+    finally:
+        con.close()
