@@ -14,9 +14,12 @@ def build_demo_store(
     progress: store.Progress | None = None,
 ) -> None:
     """Simulate the demo platform, add the demo accounts (README) and write the store atomically."""
-    if progress:
-        progress("simulating the platform", 0.0)
-    tables = simulate.generate(loans=loans, seed=seed)
+
+    def simulating(message: str, fraction: float) -> None:
+        if progress:
+            progress(message, 0.5 * fraction)
+
+    tables = simulate.generate(loans=loans, seed=seed, progress=simulating)
     tables["users"] = auth.demo_user_rows(simulate.demo_investors(tables))
 
     def storing(message: str, fraction: float) -> None:

@@ -1,0 +1,560 @@
+"""Investor workspace: one investor's holdings, overdue rate over time, loan stories and Learn stories.
+
+The functions the investor pages need that lendrisk.metrics and lendrisk.risk do not give, built on
+queries/investor_*.sql and queries/loan_story_*.sql, plus the plotly figures two pages share (bucket
+colours, a loan's payments against its schedule, its milestones on a timeline).
+Amounts are currency units (floats), rates and shares fractions in 0..1, dates calendar dates.
+An investor id always comes from the caller (the pages take it from the logged-in user only).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import cast
+
+import duckdb
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+from lendrisk import fmt, i18n, metrics, risk, sql
+
+ACTIVE_STATES: tuple[str, ...] = ("current", "1-30", "31-60", "61-90", "90+")
+STATES: tuple[str, ...] = (*ACTIVE_STATES, "paid_off", "charged_off")
+# One colour per state on every investor chart: current green through 90+ dark red; closed greys.
+STATE_COLOURS: dict[str, str] = {
+    "current": "#2e7d32",
+    "1-30": "#f9a825",
+    "31-60": "#ef6c00",
+    "61-90": "#d84315",
+    "90+": "#7f0000",
+    "paid_off": "#90a4ae",
+    "charged_off": "#37474f",
+}
+SORT_KEYS: tuple[str, ...] = ("el", "exposure", "dpd", "state", "invested")
+# Milestones of a loan's story in display order (timeline rows, top to bottom).
+MILESTONES: tuple[str, ...] = (
+    "originated",
+    "first_missed",
+    "reminder",
+    "call",
+    "visit",
+    "promise_to_pay",
+    "restructured",
+    "legal_filed",
+    "judgment",
+    "guarantor_buyout",
+    "charged_off",
+    "collection_recovery",
+    "transferred",
+    "repaid_early",
+    "paid_off",
+)
+MILESTONE_COLOURS: dict[str, str] = {
+    "originated": "#1565c0",
+    "first_missed": "#f9a825",
+    "reminder": "#ef6c00",
+    "call": "#ef6c00",
+    "visit": "#ef6c00",
+    "promise_to_pay": "#ef6c00",
+    "restructured": "#6a1b9a",
+    "legal_filed": "#b71c1c",
+    "judgment": "#b71c1c",
+    "guarantor_buyout": "#00838f",
+    "charged_off": "#37474f",
+    "collection_recovery": "#2e7d32",
+    "transferred": "#6a1b9a",
+    "repaid_early": "#2e7d32",
+    "paid_off": "#2e7d32",
+}
+EVENT_KINDS: tuple[str, ...] = (
+    "reminder",
+    "call",
+    "visit",
+    "promise_to_pay",
+    "restructured",
+    "legal_filed",
+    "judgment",
+    "charged_off",
+    "transferred",
+)
+STORY_SERIES: tuple[str, ...] = ("scheduled", "paid_borrower", "paid_guarantor")
+
+
+def _dates(frame: pd.DataFrame, *columns: str) -> pd.DataFrame:
+    """The frame with the named datetime columns as calendar dates (None when missing)."""
+    out = frame.copy()
+    for col in columns:
+        out[col] = [None if pd.isna(v) else pd.Timestamp(v).date() for v in out[col]]
+    return out
+
+
+# --- holdings and portfolio -------------------------------------------------------------------
+
+
+def holdings(con: duckdb.DuckDBPyConnection, as_of: dt.date, investor_id: str) -> pd.DataFrame:
+    """One row per holding at month-end as_of: loan, grade, product, state, DPD, exposure and EL.
+
+    exposure as overdue_by_bucket has it; el = the risk engine's expected principal loss after the
+    risk-reserve guarantee (el_after_guarantee), pd the probability it uses (0 for closed holdings).
+    """
+    frame = sql.run(con, "investor_holdings", {"as_of": as_of, "investor_id": investor_id})
+    frame = _dates(frame, "invested_on")
+    priced = risk.expected_loss(con, as_of, investor_id)
+    priced["pd"] = priced["pd_12m"].where(priced["stage"] == 1, priced["pd_lifetime"])
+    priced = priced[["holding_id", "pd", "lgd", "el_after_guarantee"]].rename(
+        columns={"el_after_guarantee": "el"}
+    )
+    frame = frame.merge(priced, on="holding_id", how="left")
+    frame[["pd", "lgd", "el"]] = frame[["pd", "lgd", "el"]].fillna(0.0)
+    return frame
+
+
+def filter_holdings(
+    frame: pd.DataFrame,
+    states: Sequence[str] = (),
+    grades: Sequence[str] = (),
+    products: Sequence[str] = (),
+    sort_by: str = "el",
+) -> pd.DataFrame:
+    """Holdings narrowed to the chosen states, grades and products (empty = all), largest first by sort_by."""
+    if sort_by not in SORT_KEYS:
+        raise ValueError(f"sort_by must be one of {SORT_KEYS}, not {sort_by!r}")
+    keep = pd.Series(True, index=frame.index)
+    for col, chosen in (("state", states), ("grade", grades), ("product", products)):
+        if chosen:
+            keep &= frame[col].isin(list(chosen))
+    out = frame[keep]
+    if sort_by == "state":
+        order = out["state"].map(STATES.index)
+        out = (
+            out.assign(_o=order).sort_values(["_o", "exposure"], ascending=[False, False]).drop(columns="_o")
+        )
+    else:
+        out = out.sort_values([sort_by, "holding_id"], ascending=[False, True], na_position="last")
+    return out.reset_index(drop=True)
+
+
+def portfolio_summary(con: duckdb.DuckDBPyConnection, as_of: dt.date, investor_id: str) -> dict[str, float]:
+    """The investor's KPIs at month-end as_of: risk.investor_returns plus overdue balance and its share."""
+    returns = risk.investor_returns(con, as_of, investor_id)
+    buckets = metrics.overdue_by_bucket(con, as_of, investor_id=investor_id)
+    exposure = float(buckets["outstanding_principal"].sum())
+    overdue = float(buckets.loc[buckets["bucket"] != "current", "outstanding_principal"].sum())
+    return {
+        **returns,
+        "exposure": exposure,
+        "overdue_balance": overdue,
+        "overdue_share": overdue / exposure if exposure > 0 else float("nan"),
+        "past_due_amount": float(buckets["past_due_amount"].sum()),
+        "loans": int(buckets["loans"].sum()),
+    }
+
+
+def overdue_trend(con: duckdb.DuckDBPyConnection, as_of: dt.date, investor_id: str) -> pd.DataFrame:
+    """One row per month-end from the investor's first investment to as_of: exposure, overdue rates."""
+    frame = sql.run(con, "investor_overdue_trend", {"as_of": as_of, "investor_id": investor_id})
+    return _dates(frame, "month_end")
+
+
+def overdue_rates(con: duckdb.DuckDBPyConnection, as_of: dt.date, investor_id: str) -> pd.DataFrame:
+    """One row per month-end × series (investor, platform, industry): overdue rate by amount (0..1).
+
+    The investor's months with no exposure have no rate and are left out; industry is the published
+    benchmark in macro (left out where missing).
+    """
+    mine = overdue_trend(con, as_of, investor_id)
+    columns = ["month_end", "series", "rate"]
+    if mine.empty:
+        return pd.DataFrame(columns=columns)
+    platform = metrics.overdue_trend(con, mine["month_end"].iloc[0], as_of)
+    platform = _dates(platform, "month_end")
+    parts = [
+        mine.assign(series="investor", rate=mine["overdue_rate"]),
+        platform.assign(series="platform", rate=platform["overdue_rate_amount"]),
+        platform.assign(series="industry", rate=platform["industry_overdue_rate"]),
+    ]
+    out = pd.concat([p[columns] for p in parts], ignore_index=True)
+    out = out[out["rate"].notna()]
+    out["rate"] = out["rate"].astype(float)
+    return out.reset_index(drop=True)
+
+
+def top_borrowers(
+    con: duckdb.DuckDBPyConnection, as_of: dt.date, investor_id: str, n: int = 10
+) -> pd.DataFrame:
+    """The investor's n largest borrowers at as_of: rank, borrower_id, loans, exposure, share (0..1)."""
+    frame = metrics.borrower_exposures(con, as_of, investor_id)
+    return frame.head(n)[["rank", "borrower_id", "loans", "exposure", "share"]].reset_index(drop=True)
+
+
+# --- risk page helpers -----------------------------------------------------------------------
+
+
+def stress_by_state(result: dict[str, object]) -> pd.DataFrame:
+    """One row per active bucket of a risk.stressed_expected_loss result: EL before and after the shock."""
+    loans = cast(pd.DataFrame, result["loans"])
+    grouped = loans.groupby("state")[["el_after_guarantee", "el_after_guarantee_stressed"]].sum()
+    frame = grouped.reindex(list(ACTIVE_STATES), fill_value=0.0).reset_index()
+    return frame.rename(columns={"el_after_guarantee": "el", "el_after_guarantee_stressed": "el_stressed"})
+
+
+def loss_histogram(losses: np.ndarray, bins: int = 40) -> pd.DataFrame:
+    """Simulated losses in equal-width bins: loss_from, loss_to (currency units), runs, share (0..1)."""
+    losses = np.asarray(losses, dtype=float)
+    if losses.size == 0:
+        return pd.DataFrame(columns=["loss_from", "loss_to", "runs", "share"])
+    low, high = float(losses.min()), float(losses.max())
+    if high - low < 0.005:
+        high = low + 1.0
+    counts, edges = np.histogram(losses, bins=bins, range=(low, high))
+    return pd.DataFrame(
+        {"loss_from": edges[:-1], "loss_to": edges[1:], "runs": counts, "share": counts / losses.size}
+    )
+
+
+def tail_probability(losses: np.ndarray, exposure: float, k: float) -> float:
+    """P(loss > k × exposure) over simulated losses (k 0.05 = 5 % of the exposure); 0 with no exposure."""
+    losses = np.asarray(losses, dtype=float)
+    if exposure <= 0 or losses.size == 0:
+        return 0.0
+    return float((losses > k * exposure).mean())
+
+
+# --- loan stories -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LoanStory:
+    """One loan up to an as-of date: facts, installments, payments, events and derived milestones."""
+
+    as_of: dt.date
+    loan: dict[str, object]  # loan_story_loan's row
+    schedule: pd.DataFrame  # one row per installment (loan_story_schedule)
+    payments: pd.DataFrame  # one row per repayment (loan_story_payments)
+    events: pd.DataFrame  # one row per post-loan event (loan_story_events)
+    milestones: pd.DataFrame  # one row per milestone: date, kind, amount
+    timeline: pd.DataFrame  # one row per date × series: cumulative amount (currency units)
+
+    @property
+    def span(self) -> tuple[dt.date, dt.date]:
+        """First and last day the story's charts show: origination to the end of the timeline."""
+        return self.loan["originated_on"], max(self.timeline["date"])
+
+    @property
+    def paid_off_on(self) -> dt.date | None:
+        """The day borrower and collection cash repaid the whole principal (None when not by as_of)."""
+        cash = self.payments[self.payments["source"] != "guarantor"]
+        running = cash["principal_paid"].cumsum()
+        done = cash.loc[float(self.loan["principal"]) - running <= 0.005, "paid_on"]
+        return done.iloc[0] if len(done) else None
+
+    @property
+    def first_missed_on(self) -> dt.date | None:
+        """Due date of the first installment not paid in full on time (None when every one was)."""
+        missed = self.schedule.loc[self.schedule["status"].isin(["late", "unpaid"]), "due_on"]
+        return missed.iloc[0] if len(missed) else None
+
+
+def _milestones(story: LoanStory) -> pd.DataFrame:
+    """The story's milestones in date order: date, kind (MILESTONES), amount (currency units or NaN)."""
+    rows: list[tuple[dt.date, str, float]] = [
+        (story.loan["originated_on"], "originated", float(story.loan["principal"]))
+    ]
+    if story.first_missed_on is not None:
+        due = story.schedule.loc[story.schedule["due_on"] == story.first_missed_on, "amount_due"]
+        rows.append((story.first_missed_on, "first_missed", float(due.iloc[0])))
+    rows += [(e.event_on, e.kind, e.amount) for e in story.events.itertuples()]
+    named = {"guarantor": "guarantor_buyout", "collection": "collection_recovery"}
+    rows += [
+        (p.paid_on, named[p.source], p.principal_paid + p.interest_paid + p.fee_paid)
+        for p in story.payments.itertuples()
+        if p.source in named
+    ]
+    paid_off = story.paid_off_on
+    if paid_off is not None:
+        early = paid_off < story.loan["last_due_on"]
+        rows.append((paid_off, "repaid_early" if early else "paid_off", float(story.loan["principal"])))
+    frame = pd.DataFrame(rows, columns=["date", "kind", "amount"])
+    frame["amount"] = frame["amount"].astype(float)
+    order = frame["kind"].map(MILESTONES.index)
+    return frame.assign(_o=order).sort_values(["date", "_o"]).drop(columns="_o").reset_index(drop=True)
+
+
+def _timeline(story: LoanStory) -> pd.DataFrame:
+    """Cumulative scheduled vs paid amounts (principal + interest) as step series from origination.
+
+    scheduled steps up at each due date; paid_borrower at each borrower or collection payment;
+    paid_guarantor (only when the guarantor paid) at each buy-out payment. The paid series run on to
+    the story's end: the later of the last due date, payment and event, but not after as_of.
+    """
+    start = story.loan["originated_on"]
+    ends = [story.loan["last_due_on"], *story.payments["paid_on"], *story.events["event_on"]]
+    end = min(max(d for d in ends if d is not None), story.as_of)
+    rows = [(start, "scheduled", 0.0)] + [
+        (s.due_on, "scheduled", s.running_due) for s in story.schedule.itertuples()
+    ]
+    borrower = story.payments[story.payments["source"] != "guarantor"]
+    rows += [(start, "paid_borrower", 0.0)]
+    rows += [(p.paid_on, "paid_borrower", p.running_borrower) for p in borrower.itertuples()]
+    last_borrower = float(borrower["running_borrower"].iloc[-1]) if len(borrower) else 0.0
+    rows += [(end, "paid_borrower", last_borrower)]
+    guarantor = story.payments[story.payments["source"] == "guarantor"]
+    if len(guarantor):
+        rows += [(start, "paid_guarantor", 0.0)]
+        rows += [(p.paid_on, "paid_guarantor", p.running_guarantor) for p in guarantor.itertuples()]
+        rows += [(end, "paid_guarantor", float(guarantor["running_guarantor"].iloc[-1]))]
+    frame = pd.DataFrame(rows, columns=["date", "series", "cumulative"])
+    frame["cumulative"] = frame["cumulative"].astype(float)
+    return frame
+
+
+def _story(
+    con: duckdb.DuckDBPyConnection, as_of: dt.date, loan_id: str, investor_id: str | None
+) -> LoanStory | None:
+    """A loan's story up to as_of (None when the loan is not visible: not held by investor_id)."""
+    params = {"as_of": as_of, "investor_id": investor_id, "loan_id": loan_id}
+    loan = sql.run(con, "loan_story_loan", params)
+    if loan.empty:
+        return None
+    loan = _dates(loan, "originated_on", "last_due_on")
+    schedule = _dates(sql.run(con, "loan_story_schedule", params), "due_on", "paid_in_full_on")
+    payments = _dates(sql.run(con, "loan_story_payments", params), "paid_on")
+    events = _dates(sql.run(con, "loan_story_events", params), "event_on")
+    empty = pd.DataFrame()
+    story = LoanStory(as_of, loan.iloc[0].to_dict(), schedule, payments, events, empty, empty)
+    return LoanStory(as_of, story.loan, schedule, payments, events, _milestones(story), _timeline(story))
+
+
+def loan_story(
+    con: duckdb.DuckDBPyConnection, as_of: dt.date, loan_id: str, investor_id: str
+) -> LoanStory | None:
+    """One of the investor's loans up to month-end as_of; None when the investor does not hold it."""
+    if not investor_id:
+        raise ValueError("an investor id is required")
+    return _story(con, as_of, loan_id, investor_id)
+
+
+@dataclass(frozen=True)
+class LearnStories:
+    """The Learn page's two real stories at an as-of date (None when the store has no such loan yet)."""
+
+    early_repayment: LoanStory | None
+    early_pick: dict[str, object] | None  # loan_story_early_repayment's row
+    legal_action: LoanStory | None
+    legal_pick: dict[str, object] | None  # loan_story_legal_action's row
+
+
+def _pick(con: duckdb.DuckDBPyConnection, name: str, as_of: dt.date, *dates: str) -> dict[str, object] | None:
+    """The single row of a story-picking query with its date columns as dates (None when empty)."""
+    frame = sql.run(con, name, {"as_of": as_of})
+    return None if frame.empty else _dates(frame, *dates).iloc[0].to_dict()
+
+
+def learn_stories(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> LearnStories:
+    """A borrower who repaid early and a loan taken from first missed payment to court, up to as_of."""
+    early = _pick(con, "loan_story_early_repayment", as_of, "paid_off_on", "last_due_on")
+    legal = _pick(
+        con,
+        "loan_story_legal_action",
+        as_of,
+        "first_missed_on",
+        "first_collection_on",
+        "legal_filed_on",
+        "judgment_on",
+    )
+    return LearnStories(
+        early_repayment=_story(con, as_of, str(early["loan_id"]), None) if early else None,
+        early_pick=early,
+        legal_action=_story(con, as_of, str(legal["loan_id"]), None) if legal else None,
+        legal_pick=legal,
+    )
+
+
+# --- shared figures ---------------------------------------------------------------------------
+
+
+def _layout(fig: go.Figure, x_title: str, y_title: str) -> go.Figure:
+    """Axis titles, a legend above the plot and a light grid: the look every investor chart shares."""
+    fig.update_layout(
+        xaxis_title=x_title,
+        yaxis_title=y_title,
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "xanchor": "left", "x": 0, "title": None},
+        hovermode="closest",
+        plot_bgcolor="white",
+    )
+    fig.update_xaxes(showgrid=False, linecolor="#bbb")
+    fig.update_yaxes(gridcolor="#eee", zerolinecolor="#bbb")
+    return fig
+
+
+def bucket_figure(buckets: pd.DataFrame, lang: str) -> go.Figure:
+    """Bar chart of exposure by DPD bucket (overdue_by_bucket rows), one fixed colour per bucket."""
+    symbol = fmt.currency_symbol()
+    labels = [i18n.t(f"investor.bucket.{b}", lang) for b in buckets["bucket"]]
+    hover = [
+        i18n.t(
+            "investor.hover.bucket",
+            lang,
+            bucket=i18n.t(f"common.state.{b}", lang),
+            amount=fmt.money(a, lang),
+            share=fmt.pct(s, lang),
+            loans=fmt.number(n, lang),
+        )
+        for b, a, s, n in zip(
+            buckets["bucket"],
+            buckets["outstanding_principal"],
+            buckets["share"],
+            buckets["loans"],
+            strict=True,
+        )
+    ]
+    fig = go.Figure(
+        go.Bar(
+            x=labels,
+            y=buckets["outstanding_principal"],
+            marker_color=[STATE_COLOURS[b] for b in buckets["bucket"]],
+            text=[fmt.pct(s, lang) for s in buckets["share"]],
+            textposition="outside",
+            cliponaxis=False,
+            customdata=hover,
+            hovertemplate="%{customdata}<extra></extra>",
+        )
+    )
+    _layout(fig, i18n.t("investor.axis.bucket", lang), i18n.t("investor.axis.amount", lang, symbol=symbol))
+    fig.update_xaxes(tickangle=0)
+    fig.update_yaxes(tickprefix=symbol, tickformat=",.0f", rangemode="tozero")
+    return fig
+
+
+def overdue_rates_figure(rates: pd.DataFrame, lang: str) -> go.Figure:
+    """Lines of the overdue rate by amount per month-end: the investor's, the platform's, the industry's."""
+    styles = {
+        "investor": {"color": "#c62828", "width": 3, "dash": "solid"},
+        "platform": {"color": "#1565c0", "width": 2, "dash": "solid"},
+        "industry": {"color": "#757575", "width": 2, "dash": "dot"},
+    }
+    fig = go.Figure()
+    for series, style in styles.items():
+        part = rates[rates["series"] == series]
+        if part.empty:
+            continue
+        name = i18n.t(f"investor.series.{series}", lang)
+        hover = [
+            f"{name} · {fmt.month(m, lang)}: {fmt.pct(r, lang, 2)}"
+            for m, r in zip(part["month_end"], part["rate"], strict=True)
+        ]
+        fig.add_trace(
+            go.Scatter(
+                x=part["month_end"],
+                y=part["rate"],
+                mode="lines",
+                name=name,
+                line=style,
+                customdata=hover,
+                hovertemplate="%{customdata}<extra></extra>",
+            )
+        )
+    _layout(fig, i18n.t("investor.axis.month", lang), i18n.t("investor.axis.overdue_rate", lang))
+    fig.update_xaxes(tickformat="%Y-%m")
+    fig.update_yaxes(tickformat=".0%", rangemode="tozero")
+    return fig
+
+
+def _padded(span: tuple[dt.date, dt.date]) -> list[str]:
+    """A date axis range around a span with 3 % room on each side (at least 5 days)."""
+    pad = dt.timedelta(days=max(5, round((span[1] - span[0]).days * 0.03)))
+    return [(span[0] - pad).isoformat(), (span[1] + pad).isoformat()]
+
+
+def story_payments_figure(story: LoanStory, lang: str) -> go.Figure:
+    """Step lines: cumulative amount due under the contract against cumulative cash received."""
+    symbol = fmt.currency_symbol()
+    styles = {
+        "scheduled": {"color": "#757575", "width": 2, "dash": "dash"},
+        "paid_borrower": {"color": "#2e7d32", "width": 3, "dash": "solid"},
+        "paid_guarantor": {"color": "#00838f", "width": 2, "dash": "dot"},
+    }
+    fig = go.Figure()
+    for series in STORY_SERIES:
+        part = story.timeline[story.timeline["series"] == series]
+        if part.empty:
+            continue
+        name = i18n.t(f"investor.story.series.{series}", lang)
+        hover = [
+            f"{name} · {fmt.date(d, lang)}: {fmt.money(v, lang)}"
+            for d, v in zip(part["date"], part["cumulative"], strict=True)
+        ]
+        fig.add_trace(
+            go.Scatter(
+                x=part["date"],
+                y=part["cumulative"],
+                mode="lines+markers",
+                line_shape="hv",
+                name=name,
+                line=styles[series],
+                marker={"size": 6},
+                customdata=hover,
+                hovertemplate="%{customdata}<extra></extra>",
+            )
+        )
+    _layout(fig, i18n.t("investor.axis.date", lang), i18n.t("investor.axis.cumulative", lang, symbol=symbol))
+    fig.update_xaxes(tickformat="%Y-%m-%d", range=_padded(story.span))
+    fig.update_yaxes(tickprefix=symbol, tickformat=",.0f", rangemode="tozero")
+    return fig
+
+
+def story_milestones_figure(story: LoanStory, lang: str) -> go.Figure:
+    """A timeline: one row per kind of milestone (origination, missed payment, collection, court ...)."""
+    frame = story.milestones
+    kinds = [k for k in MILESTONES if k in set(frame["kind"])]
+    label = {k: milestone_label(k, lang) for k in kinds}
+    fig = go.Figure()
+    for kind in kinds:
+        part = frame[frame["kind"] == kind]
+        hover = [
+            f"{label[kind]} · {fmt.date(d, lang)}" + ("" if fmt.missing(a) else f": {fmt.money(a, lang)}")
+            for d, a in zip(part["date"], part["amount"], strict=True)
+        ]
+        fig.add_trace(
+            go.Scatter(
+                x=part["date"],
+                y=[label[kind]] * len(part),
+                mode="markers",
+                name=label[kind],
+                marker={"size": 13, "color": MILESTONE_COLOURS[kind], "line": {"width": 1, "color": "white"}},
+                customdata=hover,
+                hovertemplate="%{customdata}<extra></extra>",
+                showlegend=False,
+            )
+        )
+    _layout(fig, i18n.t("investor.axis.date", lang), "")
+    fig.update_xaxes(tickformat="%Y-%m-%d", showgrid=True, gridcolor="#eee", range=_padded(story.span))
+    fig.update_yaxes(
+        categoryorder="array",
+        categoryarray=[label[k] for k in reversed(kinds)],
+        showgrid=True,
+        gridcolor="#f3f3f3",
+    )
+    fig.update_layout(height=max(260, 36 * len(kinds) + 120))
+    return fig
+
+
+def timeline_table(story: LoanStory, lang: str) -> pd.DataFrame:
+    """The story's cumulative series with translated series names (the payments chart's data)."""
+    names = [i18n.t(f"investor.story.series.{s}", lang) for s in story.timeline["series"]]
+    return story.timeline.assign(series=names)
+
+
+def milestone_table(story: LoanStory, lang: str) -> pd.DataFrame:
+    """The story's milestones with translated kinds (the timeline chart's data)."""
+    return story.milestones.assign(kind=[milestone_label(k, lang) for k in story.milestones["kind"]])
+
+
+def milestone_label(kind: str, lang: str) -> str:
+    """The translated name of a milestone kind (post-loan events use the common event names)."""
+    if kind in EVENT_KINDS:
+        return i18n.t(f"common.event.{kind}", lang)
+    return i18n.t(f"investor.milestone.{kind}", lang)

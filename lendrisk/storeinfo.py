@@ -1,0 +1,54 @@
+"""What the store holds: table sizes, dates covered, provenance and originations per month."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import duckdb
+import pandas as pd
+
+from lendrisk import sql, store
+
+
+@dataclass(frozen=True)
+class StoreSummary:
+    """One store: row counts per table (frame table_name, row_count), its dates and provenance."""
+
+    row_counts: pd.DataFrame
+    first_originated_on: dt.date | None
+    last_originated_on: dt.date | None
+    observed_to: dt.date | None
+    source: str
+    built_at: dt.datetime | None
+    schema_version: str
+
+
+def _date(value: object) -> dt.date | None:
+    return None if pd.isna(value) else pd.Timestamp(value).date()
+
+
+def store_summary(con: duckdb.DuckDBPyConnection) -> StoreSummary:
+    """The store's live row counts (canonical tables and loan_month), date span and meta entries."""
+    cur = con.cursor()
+    try:
+        meta = store.read_meta(cur)
+    finally:
+        cur.close()
+    span = sql.run(con, "store_span").iloc[0]
+    built_at = meta.get("built_at")
+    observed_to = meta.get("observed_to")
+    return StoreSummary(
+        row_counts=sql.run(con, "store_row_counts")[["table_name", "row_count"]],
+        first_originated_on=_date(span["first_originated_on"]),
+        last_originated_on=_date(span["last_originated_on"]),
+        observed_to=dt.date.fromisoformat(observed_to) if observed_to else None,
+        source=meta.get("source", ""),
+        built_at=dt.datetime.fromisoformat(built_at) if built_at else None,
+        schema_version=meta.get("schema_version", ""),
+    )
+
+
+def originations_by_month(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """One row per origination month: month (first day), loans (count), principal (currency units)."""
+    return sql.run(con, "originations_by_month")

@@ -1,0 +1,218 @@
+"""Holdings (investor): my holdings filtered and sorted (state, DPD, grade, product, exposure, EL)
+with CSV export, and the story of one of my loans: schedule against actual payments, collection
+events on a timeline, guarantor buy-out. Only the logged-in investor's loans can be opened."""
+
+import streamlit as st
+
+from lendrisk import fmt, investor, ui
+
+user = ui.require_role("investor")
+if not user.investor_id:
+    st.error(ui.t("investor.no_investor"))
+    st.stop()
+me, as_of, lang = user.investor_id, ui.as_of(), ui.lang()
+
+st.title(ui.t("investor.holdings.title"))
+st.caption(ui.t("investor.holdings.intro", date=fmt.date(as_of, lang)))
+
+with ui.busy("investor.computing"):
+    mine = ui.cached(investor.holdings, as_of, investor_id=me)
+
+if mine.empty:
+    st.info(ui.t("investor.holdings.none"))
+    st.stop()
+
+states = [s for s in investor.STATES if s in set(mine["state"])]
+grades = sorted(set(mine["grade"]))
+products = [p for p in ("personal", "consumer", "small_business") if p in set(mine["product"])]
+f1, f2, f3, f4 = st.columns([3, 2, 2, 2])
+with f1:
+    chosen_states = st.multiselect(
+        ui.t("investor.filter.state"),
+        states,
+        key="holdings_state",
+        format_func=lambda s: ui.t(f"common.state.{s}"),
+        placeholder=ui.t("investor.filter.all"),
+    )
+with f2:
+    chosen_grades = st.multiselect(
+        ui.t("investor.filter.grade"), grades, key="holdings_grade", placeholder=ui.t("investor.filter.all")
+    )
+with f3:
+    chosen_products = st.multiselect(
+        ui.t("investor.filter.product"),
+        products,
+        key="holdings_product",
+        format_func=lambda p: ui.t(f"common.product.{p}"),
+        placeholder=ui.t("investor.filter.all"),
+    )
+with f4:
+    sort_by = st.selectbox(
+        ui.t("investor.filter.sort"),
+        investor.SORT_KEYS,
+        key="holdings_sort",
+        format_func=lambda k: ui.t(f"investor.sort.{k}"),
+    )
+shown = investor.filter_holdings(mine, chosen_states, chosen_grades, chosen_products, sort_by)
+
+st.subheader(ui.t("investor.holdings.table_title", symbol=fmt.currency_symbol()))
+st.caption(
+    ui.t(
+        "investor.holdings.table_explain",
+        shown=fmt.number(len(shown), lang),
+        total=fmt.number(len(mine), lang),
+        exposure=fmt.money(shown["exposure"].sum(), lang),
+        el=fmt.money(shown["el"].sum(), lang),
+    )
+)
+ui.table(
+    shown,
+    {
+        "loan_id": "investor.col.loan",
+        "state": "investor.col.state",
+        "dpd": "investor.col.dpd",
+        "grade": "investor.col.grade",
+        "product": "investor.col.product",
+        "invested": "investor.col.invested",
+        "exposure": "investor.col.exposure",
+        "pd": "investor.col.pd",
+        "el": "investor.col.el",
+        "guarantee": "investor.col.guarantee",
+        "guarantor_paid": "investor.col.guarantor_paid",
+        "invested_on": "investor.col.invested_on",
+    },
+    {
+        "dpd": "int",
+        "invested": "money",
+        "exposure": "money",
+        "pd": "pct",
+        "el": "money",
+        "guarantor_paid": "money",
+        "invested_on": "date",
+    },
+    codes={"state": "common.state.", "product": "common.product.", "guarantee": "common.guarantee."},
+    file_name="my_holdings.csv",
+    key="holdings",
+)
+
+# --- one loan's story: only loans of this investor are offered, and the query checks it again ---
+st.divider()
+loans = list(dict.fromkeys(investor.filter_holdings(mine, sort_by="state")["loan_id"]))
+facts = mine.drop_duplicates("loan_id").set_index("loan_id")
+
+
+def loan_label(loan_id: str) -> str:
+    """A loan in the picker: id, grade, product and state."""
+    row = facts.loc[loan_id]
+    return ui.t(
+        "investor.story.option",
+        loan=loan_id,
+        grade=row["grade"],
+        product=ui.t(f"common.product.{row['product']}"),
+        state=ui.t(f"common.state.{row['state']}"),
+    )
+
+
+loan_id = st.selectbox(
+    ui.t("investor.story.choose"),
+    loans,
+    key="holdings_story_loan",
+    format_func=loan_label,
+    help=ui.t("investor.story.choose_help"),
+)
+story = ui.cached(investor.loan_story, as_of, loan_id, investor_id=me) if loan_id else None
+if story is None:
+    st.info(ui.t("investor.story.unavailable"))
+    st.stop()
+
+loan = story.loan
+st.header(ui.t("investor.story.title", loan=loan_id))
+st.markdown(
+    ui.t(
+        "investor.story.facts",
+        product=ui.t(f"common.product.{loan['product']}"),
+        grade=loan["grade"],
+        principal=fmt.money(loan["principal"], lang),
+        rate=fmt.pct(loan["annual_rate"], lang, 1),
+        term=fmt.number(loan["term_months"], lang),
+        method=ui.t(f"common.method.{loan['repayment_method']}"),
+        originated=fmt.date(loan["originated_on"], lang),
+        guarantee=ui.t(f"common.guarantee.{loan['guarantee']}"),
+        share=fmt.pct(loan["share"], lang, 1),
+        held=fmt.money(loan["held_amount"], lang),
+        state=ui.t(f"common.state.{loan['state']}"),
+    )
+)
+buyout = story.payments[story.payments["source"] == "guarantor"]
+if len(buyout):
+    st.warning(
+        ui.t(
+            "investor.story.buyout",
+            date=fmt.date(buyout["paid_on"].iloc[0], lang),
+            amount=fmt.money(buyout["amount"].sum(), lang),
+            mine=fmt.money(buyout["amount"].sum() * loan["share"], lang),
+        ),
+        icon=":material/shield:",
+    )
+else:
+    st.caption(ui.t("investor.story.no_buyout"))
+
+c1, c2 = st.columns(2)
+with c1:
+    ui.chart(
+        investor.story_payments_figure(story, lang),
+        investor.timeline_table(story, lang),
+        "investor.story.chart.payments.title",
+        "investor.story.chart.payments.explain",
+        columns={
+            "date": "investor.col.date",
+            "series": "investor.col.series",
+            "cumulative": "investor.col.cumulative",
+        },
+        file_name=f"loan_{loan_id}_payments.csv",
+        symbol=fmt.currency_symbol(),
+    )
+with c2:
+    ui.chart(
+        investor.story_milestones_figure(story, lang),
+        investor.milestone_table(story, lang),
+        "investor.story.chart.milestones.title",
+        "investor.story.chart.milestones.explain",
+        columns={
+            "date": "investor.col.date",
+            "kind": "investor.col.milestone",
+            "amount": "investor.col.amount",
+        },
+        file_name=f"loan_{loan_id}_timeline.csv",
+    )
+
+st.subheader(ui.t("investor.story.schedule_title", symbol=fmt.currency_symbol()))
+st.caption(ui.t("investor.story.schedule_explain"))
+ui.table(
+    story.schedule.assign(
+        due_on=[fmt.date(d, lang) for d in story.schedule["due_on"]],
+        paid_in_full_on=[fmt.date(d, lang) for d in story.schedule["paid_in_full_on"]],
+    ),
+    {
+        "installment_no": "investor.col.installment",
+        "due_on": "investor.col.due_on",
+        "principal_due": "investor.col.principal_due",
+        "interest_due": "investor.col.interest_due",
+        "amount_due": "investor.col.amount_due",
+        "paid_in_full_on": "investor.col.paid_in_full_on",
+        "status": "investor.col.status",
+        "days_late": "investor.col.days_late",
+    },
+    {
+        "installment_no": "int",
+        "due_on": "text",
+        "principal_due": "money",
+        "interest_due": "money",
+        "amount_due": "money",
+        "paid_in_full_on": "text",
+        "days_late": "int",
+    },
+    codes={"status": "investor.status."},
+    file_name=f"loan_{loan_id}_schedule.csv",
+    key="holdings_story_schedule",
+)

@@ -1,0 +1,101 @@
+"""My portfolio (investor): what I invested, what is still out, how much of it is overdue, the
+principal I will probably lose, what I really earn; exposure by bucket; my overdue rate over time
+beside the platform's. The investor id comes from the logged-in user only."""
+
+import streamlit as st
+
+from lendrisk import fmt, investor, metrics, ui
+
+user = ui.require_role("investor")
+if not user.investor_id:
+    st.error(ui.t("investor.no_investor"))
+    st.stop()
+me, as_of, lang = user.investor_id, ui.as_of(), ui.lang()
+
+st.title(ui.t("investor.portfolio.title"))
+st.caption(ui.t("investor.portfolio.intro", date=fmt.date(as_of, lang)))
+
+with ui.busy("investor.computing"):
+    kpi = ui.cached(investor.portfolio_summary, as_of, investor_id=me)
+    buckets = ui.cached(metrics.overdue_by_bucket, as_of, investor_id=me)
+    rates = ui.cached(investor.overdue_rates, as_of, investor_id=me)
+
+
+def money(x: float) -> str:
+    """An amount in the interface language (compact from a million: KPI tiles are narrow)."""
+    return fmt.money(x, lang, compact=lang == "zh" or abs(x) >= 1_000_000)
+
+
+def pct(x: float) -> str:
+    """A ratio as a percentage with two decimals."""
+    return fmt.pct(x, lang, 2)
+
+
+exposure = kpi["exposure"]
+tiles = [
+    ("invested", money(kpi["invested"]), {"received": money(kpi["principal_received"])}),
+    ("exposure", money(exposure), {"loans": fmt.number(kpi["loans"], lang)}),
+    (
+        "overdue",
+        money(kpi["overdue_balance"]),
+        {"share": pct(kpi["overdue_share"]), "past_due": money(kpi["past_due_amount"])},
+    ),
+    (
+        "el",
+        money(kpi["expected_loss"]),
+        {"share": pct(kpi["expected_loss"] / exposure if exposure > 0 else float("nan"))},
+    ),
+    (
+        "realised_loss",
+        money(kpi["realised_loss"]),
+        {"charged_off": money(kpi["charged_off_principal"]), "recovered": money(kpi["recoveries"])},
+    ),
+    ("interest", money(kpi["interest_received"]), {"fees": money(kpi["fees_received"])}),
+    ("nar", pct(kpi["nar"]), {}),
+    ("adjusted_nar", pct(kpi["adjusted_nar"]), {"adjustment": money(kpi["past_due_expected_loss"])}),
+    ("xirr", pct(kpi["xirr"]), {}),
+]
+for start in range(0, len(tiles), 3):
+    for col, (name, value, fields) in zip(st.columns(3), tiles[start : start + 3], strict=True):
+        with col:
+            ui.metric(f"investor.kpi.{name}", value, f"investor.kpi.{name}_help", **fields)
+st.info(ui.t("investor.portfolio.how_to_read"), icon=":material/lightbulb:")
+
+left, right = st.columns(2)
+with left:
+    if exposure > 0:
+        ui.chart(
+            investor.bucket_figure(buckets, lang),
+            buckets.assign(state=[ui.t(f"common.state.{b}") for b in buckets["bucket"]]),
+            "investor.chart.buckets.title",
+            "investor.chart.buckets.explain",
+            columns={
+                "state": "investor.col.bucket",
+                "loans": "investor.col.loans",
+                "outstanding_principal": "investor.col.exposure",
+                "share": "investor.col.share",
+                "past_due_amount": "investor.col.past_due",
+            },
+            file_name="my_exposure_by_bucket.csv",
+            symbol=fmt.currency_symbol(),
+        )
+    else:
+        st.subheader(ui.t("investor.chart.buckets.title", symbol=fmt.currency_symbol()))
+        st.info(ui.t("investor.portfolio.no_exposure"))
+with right:
+    if rates.empty:
+        st.subheader(ui.t("investor.chart.trend.title"))
+        st.info(ui.t("investor.portfolio.no_history"))
+    else:
+        ui.chart(
+            investor.overdue_rates_figure(rates, lang),
+            rates.assign(series=[ui.t(f"investor.series.{s}") for s in rates["series"]]),
+            "investor.chart.trend.title",
+            "investor.chart.trend.explain",
+            columns={
+                "month_end": "investor.col.month_end",
+                "series": "investor.col.series",
+                "rate": "investor.col.overdue_rate",
+            },
+            file_name="overdue_rate_mine_vs_platform.csv",
+        )

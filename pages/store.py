@@ -1,0 +1,88 @@
+"""Store overview: what the store holds (tables and row counts, dates covered, provenance) and the
+platform's loans originated per month. Visible to every logged-in role."""
+
+import plotly.express as px
+import streamlit as st
+
+from lendrisk import fmt, storeinfo, ui
+
+ui.require_role("investor", "manager", "admin")
+lang = ui.lang()
+summary = ui.cached(storeinfo.store_summary)
+counts = dict(zip(summary.row_counts["table_name"], summary.row_counts["row_count"], strict=True))
+
+st.title(ui.t("store.title"))
+st.caption(ui.t("store.intro"))
+
+built_time = f"{summary.built_at:%H:%M} UTC" if summary.built_at else fmt.MISSING
+# Two metrics a row: a Chinese date ("2024年12月31日") needs the width.
+top, bottom = st.columns(2), st.columns(2)
+with top[0]:
+    ui.metric("store.metric.loans", fmt.number(counts["loans"], lang), "store.metric.loans_help")
+with top[1]:
+    ui.metric(
+        "store.metric.first_originated",
+        fmt.date(summary.first_originated_on, lang),
+        "store.metric.first_originated_help",
+    )
+with bottom[0]:
+    ui.metric(
+        "store.metric.observed_to", fmt.date(summary.observed_to, lang), "store.metric.observed_to_help"
+    )
+with bottom[1]:
+    ui.metric(
+        "store.metric.built_at",
+        fmt.date(summary.built_at, lang),
+        "store.metric.built_at_help",
+        time=built_time,
+        source=summary.source,
+    )
+
+st.subheader(ui.t("store.tables"))
+st.caption(ui.t("store.tables_help"))
+tables = summary.row_counts.assign(
+    table=summary.row_counts["table_name"], holds=summary.row_counts["table_name"]
+)
+ui.table(
+    tables,
+    {"table": "store.col.table", "row_count": "store.col.rows", "holds": "store.col.holds"},
+    {"row_count": "int"},
+    codes={"table": "store.table.", "holds": "store.holds."},
+    file_name="store_tables.csv",
+    height="content",
+)
+st.caption(ui.t("store.source", source=summary.source, version=summary.schema_version))
+
+originations = ui.cached(storeinfo.originations_by_month)
+if originations.empty:
+    st.info(ui.t("store.empty"))
+else:
+    symbol = fmt.currency_symbol()
+    labels = {
+        "month": ui.t("store.chart.month"),
+        "loans": ui.t("store.chart.loans"),
+        "principal": ui.t("store.chart.principal", symbol=symbol),
+    }
+    fig = px.bar(originations, x="month", y="loans", hover_data={"principal": ":,.2f"}, labels=labels)
+    months = len(originations)
+    fig.update_traces(xperiod="M1", xperiodalignment="middle")
+    fig.update_xaxes(
+        tickformat="%Y-%m",
+        ticklabelmode="period",
+        dtick="M1" if months <= 24 else "M6" if months <= 72 else "M12",
+    )
+    fig.update_yaxes(rangemode="tozero", dtick=1 if originations["loans"].max() < 10 else None)
+    fig.update_layout(height=380)
+    ui.chart(
+        fig,
+        originations,
+        "store.chart.title",
+        "store.chart.explain",
+        columns={
+            "month": "store.chart.month",
+            "loans": "store.chart.loans",
+            "principal": "store.chart.principal",
+        },
+        file_name="originations_by_month.csv",
+        symbol=symbol,
+    )

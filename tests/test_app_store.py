@@ -1,0 +1,205 @@
+"""AppTest of the shell: login gate, navigation by role, the Store page's numbers, the language switch."""
+
+from __future__ import annotations
+
+import ast
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+from tiny import OBSERVED_TO, tiny_tables
+
+from lendrisk import auth, store
+
+APP = str(Path(__file__).resolve().parent.parent / "app.py")
+TIMEOUT = 30
+
+
+@pytest.fixture(scope="module")
+def tiny_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A store file of the tiny platform with the demo accounts (investor1 -> I1, investor2/3 -> I2)."""
+    path = tmp_path_factory.mktemp("store") / "tiny.duckdb"
+    tables = tiny_tables()
+    tables["users"] = auth.demo_user_rows({"investor1": "I1", "investor2": "I2", "investor3": "I2"})
+    store.build_store(path, tables, source="tiny", observed_to=OBSERVED_TO)
+    return path
+
+
+@pytest.fixture
+def app(tiny_db: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
+    """The dashboard on the tiny store, first run done (logged out)."""
+    monkeypatch.setenv("LENDRISK_DB", str(tiny_db))
+    monkeypatch.setenv("LENDRISK_SECRET", "test-secret")
+    return AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+
+
+def log_in(at: AppTest, username: str, password: str) -> AppTest:
+    """Fill the login form and submit it."""
+    at.text_input(key="login_username").input(username)
+    at.text_input(key="login_password").input(password)
+    return at.button[0].click().run()
+
+
+def log_in_to_store(at: AppTest, username: str, password: str) -> AppTest:
+    """Log in, then open the Store page (the landing page depends on which pages exist)."""
+    log_in(at, username, password)
+    assert "_auth" in at.session_state
+    at.switch_page("pages/store.py").run()
+    assert not at.exception
+    return at
+
+
+def texts(at: AppTest) -> str:
+    """Every markdown, caption, title, subheader and metric text of the current run, joined."""
+    parts = [e.value for e in (*at.markdown, *at.caption, *at.title, *at.subheader)]
+    parts += [f"{m.label} {m.value}" for m in at.metric]
+    return "\n".join(str(p) for p in parts)
+
+
+def test_before_login_only_the_login_form(app: AppTest) -> None:
+    assert not app.exception
+    assert [w.key for w in app.text_input] == ["login_username", "login_password"]
+    assert (
+        app.text_input(key="login_password").proto.type == app.text_input(key="login_password").proto.PASSWORD
+    )
+    assert [r.key for r in app.radio] == ["lang_switch"]
+    assert len(app.button) == 1  # the form's submit button
+    assert not app.selectbox and not app.metric and not app.dataframe
+    assert "Log in to lendrisk" in texts(app)
+
+
+def test_a_page_url_before_login_shows_only_the_login_form(tiny_db: Path, monkeypatch) -> None:
+    # Streamlit runs pages/*.py straight from the directory until app.py has called st.navigation
+    # in the process (AppTest: in every run); ui.require_role sends such a run through app.py.
+    monkeypatch.setenv("LENDRISK_DB", str(tiny_db))
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.switch_page("pages/store.py").run()
+    assert not at.exception
+    assert [w.key for w in at.text_input] == ["login_username", "login_password"]
+    assert not at.metric and not at.dataframe
+
+
+def test_every_page_checks_the_role_first() -> None:
+    pages = sorted((Path(APP).parent / "pages").glob("*.py"))
+    assert pages
+    skipped = (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.ClassDef)
+    for page in pages:
+        body = ast.parse(page.read_text(encoding="utf-8")).body
+        statements = [node for node in body if not isinstance(node, skipped)]
+        if (
+            statements
+            and isinstance(statements[0], ast.Expr)
+            and isinstance(statements[0].value, ast.Constant)
+        ):
+            statements = statements[1:]  # the module docstring
+        first = statements[0] if statements else None
+        call = first.value if isinstance(first, ast.Expr | ast.Assign) else None
+        func = call.func if isinstance(call, ast.Call) else None
+        assert isinstance(func, ast.Attribute) and func.attr == "require_role", (
+            f"{page.name}: the first statement must be ui.require_role(...)"
+        )
+
+
+def test_wrong_password_is_refused(app: AppTest) -> None:
+    log_in(app, "investor2", "wrong")
+    assert not app.exception
+    assert [e.value for e in app.error] == [
+        "Wrong username or password. 4 more failed attempts lock the account for 15 minutes."
+    ]
+    assert not app.metric
+
+
+def test_sidebar_after_login(app: AppTest) -> None:
+    log_in_to_store(app, "manager", "demo-manager")
+    assert [w.key for w in app.sidebar.children.values() if getattr(w, "key", None)] == [
+        "as_of_select",
+        "lang_switch",
+        "logout",
+    ]
+    # the as-of selector offers the tape's month-ends through observed_to, newest first
+    as_of = app.selectbox(key="as_of_select")
+    assert as_of.value.isoformat() == "2024-12-31"
+    assert as_of.options[:2] == ["31 Dec 2024", "30 Nov 2024"]
+    assert as_of.options[-1] == "31 Jan 2024"
+    assert len(as_of.options) == 12
+    assert "Signed in as manager (platform manager)" in texts(app)
+    as_of.set_value(dt.date(2024, 6, 30)).run()
+    assert app.session_state["as_of"] == dt.date(2024, 6, 30)
+    assert app.selectbox(key="as_of_select").value == dt.date(2024, 6, 30)
+
+
+def test_store_page_shows_the_tiny_row_counts(app: AppTest) -> None:
+    log_in_to_store(app, "manager", "demo-manager")
+    frame = app.dataframe[0].value
+    assert list(frame.columns) == ["Table", "Rows", "What one row is"]
+    counts = dict(zip(frame["Table"], frame["Rows"], strict=True))
+    assert counts == {
+        "Borrowers": 3,
+        "Loans": 3,
+        "Repayment schedule": 12,
+        "Repayments received": 10,
+        "Post-loan events": 6,
+        "Investors": 2,
+        "Holdings": 5,
+        "Economy (monthly)": 12,
+        "Risk reserve balance": 12,
+        "Dashboard accounts": 5,
+        "Performance tape (derived)": 16,
+    }
+    metrics = {m.label: m.value for m in app.metric}
+    assert metrics["Loans"] == "3"
+    assert metrics["First loan originated"] == "10 Jan 2024"
+    assert metrics["Observed to"] == "31 Dec 2024"
+    assert "Source: tiny · schema version 1" in texts(app)
+    csv = app.download_button[0]
+    assert csv.proto.label == "Download CSV"
+
+
+def test_switching_to_chinese(app: AppTest) -> None:
+    app.radio(key="lang_switch").set_value("zh").run()
+    assert not app.exception
+    assert "登录 lendrisk" in texts(app)
+    assert app.text_input(key="login_password").label == "密码"
+    log_in_to_store(app, "manager", "demo-manager")
+    assert app.selectbox(key="as_of_select").label == "数据截至（月末）"
+    assert app.selectbox(key="as_of_select").options[0] == "2024年12月31日"
+    assert "当前用户：manager（平台管理层）" in texts(app)
+    assert "数据存储概况" in texts(app)
+    frame = app.dataframe[0].value
+    assert list(frame.columns) == ["数据表", "行数", "每行含义"]
+    assert dict(zip(frame["数据表"], frame["行数"], strict=True))["借款"] == 3
+    metrics = {m.label: m.value for m in app.metric}
+    assert metrics["首笔放款日期"] == "2024年1月10日"
+    assert metrics["观察截止日"] == "2024年12月31日"
+    app.radio(key="lang_switch").set_value("en").run()
+    assert not app.exception
+    assert "What the store holds" in texts(app)
+
+
+def test_investor_sees_the_store_page(app: AppTest) -> None:
+    log_in_to_store(app, "investor1", "demo-investor")
+    assert "Signed in as investor1 (investor)" in texts(app)
+    assert {m.label: m.value for m in app.metric}["Loans"] == "3"
+
+
+def test_logout_returns_to_the_login_form(app: AppTest) -> None:
+    log_in_to_store(app, "admin", "demo-admin")
+    app.button(key="logout").click().run()
+    assert not app.exception
+    assert [w.key for w in app.text_input] == ["login_username", "login_password"]
+    assert not app.metric and not app.dataframe
+    app.run()
+    assert [w.key for w in app.text_input] == ["login_username", "login_password"]
+
+
+@pytest.mark.slow
+def test_first_start_builds_the_demo_platform(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    db = tmp_path / "data" / "lendrisk.duckdb"
+    monkeypatch.setenv("LENDRISK_DB", str(db))
+    at = AppTest.from_file(APP, default_timeout=300).run()
+    assert not at.exception
+    assert db.exists()
+    assert [w.key for w in at.text_input] == ["login_username", "login_password"]
+    log_in_to_store(at, "investor1", "demo-investor")
+    assert "Signed in as investor1 (investor)" in texts(at)

@@ -1,0 +1,111 @@
+"""AppTest of My portfolio on the tiny store: the KPIs are the risk engine's for the logged-in investor."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from pathlib import Path
+
+import duckdb
+import pytest
+from apptest_helpers import build_tiny_store, figures, open_page, shown_metrics, values
+from test_app_store import texts
+
+from lendrisk import fmt, investor, metrics, risk, store
+
+MARCH = dt.date(2024, 3, 31)
+PAGE = "pages/portfolio.py"
+
+
+@pytest.fixture(scope="module")
+def db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The tiny store with the demo accounts."""
+    return build_tiny_store(tmp_path_factory.mktemp("store") / "tiny.duckdb")
+
+
+@pytest.fixture
+def con(db: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A read-only connection to the same store, to compute the expected numbers directly."""
+    connection = store.connect(db, read_only=True)
+    yield connection
+    connection.close()
+
+
+def test_investor1_kpis_at_march_end(db: Path, monkeypatch: pytest.MonkeyPatch, con) -> None:
+    at = open_page(db, monkeypatch, "investor1", PAGE, as_of=MARCH)
+    assert not at.exception
+    shown = shown_metrics(at)
+    kpi = investor.portfolio_summary(con, MARCH, "I1")
+    # hand-computed (tests/tiny.py): I1 lent 600 + 2,400 + 1,000; exposure 354 + 2,400 + 666.67;
+    # L1 and L3 are 1-30: overdue 1,020.67; interest Feb 6 + 10, Mar 4 + 24.
+    assert shown["Invested"] == "¥4,000.00" == fmt.money(kpi["invested"], "en")
+    assert shown["Exposure (still owed to you)"] == "¥3,420.67" == fmt.money(kpi["exposure"], "en")
+    assert shown["Overdue balance"] == "¥1,020.67" == fmt.money(kpi["overdue_balance"], "en")
+    assert shown["Interest received"] == "¥44.00"
+    assert shown["Realised loss"] == "¥0.00"
+    returns = risk.investor_returns(con, MARCH, "I1")
+    assert shown["Expected principal loss"] == fmt.money(returns["expected_loss"], "en")
+    assert shown["Net annualised return (NAR)"] == fmt.pct(returns["nar"], "en", 2)
+    assert shown["Adjusted NAR"] == fmt.pct(returns["adjusted_nar"], "en", 2)
+    assert shown["XIRR (money-weighted return)"] == fmt.pct(returns["xirr"], "en", 2)
+    # the plain-language lines under the numbers carry the figures behind them
+    page = texts(at)
+    assert "29.84% of your exposure is in loans at least one day late; ¥494.00 of instalments" in page
+    assert "Principal still owed to you in 3 running loans" in page
+
+
+def test_charts_show_the_investors_buckets_and_rates(db: Path, monkeypatch: pytest.MonkeyPatch, con) -> None:
+    at = open_page(db, monkeypatch, "investor1", PAGE, as_of=MARCH)
+    bars, lines = figures(at)
+    assert values(bars["data"][0]["x"]) == ["Current", "1–30 d", "31–60 d", "61–90 d", "90+ d"]
+    buckets = metrics.overdue_by_bucket(con, MARCH, investor_id="I1")
+    assert (
+        values(bars["data"][0]["y"])
+        == buckets["outstanding_principal"].tolist()
+        == [2400.0, 1020.67, 0, 0, 0]
+    )
+    assert bars["layout"]["yaxis"]["title"]["text"] == "Exposure (¥)"
+    names = [t["name"] for t in lines["data"]]
+    assert names == ["My holdings", "Whole platform", "Industry benchmark"]
+    mine, platform = values(lines["data"][0]["y"]), values(lines["data"][1]["y"])
+    assert mine == pytest.approx([0.0, 0.0, (354 + 2000 / 3) / (2754 + 2000 / 3)])  # Jan, Feb, Mar
+    assert platform[-1] == pytest.approx(2708 / 5108)
+    subheaders = [s.value for s in at.subheader]
+    assert "My exposure by days past due (¥)" in subheaders
+    assert len(at.get("download_button")) == 2  # each chart's data
+
+
+def test_another_investor_sees_only_their_own(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    at = open_page(db, monkeypatch, "investor2", PAGE, as_of=MARCH)
+    shown = shown_metrics(at)
+    # I2: 600 of L1 (1/2 x 708 = 354) and 2,000 of L3 (2/3 x 2,000 = 1,333.33), both 1-30
+    assert shown["Invested"] == "¥2,600.00"
+    assert shown["Exposure (still owed to you)"] == "¥1,687.33"
+    assert shown["Overdue balance"] == "¥1,687.33"
+
+
+def test_url_parameters_do_not_change_the_investor(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    at = open_page(db, monkeypatch, "investor2", PAGE, as_of=MARCH)
+    at.query_params["investor_id"] = "I1"
+    at.query_params["investor"] = "I1"
+    at.run()
+    assert not at.exception
+    assert shown_metrics(at)["Exposure (still owed to you)"] == "¥1,687.33"
+
+
+def test_chinese_and_a_later_date(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    at = open_page(db, monkeypatch, "investor1", PAGE, as_of=dt.date(2024, 12, 31), lang="zh")
+    assert not at.exception
+    shown = shown_metrics(at)
+    # everything repaid or bought out by 12-31; interest 230/3 (tests/test_risk.py)
+    assert shown["累计出借"] == "¥4,000.00"
+    assert shown["风险敞口（待收本金）"] == "¥0.00"
+    assert shown["已收利息"] == fmt.money(230 / 3, "zh") == "¥76.67"
+    assert shown["年化净收益率（NAR）"] == fmt.pct((1 + 230 / 41462) ** 12 - 1, "zh", 2)
+    assert "我的投资组合" in texts(at)
+    assert [i.value for i in at.info][-1] == "该日您已没有未收回的出借本金：所有持仓均已还清、代偿或核销。"
+
+
+def test_managers_have_no_investor_pages(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    with pytest.raises(ValueError, match="Could not find a navigation page"):
+        open_page(db, monkeypatch, "manager", PAGE)
