@@ -1,0 +1,133 @@
+"""Post-loan collection: the work queue of overdue loans ranked by expected loss with a next step by
+a documented rule, cure rates by first action and by days to first contact, the legal pipeline and
+the recovery curve after charge-off.
+
+Amounts are currency units (floats), rates fractions 0..1, dates calendar dates.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+from lendrisk import risk, sql
+
+# The collection ladder: the step each bucket calls for, and the step each kind of contact stands for.
+LADDER: tuple[str, ...] = ("reminder", "call", "visit", "file_lawsuit")
+BUCKET_STEP: dict[str, int] = {"1-30": 0, "31-60": 1, "61-90": 2, "90+": 3}
+CONTACT_STEP: dict[str, int] = {"reminder": 0, "call": 1, "promise_to_pay": 1, "visit": 2}
+RECENT_CONTACT_DAYS = 7
+NEXT_STEPS: tuple[str, ...] = (
+    "reminder",
+    "call",
+    "visit",
+    "file_lawsuit",
+    "await_promise",
+    "await_judgment",
+    "enforce",
+)
+FIRST_ACTIONS: tuple[str, ...] = ("reminder", "call", "visit", "promise_to_pay", "legal_filed", "none")
+CONTACT_DELAYS: tuple[tuple[str, int, int], ...] = (  # band, first day, last day (inclusive)
+    ("0-3", 0, 3),
+    ("4-7", 4, 7),
+    ("8-14", 8, 14),
+    ("15-30", 15, 30),
+    ("31+", 31, 10**6),
+)
+CURE_MONTHS = 3  # queries/collection_spells.sql: a spell is cured within 3 month-ends
+SPELL_LOOKBACK_MONTHS = 24
+
+
+def next_step(queue: pd.DataFrame) -> pd.Series:
+    """The next collection step of each queue row (columns state, days_since_contact,
+    last_contact_kind, legal_filed_on, judgment_on), by this rule, first match wins:
+
+    1. a judgment is on record → "enforce" (enforce the judgment);
+    2. a lawsuit is filed → "await_judgment";
+    3. over 90 days past due → "file_lawsuit";
+    4. contacted in the last 7 days → "await_promise" (give the contact time to work);
+    5. otherwise climb the ladder reminder → call → visit: the step the bucket calls for (M1
+       reminder, M2 call, M3 visit), or one above the last contact when that is higher
+       (a loan still overdue after a call gets a visit, not another reminder), at most a visit.
+    """
+    bucket = queue["state"].map(BUCKET_STEP).to_numpy(int)
+    last = queue["last_contact_kind"].map(CONTACT_STEP).fillna(-1).to_numpy(int)
+    climbed = np.minimum(np.maximum(bucket, last + 1), 2)
+    ladder = np.array(LADDER)[climbed]
+    days = queue["days_since_contact"].astype("Float64")
+    recent = (days <= RECENT_CONTACT_DAYS).fillna(False).to_numpy(bool)
+    step = np.select(
+        [
+            queue["judgment_on"].notna().to_numpy(),
+            queue["legal_filed_on"].notna().to_numpy(),
+            bucket == BUCKET_STEP["90+"],
+            recent,
+        ],
+        ["enforce", "await_judgment", "file_lawsuit", "await_promise"],
+        ladder,
+    )
+    return pd.Series(step, index=queue.index, name="next_step")
+
+
+def collection_queue(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> pd.DataFrame:
+    """One row per loan overdue at month-end as_of, highest expected loss first: bucket (state), DPD,
+    outstanding and past-due amounts, pd (by IFRS 9 stage), lgd, el (risk.expected_loss), contacts,
+    last contact and days since, legal dates and next_step (see next_step)."""
+    queue = sql.run(con, "collection_queue", {"as_of": as_of})
+    priced = risk.expected_loss(con, as_of)
+    pd_used = np.where(priced["stage"] == 1, priced["pd_12m"], priced["pd_lifetime"])
+    el = priced.assign(pd=pd_used)[["loan_id", "pd", "lgd", "el"]]
+    queue = queue.merge(el, on="loan_id", how="left")
+    queue["next_step"] = next_step(queue) if len(queue) else pd.Series(dtype="string")
+    queue = queue.sort_values(["el", "dpd", "loan_id"], ascending=[False, False, True])
+    return queue.reset_index(drop=True)
+
+
+def delinquency_spells(
+    con: duckdb.DuckDBPyConnection, as_of: dt.date, lookback_months: int = SPELL_LOOKBACK_MONTHS
+) -> pd.DataFrame:
+    """One row per delinquency spell started in the window with 3 months to cure by as_of: first
+    action, days to first contact and whether it cured (queries/collection_spells.sql)."""
+    return sql.run(con, "collection_spells", {"as_of": as_of, "lookback_months": lookback_months})
+
+
+def _cure_table(spells: pd.DataFrame, by: str, order: tuple[str, ...]) -> pd.DataFrame:
+    """Spells, cured spells and cure rate per value of column by, in the given order (empty groups kept)."""
+    grouped = spells.groupby(by)["cured"].agg(spells="size", cured="sum")
+    frame = grouped.reindex(list(order), fill_value=0).rename_axis(by).reset_index()
+    frame["spells"] = frame["spells"].astype(int)
+    frame["cured"] = frame["cured"].astype(int)
+    frame["cure_rate"] = (frame["cured"] / frame["spells"].where(frame["spells"] > 0)).astype(float)
+    return frame
+
+
+def cure_by_first_action(
+    con: duckdb.DuckDBPyConnection, as_of: dt.date, lookback_months: int = SPELL_LOOKBACK_MONTHS
+) -> pd.DataFrame:
+    """One row per first action (reminder … legal_filed, none): spells, cured, cure_rate (3 months)."""
+    return _cure_table(delinquency_spells(con, as_of, lookback_months), "first_action", FIRST_ACTIONS)
+
+
+def cure_by_contact_delay(
+    con: duckdb.DuckDBPyConnection, as_of: dt.date, lookback_months: int = SPELL_LOOKBACK_MONTHS
+) -> pd.DataFrame:
+    """One row per band of days from overdue to first contact (0-3 … 31+, none): spells, cured, cure_rate."""
+    spells = delinquency_spells(con, as_of, lookback_months)
+    days = spells["days_to_first_contact"]
+    band = pd.Series("none", index=spells.index, dtype="object")
+    for name, first, last in CONTACT_DELAYS:
+        band[(days >= first) & (days <= last)] = name
+    return _cure_table(spells.assign(delay=band), "delay", (*(b[0] for b in CONTACT_DELAYS), "none"))
+
+
+def legal_pipeline(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> pd.DataFrame:
+    """Three rows (filed, judgment, recovered): loans, claim at filing, recovered since filing."""
+    return sql.run(con, "collection_legal_pipeline", {"as_of": as_of})
+
+
+def recovery_curve(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> pd.DataFrame:
+    """One row per month since charge-off (0..24): loans observed, principal, recovered, recovery_rate."""
+    return sql.run(con, "collection_recovery_curve", {"as_of": as_of})

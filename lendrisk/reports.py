@@ -1,0 +1,272 @@
+"""Management reports: platform-health KPIs, macro and grade-mix series, the EL back-test up to an
+as-of date, and the monthly disclosure report (layout, rates after compensation, Excel bytes).
+
+Amounts are currency units (floats), rates and shares fractions 0..1, dates month-ends.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from typing import NamedTuple
+
+import duckdb
+import pandas as pd
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+
+from lendrisk import metrics, risk, sql
+
+# Chart palettes shared by the management pages: loan states from current (green) through 90+ (dark
+# red), charged_off grey-black, paid_off blue; grades A (green) .. G (dark red).
+STATE_COLORS: dict[str, str] = {
+    "current": "#2e7d32",
+    "1-30": "#f9a825",
+    "31-60": "#ef6c00",
+    "61-90": "#d32f2f",
+    "90+": "#7b1010",
+    "paid_off": "#1f77b4",
+    "charged_off": "#424242",
+}
+GRADE_COLORS: dict[str, str] = {
+    "A": "#1b7837",
+    "B": "#5aae61",
+    "C": "#a6d96a",
+    "D": "#fdae61",
+    "E": "#f46d43",
+    "F": "#d73027",
+    "G": "#7b1010",
+}
+
+
+def month_start(month_ends: pd.Series) -> pd.Series:
+    """Month-end dates as the first day of their month: charts place a month's figure on its own month."""
+    return pd.to_datetime(month_ends).dt.to_period("M").dt.to_timestamp()
+
+
+def previous_month_end(month_end: dt.date) -> dt.date:
+    """The month-end before a month-end."""
+    return month_end.replace(day=1) - dt.timedelta(days=1)
+
+
+# --- platform health --------------------------------------------------------------------------
+
+KPI_RATES = ("overdue_rate_amount", "overdue_rate_count", "m3plus_rate")
+
+
+def health_kpis(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> pd.DataFrame:
+    """Two rows (month_end = the month-end before as_of, then as_of; the first only when observed).
+
+    Columns: month_end, outstanding_principal, overdue_rate_amount, overdue_rate_count, m3plus_rate
+    (metrics.overdue_trend), expected_loss (Σ el of risk.expected_loss, currency units) and
+    reserve_coverage (risk.reserve_coverage, 0..1).
+    """
+    trend = metrics.overdue_trend(con, previous_month_end(as_of), as_of)
+    rows = []
+    for day in pd.to_datetime(trend["month_end"]).dt.date:
+        row = trend[pd.to_datetime(trend["month_end"]).dt.date == day].iloc[0]
+        model = risk.risk_model(con, day)
+        coverage = risk.reserve_coverage(con, day, model)
+        el = risk.expected_loss(con, day)
+        rows.append(
+            {
+                "month_end": day,
+                "outstanding_principal": float(row["outstanding_principal"]),
+                **{k: float(row[k]) for k in KPI_RATES},
+                "expected_loss": float(el["el"].sum()),
+                "reserve_coverage": float(coverage["coverage"]),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def health_trend(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> pd.DataFrame:
+    """One row per observed month-end up to as_of: overdue and M3+ rates, industry benchmark,
+    unemployment and GDP growth (fractions), originations (loans, principal in currency units)."""
+    trend = metrics.overdue_trend(con, dt.date(1900, 1, 31), as_of)
+    macro = sql.run(con, "macro_by_month", {"as_of": as_of})
+    trend["month_end"] = pd.to_datetime(trend["month_end"])
+    macro["month_end"] = pd.to_datetime(macro["month_end"])
+    frame = trend.merge(macro[["month_end", "unemployment_rate", "gdp_growth"]], on="month_end", how="left")
+    return frame[
+        [
+            "month_end",
+            "overdue_rate_amount",
+            "overdue_rate_count",
+            "m3plus_rate",
+            "industry_overdue_rate",
+            "unemployment_rate",
+            "gdp_growth",
+            "originated_loans",
+            "originated_principal",
+        ]
+    ]
+
+
+def originations_by_grade(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> pd.DataFrame:
+    """One row per origination month-end × grade up to as_of: loans, principal, share of the month."""
+    return sql.run(con, "originations_by_grade", {"as_of": as_of})
+
+
+def backtest_until(con: duckdb.DuckDBPyConnection, as_of: dt.date, months: int = 36) -> pd.DataFrame:
+    """risk.backtest rows whose 12-month window ends by as_of: predicted vs realised loss, currency units."""
+    frame = risk.backtest(con, months=months)
+    if frame.empty:
+        return frame
+    return frame[pd.to_datetime(frame["realised_to"]).dt.date <= as_of].reset_index(drop=True)
+
+
+# --- disclosure -------------------------------------------------------------------------------
+
+
+class Item(NamedTuple):
+    """One line of the disclosure report: source column, Chinese item name, kind of value."""
+
+    column: str
+    zh: str
+    kind: str  # money, count, pct
+
+
+# The order and Chinese names of the 2017 guideline's operating items (queries/disclosure_monthly.sql).
+DISCLOSURE_ITEMS: tuple[Item, ...] = (
+    Item("cumulative_lending_amount", "累计借贷金额", "money"),
+    Item("cumulative_lending_count", "累计借贷笔数", "count"),
+    Item("outstanding_amount", "借贷余额", "money"),
+    Item("outstanding_count", "借贷余额笔数", "count"),
+    Item("interest_outstanding", "利息余额", "money"),
+    Item("cumulative_lenders", "累计出借人数量", "count"),
+    Item("current_lenders", "当前出借人数量", "count"),
+    Item("cumulative_borrowers", "累计借款人数量", "count"),
+    Item("current_borrowers", "当前借款人数量", "count"),
+    Item("avg_borrowing_per_borrower", "人均累计借款金额", "money"),
+    Item("avg_lending_per_lender", "人均累计出借金额", "money"),
+    Item("top10_borrower_share", "前十大借款人待还金额占比", "pct"),
+    Item("largest_borrower_share", "最大单一借款人待还金额占比", "pct"),
+    Item("top10_lender_share", "前十大出借人待收金额占比", "pct"),
+    Item("largest_lender_share", "最大单一出借人待收金额占比", "pct"),
+    Item("overdue_amount", "逾期金额", "money"),
+    Item("overdue_count", "逾期笔数", "count"),
+    Item("overdue_90_amount", "逾期90天(不含)以上金额", "money"),
+    Item("overdue_90_count", "逾期90天(不含)以上笔数", "count"),
+    Item("cumulative_compensation_amount", "累计代偿金额", "money"),
+    Item("cumulative_compensation_count", "累计代偿笔数", "count"),
+    Item("project_overdue_rate", "项目逾期率", "pct"),
+    Item("amount_overdue_rate", "金额逾期率", "pct"),
+)
+
+# Rates shown twice: before guarantor compensation (the disclosure) and after it.
+COMPENSATION_RATES: tuple[Item, ...] = (
+    Item("project_overdue_rate", "项目逾期率", "pct"),
+    Item("amount_overdue_rate", "金额逾期率", "pct"),
+    Item("m3plus_rate", "M3+逾期率（金额）", "pct"),
+)
+
+
+def disclosure_report(con: duckdb.DuckDBPyConnection, month_end: dt.date) -> pd.DataFrame:
+    """One row per disclosure item at month_end, in the guideline's order: item, zh, kind, value."""
+    row = metrics.disclosure_monthly(con, month_end).iloc[0]
+    return pd.DataFrame(
+        [
+            {"item": i.column, "zh": i.zh, "kind": i.kind, "value": float(row[i.column])}
+            for i in DISCLOSURE_ITEMS
+        ]
+    )
+
+
+def compensation_rates(con: duckdb.DuckDBPyConnection, month_end: dt.date) -> pd.DataFrame:
+    """One row per overdue rate at month_end: item, zh, before (guarantor payments ignored, as
+    disclosed), after (buy-outs treated as settling the loan: queries/disclosure_after_compensation.sql)."""
+    before = metrics.disclosure_monthly(con, month_end).iloc[0]
+    trend = metrics.overdue_trend(con, month_end, month_end)
+    after = sql.run(con, "disclosure_after_compensation", {"month_end": month_end}).iloc[0]
+    m3plus = float(trend["m3plus_rate"].iloc[0]) if len(trend) else 0.0
+    values = {
+        "project_overdue_rate": float(before["project_overdue_rate"]),
+        "amount_overdue_rate": float(before["amount_overdue_rate"]),
+        "m3plus_rate": m3plus,
+    }
+    return pd.DataFrame(
+        [
+            {"item": i.column, "zh": i.zh, "before": values[i.column], "after": float(after[i.column])}
+            for i in COMPENSATION_RATES
+        ]
+    )
+
+
+EXCEL_FORMATS = {"money": "#,##0.00", "count": "#,##0", "pct": "0.00%"}
+
+
+def disclosure_excel(
+    report: pd.DataFrame,
+    rates: pd.DataFrame,
+    month_end: dt.date,
+    english: dict[str, str],
+    headers: dict[str, str],
+    title: str,
+) -> bytes:
+    """The disclosure report as an .xlsx file (one sheet): title, items with Chinese and English
+    names and values, then the overdue rates before and after guarantor compensation.
+
+    english maps item column -> English name; headers maps "zh", "en", "value", "before", "after",
+    "rates" -> header text (the page passes translated texts).
+    """
+    wb = Workbook()
+    ws = wb.active
+    ws.title = month_end.strftime("%Y-%m")
+    bold = Font(bold=True)
+    fill = PatternFill("solid", fgColor="DDE5F0")
+    ws.append([title])
+    ws["A1"].font = Font(bold=True, size=13)
+    ws.append([])
+    ws.append([headers["zh"], headers["en"], headers["value"]])
+    for cell in ws[3]:
+        cell.font, cell.fill = bold, fill
+    for row in report.itertuples(index=False):
+        ws.append([row.zh, english[row.item], row.value])
+        ws.cell(ws.max_row, 3).number_format = EXCEL_FORMATS[row.kind]
+    ws.append([])
+    ws.append([headers["rates"]])
+    ws.cell(ws.max_row, 1).font = bold
+    ws.append([headers["zh"], headers["en"], headers["before"], headers["after"]])
+    for cell in ws[ws.max_row]:
+        cell.font, cell.fill = bold, fill
+    for row in rates.itertuples(index=False):
+        ws.append([row.zh, english[row.item], row.before, row.after])
+        for col in (3, 4):
+            ws.cell(ws.max_row, col).number_format = EXCEL_FORMATS["pct"]
+    for col, width in zip("ABCD", (30, 52, 20, 20), strict=True):
+        ws.column_dimensions[col].width = width
+    for cells in ws.iter_rows(min_col=3, max_col=4):
+        for cell in cells:
+            cell.alignment = Alignment(horizontal="right")
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+# --- vintages ---------------------------------------------------------------------------------
+
+
+def vintage_curves_as_of(
+    con: duckdb.DuckDBPyConnection,
+    as_of: dt.date,
+    grain: metrics.Grain = "month",
+    grade: str | None = None,
+    product: str | None = None,
+    channel: str | None = None,
+) -> pd.DataFrame:
+    """metrics.vintage_curves cut at as_of: one row per vintage × months on book already observed then.
+
+    A point (vintage, m) is kept when the vintage's last origination month-end + m months ≤ as_of,
+    so every loan of the vintage has been on book m months by as_of.
+    """
+    curves = metrics.vintage_curves(con, grain, grade, product, channel)
+    if curves.empty:
+        return curves
+    start = pd.to_datetime(curves["vintage"])
+    span = 3 if grain == "quarter" else 1
+    last_month_end = start + pd.offsets.MonthEnd(span)
+    months_between = (as_of.year - last_month_end.dt.year) * 12 + (as_of.month - last_month_end.dt.month)
+    kept = curves[curves["months_on_book"] <= months_between].copy()
+    kept["vintage"] = pd.to_datetime(kept["vintage"]).dt.date
+    return kept.reset_index(drop=True)

@@ -1,0 +1,139 @@
+"""Disclosure: the monthly disclosure report (2017 guideline items, Chinese names with English) for
+the sidebar's month-end, with CSV and Excel downloads, and the overdue rates before guarantor
+compensation beside the rates after it. Managers and admins."""
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from lendrisk import fmt, i18n, reports, ui
+
+ui.require_role("manager", "admin")
+lang = ui.lang()
+as_of = ui.as_of()
+
+st.title(ui.t("manage.disclosure.title"))
+st.caption(ui.t("manage.disclosure.intro", as_of=fmt.date(as_of, lang)))
+
+with ui.busy("manage.computing"):
+    report = ui.cached(reports.disclosure_report, as_of)
+    rates = ui.cached(reports.compensation_rates, as_of)
+
+english = {i.column: i18n.t(f"manage.disclosure.item.{i.column}", "en") for i in reports.DISCLOSURE_ITEMS}
+english.update(
+    {i.column: i18n.t(f"manage.disclosure.item.{i.column}", "en") for i in reports.COMPENSATION_RATES}
+)
+formatters = {
+    "money": lambda v: fmt.money(v, lang),
+    "count": lambda v: fmt.number(v, lang, 0),
+    "pct": lambda v: fmt.pct(v, lang, 2),
+}
+headers = {
+    "zh": ui.t("manage.disclosure.col.zh"),
+    "en": ui.t("manage.disclosure.col.en"),
+    "value": ui.t("manage.disclosure.col.value"),
+    "before": ui.t("manage.disclosure.col.before"),
+    "after": ui.t("manage.disclosure.col.after"),
+    "rates": ui.t("manage.disclosure.rates"),
+}
+
+st.subheader(ui.t("manage.disclosure.report", month=fmt.month(as_of, lang)))
+st.caption(ui.t("manage.disclosure.report_help"))
+shown = pd.DataFrame(
+    {
+        headers["zh"]: report["zh"],
+        headers["en"]: report["item"].map(english),
+        headers["value"]: [formatters[k](v) for k, v in zip(report["kind"], report["value"], strict=True)],
+    }
+)
+st.dataframe(
+    shown,
+    hide_index=True,
+    height=38 + 35 * len(shown),
+    key="disclosure-df",
+    column_config={
+        headers["zh"]: st.column_config.TextColumn(headers["zh"], width="medium"),
+        headers["en"]: st.column_config.TextColumn(headers["en"], width="large"),
+        headers["value"]: st.column_config.TextColumn(headers["value"], width="medium"),
+    },
+)
+raw = pd.DataFrame(
+    {
+        headers["zh"]: report["zh"],
+        headers["en"]: report["item"].map(english),
+        headers["value"]: report["value"],
+    }
+)
+excel = reports.disclosure_excel(
+    report, rates, as_of, english, headers, ui.t("manage.disclosure.report", month=fmt.month(as_of, lang))
+)
+buttons = st.columns([1, 1, 4])
+with buttons[0]:
+    ui.download(raw, f"disclosure_{as_of:%Y-%m}.csv", key="disclosure-csv")
+with buttons[1]:
+    st.download_button(
+        ui.t("manage.download_excel"),
+        excel,
+        file_name=f"disclosure_{as_of:%Y-%m}.xlsx",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        key="disclosure-xlsx",
+        on_click="ignore",
+        icon=":material/table_view:",
+    )
+
+# --- the rates before and after guarantor compensation ----------------------------------------
+st.divider()
+labelled = rates.assign(
+    label=[ui.t(f"manage.disclosure.item.{i}") for i in rates["item"]], en=rates["item"].map(english)
+)
+left, right = st.columns(2)
+with left:
+    fig = go.Figure()
+    for column, colour in (("before", "#7b1010"), ("after", "#9e9e9e")):
+        fig.add_trace(
+            go.Bar(
+                x=labelled["label"],
+                y=labelled[column],
+                name=headers[column],
+                marker_color=colour,
+                text=[fmt.pct(v, lang, 2) for v in labelled[column]],
+                textposition="outside",
+                hovertemplate="%{x}: %{y:.2%}<extra></extra>",
+            )
+        )
+    top = float(max(labelled["before"].max(), labelled["after"].max(), 0.01))
+    fig.update_layout(barmode="group", height=380, legend={"orientation": "h", "y": -0.2})
+    fig.update_yaxes(title_text=ui.t("manage.axis.rate_pct"), tickformat=".0%", range=[0, top * 1.2])
+    fig.update_xaxes(type="category")
+    ui.chart(
+        fig,
+        labelled,
+        "manage.disclosure.rates",
+        "manage.disclosure.rates_help",
+        columns={
+            "zh": "manage.disclosure.col.zh",
+            "en": "manage.disclosure.col.en",
+            "before": "manage.disclosure.col.before",
+            "after": "manage.disclosure.col.after",
+        },
+        file_name=f"overdue_rates_compensation_{as_of:%Y-%m}.csv",
+    )
+with right:
+    st.subheader(ui.t("manage.disclosure.rates_table"))
+    gap = rates["before"] - rates["after"]
+    if (gap > 0.00005).any():
+        st.warning(ui.t("manage.disclosure.gap_warning"))
+    else:
+        st.caption(ui.t("manage.disclosure.no_gap"))
+    ui.table(
+        labelled,
+        {
+            "zh": "manage.disclosure.col.zh",
+            "en": "manage.disclosure.col.en",
+            "before": "manage.disclosure.col.before",
+            "after": "manage.disclosure.col.after",
+        },
+        {"before": "pct", "after": "pct"},
+        file_name=f"overdue_rates_table_{as_of:%Y-%m}.csv",
+        key="compensation",
+    )

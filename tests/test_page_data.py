@@ -1,0 +1,140 @@
+"""AppTest of the Data and users page (admins only) on a copy of the tiny store: store status, account
+management through the forms, and the upload import (validated, atomic) behind the uploader."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import shutil
+import time
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+from test_app_store import APP, log_in, texts, tiny_db  # noqa: F401  (tiny_db is a fixture)
+from test_page_health import open_page
+
+from lendrisk import admin, auth, ingest, store
+
+ADMIN = ("admin", "demo-admin")
+PAGE = str(Path(APP).parent / "pages" / "data.py")
+
+
+@pytest.fixture
+def db(tiny_db: Path, tmp_path: Path) -> Path:  # noqa: F811
+    """A private copy of the tiny store (these tests change it)."""
+    path = tmp_path / "tiny.duckdb"
+    shutil.copy(tiny_db, path)
+    return path
+
+
+def facts_shown(at: AppTest) -> dict[str, str]:
+    """The store facts table: fact -> value."""
+    frame = at.dataframe[0].value
+    return dict(zip(frame.iloc[:, 0], frame.iloc[:, 1], strict=True))
+
+
+def digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def data_page(db: Path, monkeypatch: pytest.MonkeyPatch, username: str = "admin") -> AppTest:
+    """The Data page script run directly for a logged-in account (its forms are driven this way)."""
+    monkeypatch.setenv("LENDRISK_DB", str(db))
+    monkeypatch.setenv("LENDRISK_SECRET", "test-secret")
+    at = AppTest.from_file(PAGE, default_timeout=60)
+    at.session_state["_auth"] = {"username": username, "token": "t", "expires_at": time.time() + 600}
+    return at.run()
+
+
+def test_admin_opens_the_page_through_the_navigation(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    at = open_page(db, monkeypatch, "pages/data.py", dt.date(2024, 12, 31), ADMIN)
+    assert not at.exception
+    assert "Data and users" in texts(at)
+    assert at.get("file_uploader")
+
+
+def test_store_status_and_accounts(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    at = data_page(db, monkeypatch)
+    assert not at.exception
+    facts = facts_shown(at)
+    assert facts["Source of the last import"] == "tiny"
+    assert facts["Observed to (last month-end covered)"] == "31 Dec 2024"
+    assert facts["Loans originated between"] == "10 Jan 2024 – 1 Feb 2024"
+    status = at.dataframe[1].value
+    assert dict(zip(status["Table"], status["Rows in the store"], strict=True))["Loans"] == 3
+    accounts = at.dataframe[2].value
+    assert list(accounts.columns) == ["Username", "Role", "Investor id"]
+    assert accounts["Username"].tolist() == ["admin", "investor1", "investor2", "investor3", "manager"]
+    assert "password_hash" not in texts(at)
+
+
+def test_add_reset_and_remove_an_account(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    at = data_page(db, monkeypatch)
+    at.text_input(key="add_username").input("carol")
+    at.text_input(key="add_password").input("carol-secret")
+    at.selectbox(key="add_role").set_value("investor")
+    at.selectbox(key="add_investor").set_value("I2")
+    at.button(key="FormSubmitter:add_user-Add account").click().run()
+    assert not at.exception
+    assert [s.value for s in at.success] == ["Account added."]
+    accounts = at.dataframe[2].value
+    assert accounts[accounts["Username"] == "carol"].values.tolist() == [["carol", "investor", "I2"]]
+    con = store.connect(db, read_only=True)
+    assert auth.verify(con, "carol", "carol-secret") == auth.User("carol", "investor", "I2")
+    con.close()
+    # a short password is refused and changes nothing
+    before = digest(db)
+    at.selectbox(key="reset_username").set_value("carol")
+    at.text_input(key="reset_password").input("short")
+    at.button(key="FormSubmitter:reset_password-Reset password").click().run()
+    assert [e.value for e in at.error] == ["The password is too short."]
+    assert digest(db) == before
+    at.selectbox(key="reset_username").set_value("carol")
+    at.text_input(key="reset_password").input("carol-new-secret")
+    at.button(key="FormSubmitter:reset_password-Reset password").click().run()
+    assert [s.value for s in at.success] == ["Password changed."]
+    con = store.connect(db, read_only=True)
+    assert auth.verify(con, "carol", "carol-new-secret") is not None
+    con.close()
+    # the admin cannot pick themself for removal
+    assert "admin" not in at.selectbox(key="remove_username").options
+    at.selectbox(key="remove_username").set_value("carol")
+    at.checkbox(key="remove_confirm").check()
+    at.button(key="FormSubmitter:remove_user-Remove account").click().run()
+    assert [s.value for s in at.success] == ["Account removed."]
+    assert "carol" not in at.dataframe[2].value["Username"].tolist()
+    # the store keeps its provenance through account changes
+    assert facts_shown(at)["Source of the last import"] == "tiny"
+
+
+def test_upload_import_is_validated_and_atomic(db: Path) -> None:
+    before = digest(db)
+    bad = b"investor_id,segment,joined_on\nI1,retail,2024-01-01\nI9,whale,2024-13-01\n"
+    with pytest.raises(ingest.ValidationFailed) as failed:
+        admin.import_uploads(db, [("investors.csv", bad)])
+    problems = admin.problems_frame(failed.value)
+    assert list(problems.columns) == ["file", "row", "column", "rule", "value"]
+    assert set(problems["file"]) == {"investors.csv"}
+    assert {(r.row, r.column) for r in problems.itertuples()} >= {
+        (3, "segment"),
+        (3, "joined_on"),
+        (2, "investor_id"),
+    }
+    assert digest(db) == before  # nothing changed
+    good = b"investor_id,segment,joined_on\nI9,retail,2024-06-01\n"
+    report = admin.import_uploads(db, [("investors.csv", good)])
+    assert report.added == {"investors": 1} and report.totals["investors"] == 3
+
+
+def test_manager_has_no_data_page(tiny_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: F811
+    monkeypatch.setenv("LENDRISK_DB", str(tiny_db))
+    monkeypatch.setenv("LENDRISK_SECRET", "test-secret")
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    log_in(at, "manager", "demo-manager")
+    with pytest.raises(ValueError, match="Could not find a navigation page"):
+        at.switch_page("pages/data.py")
+    # and the page itself refuses a manager even when run directly
+    page = data_page(tiny_db, monkeypatch, "manager")
+    assert [e.value for e in page.error] == ["This page is not available to your account."]
+    assert not page.get("file_uploader") and not page.dataframe

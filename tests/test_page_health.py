@@ -1,0 +1,104 @@
+"""AppTest of the Platform health page on the tiny store: KPIs equal the risk engine's numbers."""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import json
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from streamlit.testing.v1 import AppTest
+from test_app_store import APP, log_in, texts, tiny_db  # noqa: F401  (tiny_db is a fixture)
+
+from lendrisk import fmt, metrics, reports, risk, store
+
+MARCH = dt.date(2024, 3, 31)
+
+
+def open_page(
+    db: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    page: str,
+    as_of: dt.date,
+    user: tuple[str, str] = ("manager", "demo-manager"),
+) -> AppTest:
+    """The dashboard on store db, logged in, with the sidebar as-of set, switched to page."""
+    monkeypatch.setenv("LENDRISK_DB", str(db))
+    monkeypatch.setenv("LENDRISK_SECRET", "test-secret")
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    log_in(at, *user)
+    at.selectbox(key="as_of_select").set_value(as_of).run()
+    return at.switch_page(page).run()
+
+
+def figures(at: AppTest) -> list[dict[str, Any]]:
+    """The plotly figures of the run (JSON specs), in page order."""
+    return [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+
+
+def values(data: Any) -> list:
+    """A trace's x / y / z values as a list (decodes plotly's base64 typed arrays)."""
+    if isinstance(data, dict) and "bdata" in data:
+        array = np.frombuffer(base64.b64decode(data["bdata"]), dtype=data["dtype"])
+        if "shape" in data:
+            array = array.reshape([int(n) for n in str(data["shape"]).split(",")])
+        return array.tolist()
+    if isinstance(data, list):
+        return [values(v) for v in data]
+    return data
+
+
+@pytest.fixture
+def manager(tiny_db: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:  # noqa: F811
+    """The dashboard on the tiny store, logged in as the demo manager, on the health page at 2024-03-31."""
+    return open_page(tiny_db, monkeypatch, "pages/health.py", MARCH)
+
+
+def test_kpis_equal_the_engine(manager: AppTest, tiny_db: Path) -> None:  # noqa: F811
+    assert not manager.exception
+    shown = {m.label: m for m in manager.metric}
+    con = store.connect(tiny_db, read_only=True)
+    trend = metrics.overdue_trend(con, MARCH, MARCH).iloc[0]
+    el = risk.expected_loss(con, MARCH)["el"].sum()
+    coverage = risk.reserve_coverage(con, MARCH)["coverage"]
+    con.close()
+    # hand-computed: overdue L1 708 + L3 2,000 of 5,108 outstanding; 2 of 3 loans; nothing 90+
+    assert trend["overdue_rate_amount"] == pytest.approx(2708 / 5108)
+    assert shown["Overdue rate (amount)"].value == fmt.pct(trend["overdue_rate_amount"], "en") == "53.0%"
+    assert shown["Overdue rate (count)"].value == fmt.pct(trend["overdue_rate_count"], "en") == "66.7%"
+    assert shown["M3+ rate (amount)"].value == "0.0%"
+    assert shown["Outstanding principal"].value == fmt.money(5108, "en", compact=True)
+    assert shown["Expected loss"].value == fmt.money(el, "en", compact=True)
+    assert shown["Reserve coverage"].value == fmt.pct(coverage, "en") == "100.0%"
+    # February had nothing overdue: the change is the whole rate, in percentage points
+    assert shown["Overdue rate (amount)"].delta == "53.0 pp"
+    assert shown["Overdue rate (count)"].delta == "66.7 pp"
+
+
+def test_charts_and_downloads(manager: AppTest) -> None:
+    assert len(manager.get("plotly_chart")) == 3
+    assert len(manager.get("download_button")) == 3
+    shown = texts(manager)
+    assert "Overdue and M3+ rates against the industry and unemployment (%)" in shown
+    assert "Originations by grade (¥ per month)" in shown
+
+
+def test_chinese(manager: AppTest) -> None:
+    manager.session_state["lang"] = "zh"
+    manager.run()
+    assert not manager.exception
+    shown = {m.label: m.value for m in manager.metric}
+    assert shown["金额逾期率"] == "53.0%"
+    assert "平台风险概况" in texts(manager)
+
+
+def test_trend_matches_reports(tiny_db: Path) -> None:  # noqa: F811
+    con = store.connect(tiny_db, read_only=True)
+    mix = reports.originations_by_grade(con, MARCH)
+    con.close()
+    # January: L1 (A, 1,200) and L3 (E, 3,000); February: L2 (B, 2,400)
+    assert mix[["grade", "principal"]].values.tolist() == [["A", 1200.0], ["E", 3000.0], ["B", 2400.0]]
+    assert mix["share"].round(4).tolist() == [round(1200 / 4200, 4), round(3000 / 4200, 4), 1.0]
