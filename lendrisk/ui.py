@@ -50,15 +50,38 @@ def store_stamp() -> tuple[str, int]:
     return str(path), path.stat().st_mtime_ns
 
 
-@st.cache_resource(show_spinner=False, max_entries=2)
-def _open(path: str, mtime_ns: int) -> duckdb.DuckDBPyConnection:
-    """One read-only connection per store file version per process."""
-    return store.connect(path, read_only=True)
+class _Connections:
+    """The process's read-only connections, one per store path, reopened when the file is rebuilt."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.open: dict[str, tuple[int, duckdb.DuckDBPyConnection]] = {}
+
+    def get(self, path: str, mtime_ns: int) -> duckdb.DuckDBPyConnection:
+        """The connection to this version of the file; an older version's connection is closed first.
+
+        DuckDB shares one database instance per path within a process, so a new connection would
+        still see the replaced file while the old one stays open.
+        """
+        with self.lock:
+            known = self.open.get(path)
+            if known and known[0] == mtime_ns:
+                return known[1]
+            if known:
+                known[1].close()
+            con = store.connect(path, read_only=True)
+            self.open[path] = (mtime_ns, con)
+            return con
+
+
+@st.cache_resource(show_spinner=False)
+def _connections() -> _Connections:
+    return _Connections()
 
 
 def connection() -> duckdb.DuckDBPyConnection:
     """The process-wide read-only connection to the store (query through .cursor() / sql.run)."""
-    return _open(*store_stamp())
+    return _connections().get(*store_stamp())
 
 
 @st.cache_data(ttl=600, max_entries=256, show_spinner=False)
@@ -166,6 +189,11 @@ def month_ends() -> list[dt.date]:
     return cached(metrics.month_ends)[::-1] or [store.last_month_end(dt.date.today())]
 
 
+def as_of_key(language: str) -> str:
+    """The as-of selector's widget key: one per language, so a switch redraws its dates in that language."""
+    return f"as_of_select_{language}"
+
+
 def as_of_selector() -> None:
     """The as-of month-end selectbox (sidebar), defaulting to the latest month-end of the store."""
     options = month_ends()
@@ -175,11 +203,11 @@ def as_of_selector() -> None:
         t("common.as_of"),
         options,
         index=options.index(st.session_state["as_of"]),
-        key="as_of_select",
+        key=as_of_key(lang()),
         format_func=partial(fmt.date, lang=lang()),
         help=t("common.as_of_help"),
         on_change=_remember,
-        args=("as_of_select", "as_of"),
+        args=(as_of_key(lang()), "as_of"),
     )
 
 

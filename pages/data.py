@@ -14,12 +14,6 @@ st.title(ui.t("manage.data.title"))
 st.caption(ui.t("manage.data.intro"))
 
 
-def release_store() -> None:
-    """Close the app's read-only connection before a rebuild: the next run opens the new store file."""
-    ui.connection().close()
-    st.cache_resource.clear()
-
-
 def show_result() -> None:
     """The outcome of the last action (kept in the session across the rerun that follows it)."""
     result = st.session_state.pop(RESULT, None)
@@ -85,7 +79,6 @@ if submitted:
     else:
         files = [(f.name, f.getvalue()) for f in uploads]
         bar = st.progress(0.0, text=ui.t("manage.data.importing"))
-        release_store()
         try:
             report = admin.import_uploads(
                 store.db_path(),
@@ -169,8 +162,7 @@ ui.table(
 
 
 def change(action, *args) -> None:
-    """Run an account change with the store released; remember the outcome for the rerun."""
-    release_store()
+    """Run an account change (the store is rebuilt; ui.connection reopens it); remember the outcome."""
     try:
         action(store.db_path(), *args)
     except admin.AdminError as exc:

@@ -24,7 +24,7 @@ from streamlit.testing.v1 import AppTest
 from test_app_store import APP, log_in
 from tiny import OBSERVED_TO, tiny_tables
 
-from lendrisk import auth, store
+from lendrisk import auth, store, ui
 
 TIMEOUT = 60
 PASSWORDS = {"investor1": "demo-investor", "investor2": "demo-investor", "investor3": "demo-investor"}
@@ -55,7 +55,7 @@ def open_page(
     if lang is not None:
         at.radio(key="lang_switch").set_value(lang).run()
     if as_of is not None:
-        at.selectbox(key="as_of_select").set_value(as_of).run()
+        at.selectbox(key=ui.as_of_key(lang or "en")).set_value(as_of).run()
     return at.switch_page(page).run()
 
 

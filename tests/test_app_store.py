@@ -113,12 +113,12 @@ def test_wrong_password_is_refused(app: AppTest) -> None:
 def test_sidebar_after_login(app: AppTest) -> None:
     log_in_to_store(app, "manager", "demo-manager")
     assert [w.key for w in app.sidebar.children.values() if getattr(w, "key", None)] == [
-        "as_of_select",
+        "as_of_select_en",
         "lang_switch",
         "logout",
     ]
     # the as-of selector offers the tape's month-ends through observed_to, newest first
-    as_of = app.selectbox(key="as_of_select")
+    as_of = app.selectbox(key="as_of_select_en")
     assert as_of.value.isoformat() == "2024-12-31"
     assert as_of.options[:2] == ["31 Dec 2024", "30 Nov 2024"]
     assert as_of.options[-1] == "31 Jan 2024"
@@ -126,7 +126,7 @@ def test_sidebar_after_login(app: AppTest) -> None:
     assert "Signed in as manager (platform manager)" in texts(app)
     as_of.set_value(dt.date(2024, 6, 30)).run()
     assert app.session_state["as_of"] == dt.date(2024, 6, 30)
-    assert app.selectbox(key="as_of_select").value == dt.date(2024, 6, 30)
+    assert app.selectbox(key="as_of_select_en").value == dt.date(2024, 6, 30)
 
 
 def test_store_page_shows_the_tiny_row_counts(app: AppTest) -> None:
@@ -162,8 +162,8 @@ def test_switching_to_chinese(app: AppTest) -> None:
     assert "登录 lendrisk" in texts(app)
     assert app.text_input(key="login_password").label == "密码"
     log_in_to_store(app, "manager", "demo-manager")
-    assert app.selectbox(key="as_of_select").label == "数据截至（月末）"
-    assert app.selectbox(key="as_of_select").options[0] == "2024年12月31日"
+    assert app.selectbox(key="as_of_select_zh").label == "数据截至（月末）"
+    assert app.selectbox(key="as_of_select_zh").options[0] == "2024年12月31日"
     assert "当前用户：manager（平台管理层）" in texts(app)
     assert "数据存储概况" in texts(app)
     frame = app.dataframe[0].value
@@ -203,3 +203,12 @@ def test_first_start_builds_the_demo_platform(tmp_path: Path, monkeypatch: pytes
     assert [w.key for w in at.text_input] == ["login_username", "login_password"]
     log_in_to_store(at, "investor1", "demo-investor")
     assert "Signed in as investor1 (investor)" in texts(at)
+
+
+def test_switching_language_keeps_the_as_of_date_and_redraws_it(app: AppTest) -> None:
+    log_in_to_store(app, "manager", "demo-manager")
+    app.selectbox(key="as_of_select_en").set_value(dt.date(2024, 6, 30)).run()
+    app.radio(key="lang_switch").set_value("zh").run()
+    as_of = app.selectbox(key="as_of_select_zh")
+    assert as_of.value == dt.date(2024, 6, 30)
+    assert as_of.format_func(as_of.value) == "2024年6月30日"

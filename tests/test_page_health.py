@@ -30,7 +30,7 @@ def open_page(
     monkeypatch.setenv("LENDRISK_SECRET", "test-secret")
     at = AppTest.from_file(APP, default_timeout=60).run()
     log_in(at, *user)
-    at.selectbox(key="as_of_select").set_value(as_of).run()
+    at.selectbox(key="as_of_select_en").set_value(as_of).run()
     return at.switch_page(page).run()
 
 
