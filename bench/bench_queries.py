@@ -1,4 +1,4 @@
-"""Benchmark the result-set queries on a demo store, against plain pandas versions of three of them.
+"""Benchmark the result sets (metrics and risk) on a demo store, against plain pandas versions of three.
 
     python bench/bench_queries.py --db bench/data/1m.duckdb [--runs 5] [--pandas-runs 3] [--markdown]
 
@@ -29,7 +29,7 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from lendrisk import metrics, sql, store
+from lendrisk import metrics, risk, sql, store
 
 ACTIVE = ("current", "1-30", "31-60", "61-90", "90+")
 STATES = (*ACTIVE, "paid_off", "charged_off")
@@ -322,6 +322,21 @@ def query_cases(con: duckdb.DuckDBPyConnection, as_of: dt.date, investor: str) -
         ("concentration", "platform", lambda: metrics.concentration(con, as_of)),
         ("concentration", "investor", lambda: metrics.concentration(con, as_of, investor)),
         ("disclosure_monthly", "platform", lambda: metrics.disclosure_monthly(con, as_of)),
+        ("cure_rates (12 months)", "platform", lambda: risk.cure_rates(con, as_of)),
+        ("cure_rates_by_month (12 months)", "platform", lambda: risk.cure_rates_by_month(con, as_of)),
+        ("transition_matrix (12 months)", "platform", lambda: risk.transition_matrix(con, as_of)),
+        ("stress_sensitivity", "platform", lambda: risk.stress_sensitivity(con, as_of)),
+        ("expected_loss", "platform", lambda: risk.expected_loss(con, as_of)),
+        ("expected_loss", "investor", lambda: risk.expected_loss(con, as_of, investor)),
+        ("stressed_expected_loss (+2 pp)", "platform", lambda: risk.stressed_expected_loss(con, as_of, 2.0)),
+        (
+            "stressed_expected_loss (+2 pp)",
+            "investor",
+            lambda: risk.stressed_expected_loss(con, as_of, 2.0, investor_id=investor),
+        ),
+        ("investor_returns", "investor", lambda: risk.investor_returns(con, as_of, investor)),
+        ("loss_distribution (20,000 sims)", "investor", lambda: risk.loss_distribution(con, as_of, investor)),
+        ("backtest (36 dates)", "platform", lambda: risk.backtest(con)),
     ]
 
 

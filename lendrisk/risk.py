@@ -37,6 +37,9 @@ DEFAULT_LGD = 0.9  # when the store has no charge-off in the LGD window at all
 TAIL_MONTHS = 36  # run-off after the last due date: an unpaid loan keeps rolling until it absorbs
 MAX_REMAINING = 120  # longest term the schema allows (loans.term_months <= 120)
 HORIZON_12M = 12
+# Stress: unemployment must move this far (standard deviation, pp) apart from a straight line in time
+# for its effect to be told from the platform's trend (a tenth of a point, the precision it is published at).
+MIN_MACRO_SPREAD_PP = 0.1
 
 # LendingClub's default loss rates for Adjusted NAR (loss of outstanding principal by note status),
 # as published when Adjusted NAR was launched in November 2013 (docs/risk-model.md cites the source).
@@ -51,13 +54,13 @@ LENDINGCLUB_LOSS_RATES: dict[str, float] = {
 Method = Literal["markov", "static"]
 T = TypeVar("T")
 
-# Derived platform-wide inputs (monthly transition counts, the model at a date, reserve exposure),
-# kept once per file store build: a built store never changes (a rebuild swaps in a new file with a
-# new meta stamp). In-memory stores are never cached.
+# The platform-wide model inputs every investor shares (the RiskModel at a date, whose LGD query reads
+# all charge-offs and recoveries, and the reserve exposure), kept once per file store build: a built
+# store never changes (a rebuild swaps in a new file with a new meta stamp). Without it every
+# investor-scoped call pays ~0.25 s for them at one million loans (docs/risk-model.md, Performance).
+# In-memory stores are never cached.
 _CACHE: dict[tuple, object] = {}
 _CACHE_SIZE = 64
-FIRST_MONTH_END = dt.date(1900, 1, 31)
-LAST_MONTH_END = dt.date(9999, 12, 31)
 
 
 def _month_end(day: dt.date) -> dt.date:
@@ -126,18 +129,9 @@ def cure_rates_by_month(
 def _transition_counts(con: duckdb.DuckDBPyConnection, first: dt.date, last: dt.date) -> pd.DataFrame:
     """One row per to-month-end in [first, last] × grade × (from_state, to_state): balance, loans.
 
-    A file store's whole history is read once (memoised); any window is then a filter of it.
+    A filter of the loan_transition mart (a few thousand rows at one million loans).
     """
-    if _store_key(con) is None:
-        return sql.run(con, "roll_counts_by_month", {"from": first, "to": last})
-    everything = _memo(
-        con,
-        "roll_counts_by_month",
-        (),
-        lambda: sql.run(con, "roll_counts_by_month", {"from": FIRST_MONTH_END, "to": LAST_MONTH_END}),
-    )
-    months = pd.to_datetime(everything["month_end"])
-    return everything[(months >= pd.Timestamp(first)) & (months <= pd.Timestamp(last))].copy()
+    return sql.run(con, "roll_counts_by_month", {"from": first, "to": last})
 
 
 def _window(counts: pd.DataFrame, as_of: dt.date, lookback_months: int) -> pd.DataFrame:
@@ -655,11 +649,34 @@ def _forward_pairs() -> list[tuple[int, int]]:
     return [(0, 1), (1, 2), (2, 3), (3, 4), (4, CHARGED_OFF)]
 
 
-def stress_sensitivity(con: duckdb.DuckDBPyConnection, as_of: dt.date, min_months: int = 6) -> pd.DataFrame:
-    """One row per roll-forward transition: OLS of log monthly rate on unemployment (pp), factor per +1 pp.
+def unemployment_slope(
+    unemployment_pp: np.ndarray, years: np.ndarray, log_rate: np.ndarray
+) -> tuple[float, float, float]:
+    """OLS log_rate = a + b·unemployment_pp + c·years: (b per pp, c per year, R²); zeros if unidentified.
 
-    Uses every month on the tape up to as_of (all grades). factor_per_pp = exp(slope); the factor a
-    stress applies is floored at 1 (used_factor_per_pp): a shock never improves roll rates.
+    The time trend absorbs the platform's own drift (looser screening, worse vintages, thinner
+    follow-up), which a regression on unemployment alone reads as macro sensitivity. b is only
+    identified when unemployment moves apart from a straight line in time by MIN_MACRO_SPREAD_PP.
+    """
+    trend_only = np.column_stack([np.ones_like(years), years])
+    if len(log_rate) <= 3:
+        return 0.0, 0.0, 0.0
+    fitted, *_ = np.linalg.lstsq(trend_only, unemployment_pp, rcond=None)
+    if np.std(unemployment_pp - trend_only @ fitted) < MIN_MACRO_SPREAD_PP:
+        return 0.0, 0.0, 0.0
+    design = np.column_stack([trend_only[:, 0], unemployment_pp, years])
+    coef, *_ = np.linalg.lstsq(design, log_rate, rcond=None)
+    ss_tot = ((log_rate - log_rate.mean()) ** 2).sum()
+    r2 = 1 - ((log_rate - design @ coef) ** 2).sum() / ss_tot if ss_tot > 0 else 0.0
+    return float(coef[1]), float(coef[2]), float(r2)
+
+
+def stress_sensitivity(con: duckdb.DuckDBPyConnection, as_of: dt.date, min_months: int = 6) -> pd.DataFrame:
+    """One row per roll-forward transition: log monthly rate on unemployment (pp) and a time trend.
+
+    Uses every month on the tape up to as_of (all grades); see unemployment_slope and
+    docs/risk-model.md. factor_per_pp = exp(slope); the factor a stress applies is floored at 1
+    (used_factor_per_pp): a shock never improves roll rates. trend_per_year = exp(trend slope).
     """
     as_of = _month_end(as_of)
     macro = sql.run(con, "unemployment_by_month", {"as_of": as_of})
@@ -679,24 +696,24 @@ def stress_sensitivity(con: duckdb.DuckDBPyConnection, as_of: dt.date, min_month
         data = base.merge(macro, on="month_end")
         data = data[data["rate"] > 0]
         x = data["unemployment_rate"].to_numpy(float) * 100
+        months = data["month_end"].dt.year * 12 + data["month_end"].dt.month
+        years = (months - months.min()).to_numpy(float) / 12
         y = np.log(data["rate"].to_numpy(float))
-        if len(data) >= min_months and np.ptp(x) > 0:
-            slope, intercept = np.polyfit(x, y, 1)
-            fitted = intercept + slope * x
-            ss_tot = ((y - y.mean()) ** 2).sum()
-            r2 = 1 - ((y - fitted) ** 2).sum() / ss_tot if ss_tot > 0 else 0.0
+        if len(data) >= min_months:
+            slope, trend, r2 = unemployment_slope(x, years, y)
         else:
-            slope, r2 = 0.0, 0.0
+            slope, trend, r2 = 0.0, 0.0, 0.0
         rows.append(
             {
                 "from_state": STATES[f],
                 "to_state": STATES[t],
                 "months": len(data),
                 "mean_rate": float(data["rate"].mean()) if len(data) else 0.0,
-                "slope_per_pp": float(slope),
+                "slope_per_pp": slope,
                 "factor_per_pp": float(np.exp(slope)),
                 "used_factor_per_pp": float(max(np.exp(slope), 1.0)),
-                "r2": float(r2),
+                "trend_per_year": float(np.exp(trend)),
+                "r2": r2,
             }
         )
     return pd.DataFrame(rows)

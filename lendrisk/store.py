@@ -32,7 +32,8 @@ TABLES: tuple[str, ...] = (
     "reserve_fund",
     "users",
 )
-MARTS: tuple[str, ...] = ("loan_month",)
+# Derived tables in build order (loan_transition reads loan_month); table name = queries/marts/<name>.sql.
+MARTS: tuple[str, ...] = ("loan_month", "loan_transition")
 
 Progress = Callable[[str, float], None]
 

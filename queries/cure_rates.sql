@@ -1,7 +1,7 @@
 -- grain: one row per overdue bucket (1-30, 31-60, 61-90, 90+), always four rows in that order
 -- Cure rates (DESIGN.md §3): of the outstanding principal in an overdue bucket at month-end m, the
 -- share that is current at m + 1, over every m + 1 in (last_day($as_of - $lookback_months months),
--- $as_of], read from the loan_month tape (all grades). A loan that pays off in full from a bucket is
+-- $as_of], read from the loan_transition mart of the loan_month tape (all grades). A loan that pays off in full from a bucket is
 -- not counted as cured (its share is paid_off_rate); a loan whose tape ends at observed_to (or at
 -- $as_of) has no next month and is left out, as in roll_rates.
 -- Columns:
@@ -29,37 +29,24 @@ bounds as (
         last_day(cast($as_of as date) - to_months(cast($lookback_months as integer))) as first_from_month
 ),
 
-tape as (
-    select
-        loan_id,
-        month_end,
-        state,
-        cast(outstanding_principal as double) as balance
-    from loan_month
-    where month_end >= (select first_from_month from bounds)
-        and month_end <= (select last_to_month from bounds)
-),
-
-paired as (
-    select
-        state as bucket,
-        balance,
-        lead(state) over (partition by loan_id order by month_end) as next_state
-    from tape
-),
-
 overdue_moves as (
-    select *
-    from paired
-    where next_state is not null and bucket in ('1-30', '31-60', '61-90', '90+')
+    select
+        from_state as bucket,
+        to_state as next_state,
+        cast(balance as double) as balance,
+        loans
+    from loan_transition
+    where month_end > (select first_from_month from bounds)
+        and month_end <= (select last_to_month from bounds)
+        and from_state in ('1-30', '31-60', '61-90', '90+')
 ),
 
 per_bucket as (
     select
         bucket,
-        count(*) as loans,
+        sum(loans) as loans,
         sum(balance) as balance,
-        count(*) filter (where next_state = 'current') as cured_loans,
+        coalesce(sum(loans) filter (where next_state = 'current'), 0) as cured_loans,
         coalesce(sum(balance) filter (where next_state = 'current'), 0) as cured_balance,
         coalesce(sum(balance) filter (where next_state = 'paid_off'), 0) as paid_off_balance
     from overdue_moves

@@ -43,12 +43,19 @@ originated as (
     where originated_on <= $month_end
 ),
 
+-- distinct borrowers and lenders by group by, not count(distinct): DuckDB spreads a group by over
+-- its threads (one million loans, 5.5 million holdings)
+borrowers_so_far as (
+    select borrower_id
+    from originated
+    group by borrower_id
+),
+
 lending as (
     select
-        count(*) as cumulative_lending_count,
-        coalesce(sum(principal), 0) as cumulative_lending_amount,
-        count(distinct borrower_id) as cumulative_borrowers
-    from originated
+        (select count(*) from originated) as cumulative_lending_count,
+        (select coalesce(sum(principal), 0) from originated) as cumulative_lending_amount,
+        (select count(*) from borrowers_so_far) as cumulative_borrowers
 ),
 
 active as (
@@ -106,12 +113,18 @@ borrower_concentration as (
     from borrower_outstanding
 ),
 
-lenders as (
-    select
-        count(distinct investor_id) as cumulative_lenders,
-        coalesce(sum(cast(amount as double)), 0) as cumulative_invested
+lender_totals as (
+    select investor_id, sum(cast(amount as double)) as invested
     from holdings
     where invested_on <= $month_end
+    group by investor_id
+),
+
+lenders as (
+    select
+        count(*) as cumulative_lenders,
+        coalesce(sum(invested), 0) as cumulative_invested
+    from lender_totals
 ),
 
 guarantor_cash as (

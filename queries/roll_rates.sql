@@ -1,5 +1,6 @@
 -- grain: one row per (from_state, to_state) pair observed between consecutive month-ends
--- Roll rates (DESIGN.md §3): monthly transitions on the loan_month tape from month-end m to m + 1,
+-- Roll rates (DESIGN.md §3): monthly transitions on the loan_month tape from month-end m to m + 1
+-- (read from the loan_transition mart, which pairs the tape once per store build),
 -- for every m + 1 in (last_day($as_of - $lookback_months months), $as_of], of loans in grade $grade
 -- (null = all grades). Balance-weighted: each transition weighs the loan's outstanding principal at
 -- m. Only active states (current .. 90+) have a next month: a loan's tape stops at its paid_off or
@@ -19,41 +20,16 @@ bounds as (
         last_day(cast($as_of as date) - to_months(cast($lookback_months as integer))) as first_from_month
 ),
 
-segment_loans as (
-    select loan_id
-    from loans
-    where $grade is null or grade = $grade
-),
-
-tape as (
-    select
-        t.loan_id,
-        t.month_end,
-        t.state,
-        cast(t.outstanding_principal as double) as balance
-    from loan_month as t
-    inner join segment_loans as s using (loan_id)
-    where t.month_end >= (select first_from_month from bounds)
-        and t.month_end <= (select last_to_month from bounds)
-),
-
-paired as (
-    select
-        loan_id,
-        state as from_state,
-        balance,
-        lead(state) over (partition by loan_id order by month_end) as to_state
-    from tape
-),
-
 transitions as (
     select
         from_state,
         to_state,
-        sum(balance) as balance,
-        count(*) as loans
-    from paired
-    where to_state is not null
+        cast(sum(balance) as double) as balance,
+        sum(loans) as loans
+    from loan_transition
+    where month_end > (select first_from_month from bounds)
+        and month_end <= (select last_to_month from bounds)
+        and ($grade is null or grade = $grade)
     group by from_state, to_state
 ),
 

@@ -11,4 +11,5 @@ union all select 'macro', 8, count(*) from macro
 union all select 'reserve_fund', 9, count(*) from reserve_fund
 union all select 'users', 10, count(*) from users
 union all select 'loan_month', 11, count(*) from loan_month
+union all select 'loan_transition', 12, count(*) from loan_transition
 order by table_order

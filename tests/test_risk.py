@@ -422,6 +422,23 @@ def test_stress_factor_scales_roll_forward_and_keeps_rows_stochastic():
     np.testing.assert_allclose(stressed.sum(axis=2), 1.0)
 
 
+def test_stress_sensitivity_separates_unemployment_from_the_platform_trend():
+    # Rates worsen by themselves 10 % a year (looser screening) and 20 % per pp of unemployment, while
+    # unemployment also rises over time. log rate = ln 0.02 + ln 1.2 · u + ln 1.1 · t fits exactly.
+    years = np.arange(6.0)
+    unemployment = np.array([5.0, 6.0, 5.5, 7.0, 6.5, 8.0])
+    log_rate = np.log(0.02) + np.log(1.2) * unemployment + np.log(1.1) * years
+    slope, trend, r2 = risk.unemployment_slope(unemployment, years, log_rate)
+    assert (slope, trend, r2) == pytest.approx((np.log(1.2), np.log(1.1), 1.0))
+    # On unemployment alone (no trend) the platform's drift is read as macro sensitivity.
+    assert np.polyfit(unemployment, log_rate, 1)[0] > np.log(1.2) + 0.05
+    # Pure drift, no macro effect: no sensitivity.
+    drift = np.log(0.02) + np.log(1.1) * years
+    assert risk.unemployment_slope(unemployment, years, drift)[0] == pytest.approx(0.0, abs=1e-12)
+    # Unemployment moving in lockstep with time cannot be told apart from the trend: no factor.
+    assert risk.unemployment_slope(5.0 + years, years, drift) == (0.0, 0.0, 0.0)
+
+
 def test_flat_unemployment_gives_no_stress_factor(tiny_con):
     # Flat 5 % unemployment in the tiny store: no variation, no sensitivity, factor 1.
     frame = risk.stress_sensitivity(tiny_con, d("2024-12-31"))

@@ -1,0 +1,89 @@
+"""The loan_transition mart on the tiny platform (transitions read off the tape in tests/tiny.py)."""
+
+from __future__ import annotations
+
+import pandas as pd
+from tiny import OBSERVED_TO, d, tiny_tables
+
+from lendrisk import sql, store
+
+# The tiny tape (month-end: state, outstanding), from tests/tiny.py:
+#   L1 (A): 01-31 current 1,200 · 02-29 current 800 · 03-31 1-30 708 · 04-30 paid_off
+#   L2 (B): 02-29 current 2,400 · 03-31 current 2,400 · 04-30 paid_off (prepaid 04-20)
+#   L3 (E): 01-31 current 3,000 · 02-29 current 2,000 · 03-31 1-30 · 04-30 31-60 · 05-31 61-90 ·
+#           06-30 .. 08-31 90+ (2,000 throughout: the guarantor's 06-10 buy-out does not cure) ·
+#           09-30 charged_off
+# Each transition is labelled by its later month-end and weighs the outstanding at the earlier one.
+# L2 enters the tape at 02-29, so nothing moves into 02-29 from it.
+EXPECTED = [
+    ("2024-02-29", "A", "current", "current", 1200.0, 1),
+    ("2024-02-29", "E", "current", "current", 3000.0, 1),
+    ("2024-03-31", "A", "current", "1-30", 800.0, 1),
+    ("2024-03-31", "B", "current", "current", 2400.0, 1),
+    ("2024-03-31", "E", "current", "1-30", 2000.0, 1),
+    ("2024-04-30", "A", "1-30", "paid_off", 708.0, 1),
+    ("2024-04-30", "B", "current", "paid_off", 2400.0, 1),
+    ("2024-04-30", "E", "1-30", "31-60", 2000.0, 1),
+    ("2024-05-31", "E", "31-60", "61-90", 2000.0, 1),
+    ("2024-06-30", "E", "61-90", "90+", 2000.0, 1),
+    ("2024-07-31", "E", "90+", "90+", 2000.0, 1),
+    ("2024-08-31", "E", "90+", "90+", 2000.0, 1),
+    ("2024-09-30", "E", "90+", "charged_off", 2000.0, 1),
+]
+
+
+def mart(con) -> list[tuple]:
+    rows = con.execute(
+        "select month_end, grade, from_state, to_state, balance::double, loans from loan_transition "
+        "order by month_end, grade"
+    ).fetchall()
+    return [(m.isoformat(), g, f, t, b, n) for m, g, f, t, b, n in rows]
+
+
+def test_transition_mart_holds_every_move_on_the_tape(tiny_con):
+    assert mart(tiny_con) == EXPECTED
+
+
+def test_transition_mart_is_built_after_the_tape_and_counted_in_meta(tiny_con):
+    assert store.MARTS.index("loan_transition") > store.MARTS.index("loan_month")
+    # 16 tape rows, 3 loans: every row but each loan's last has a next month -> 13 transitions
+    assert store.read_meta(tiny_con)["rows.loan_transition"] == "13"
+
+
+def test_transitions_end_at_the_observation_end(tiny_frames):
+    # Observed only to 2024-03-31: the tape stops there, so the last transitions are into 03-31.
+    con = store.connect(":memory:", read_only=False)
+    try:
+        store.populate(con, tiny_frames, source="tiny to March", observed_to=d("2024-03-31"))
+        assert mart(con) == EXPECTED[:5]
+    finally:
+        con.close()
+
+
+def test_roll_counts_by_month_read_the_mart(tiny_con):
+    frame = sql.run(tiny_con, "roll_counts_by_month", {"from": d("2024-03-15"), "to": d("2024-04-30")})
+    got = [
+        (r.month_end.date().isoformat(), r.grade, r.from_state, r.to_state, r.balance, r.loans)
+        for r in frame.itertuples()
+    ]
+    assert got == sorted(EXPECTED[2:8], key=lambda r: (r[0], r[1], r[2], r[3]))
+
+
+def test_file_store_build_includes_the_mart(tmp_path):
+    path = tmp_path / "tiny.duckdb"
+    store.build_store(path, tiny_tables(), source="tiny", observed_to=OBSERVED_TO)
+    con = store.connect(path)
+    try:
+        assert mart(con) == EXPECTED
+        grade_e = sql.run(con, "roll_rates", {"as_of": OBSERVED_TO, "lookback_months": 12, "grade": "E"})
+        # E over 2024: current->1-30 2,000 of 5,000 out of current (0.4); 90+: 2 x stays, 1 x charged off
+        probability = grade_e.set_index(["from_state", "to_state"])["probability"]
+        assert probability[("current", "1-30")] == 0.4
+        assert probability[("90+", "charged_off")] == 1 / 3
+        pd.testing.assert_series_equal(
+            grade_e.groupby("from_state")["probability"].sum(),
+            pd.Series(1.0, index=pd.Index(["1-30", "31-60", "61-90", "90+", "current"], name="from_state")),
+            check_names=False,
+        )
+    finally:
+        con.close()
