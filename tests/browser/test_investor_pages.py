@@ -7,6 +7,7 @@ from __future__ import annotations
 import time
 
 import pytest
+from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
 
@@ -94,7 +95,7 @@ def test_every_page_draws_its_charts(page, app_url: str, login, shot, lang: str)
         open_nav(page, name, lang)
         choose_as_of(page, AS_OF[name] if lang == "en" else AS_OF_ZH[AS_OF[name]])
         wait_for_charts(page, charts)
-        assert page.locator(CHART).count() == charts, name
+        expect(page.locator(CHART)).to_have_count(charts)  # retries while a rerun clears stale elements
         assert page.locator("[data-testid='stException']").count() == 0
         text = main_text(page)
         if lang == "zh":
