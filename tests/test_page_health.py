@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
-import json
 from pathlib import Path
-from typing import Any
 
-import numpy as np
+import apptest_helpers
 import pytest
+from apptest_helpers import figures, values  # noqa: F401  (shared with the other page tests)
 from streamlit.testing.v1 import AppTest
-from test_app_store import APP, log_in, texts, tiny_db  # noqa: F401  (tiny_db is a fixture)
+from test_app_store import texts, tiny_db  # noqa: F401  (tiny_db is a fixture)
 
 from lendrisk import fmt, metrics, reports, risk, store
 
@@ -25,30 +23,8 @@ def open_page(
     as_of: dt.date,
     user: tuple[str, str] = ("manager", "demo-manager"),
 ) -> AppTest:
-    """The dashboard on store db, logged in, with the sidebar as-of set, switched to page."""
-    monkeypatch.setenv("LENDRISK_DB", str(db))
-    monkeypatch.setenv("LENDRISK_SECRET", "test-secret")
-    at = AppTest.from_file(APP, default_timeout=60).run()
-    log_in(at, *user)
-    at.selectbox(key="as_of_select_en").set_value(as_of).run()
-    return at.switch_page(page).run()
-
-
-def figures(at: AppTest) -> list[dict[str, Any]]:
-    """The plotly figures of the run (JSON specs), in page order."""
-    return [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
-
-
-def values(data: Any) -> list:
-    """A trace's x / y / z values as a list (decodes plotly's base64 typed arrays)."""
-    if isinstance(data, dict) and "bdata" in data:
-        array = np.frombuffer(base64.b64decode(data["bdata"]), dtype=data["dtype"])
-        if "shape" in data:
-            array = array.reshape([int(n) for n in str(data["shape"]).split(",")])
-        return array.tolist()
-    if isinstance(data, list):
-        return [values(v) for v in data]
-    return data
+    """The dashboard on store db, logged in as user (a demo account), at as_of, switched to page."""
+    return apptest_helpers.open_page(db, monkeypatch, user[0], page, as_of=as_of)
 
 
 @pytest.fixture
