@@ -34,6 +34,17 @@ def reserve_history(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> pd.DataFr
     return sql.run(con, "reserve_history", {"as_of": as_of})
 
 
+def has_reserve(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> bool:
+    """Whether the store has a risk reserve by as_of: a reserve balance recorded or a reserve-guaranteed
+    loan with a claim left (an imported real book has neither)."""
+    return bool(len(reserve_history(con, as_of)) or len(sql.run(con, "reserve_exposure", {"as_of": as_of})))
+
+
+def has_unemployment(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> bool:
+    """Whether the store has an unemployment series by as_of: without one the stress has no effect."""
+    return bool(len(sql.run(con, "unemployment_by_month", {"as_of": as_of})))
+
+
 def absorbing(matrices: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(in-term, run-off) stacks of the segment matrices with 90+ absorbing; run-off pays current off."""
     in_term = matrices.copy()

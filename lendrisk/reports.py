@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from typing import NamedTuple
+from typing import Literal, NamedTuple
 
 import duckdb
 import pandas as pd
@@ -109,11 +109,9 @@ def originations_by_grade(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> pd.
 
 
 def backtest_until(con: duckdb.DuckDBPyConnection, as_of: dt.date, months: int = 36) -> pd.DataFrame:
-    """risk.backtest rows whose 12-month window ends by as_of: predicted vs realised loss, currency units."""
-    frame = risk.backtest(con, months=months)
-    if frame.empty:
-        return frame
-    return frame[pd.to_datetime(frame["realised_to"]).dt.date <= as_of].reset_index(drop=True)
+    """risk.backtest of the last `months` predictions whose 12-month window ends by as_of: predicted vs
+    realised loss, currency units."""
+    return risk.backtest(con, months=months, until=as_of)
 
 
 # --- disclosure -------------------------------------------------------------------------------
@@ -247,24 +245,46 @@ def disclosure_excel(
 # --- vintages ---------------------------------------------------------------------------------
 
 
+VINTAGE_MONTHS = {"month": 1, "quarter": 3, "year": 12}
+
+
+def _by_year(curves: pd.DataFrame) -> pd.DataFrame:
+    """Monthly vintage curves summed into calendar-year vintages (vintage = 1 January of the year).
+
+    A point (year, m) sums the year's monthly vintages at m; it is complete once every month of the
+    year has been observed m months, which the as-of cut below guarantees.
+    """
+    frame = curves.assign(vintage=pd.to_datetime(curves["vintage"]).dt.to_period("Y").dt.to_timestamp())
+    size = frame[frame["months_on_book"] == 0].groupby("vintage")[["loans", "originated_principal"]].sum()
+    out = frame.groupby(["vintage", "months_on_book"], as_index=False)[
+        ["defaulted_principal", "defaulted_loans"]
+    ].sum()
+    out = out.join(size, on="vintage")
+    out["cumulative_default_rate"] = out["defaulted_principal"] / out["originated_principal"]
+    return out[list(curves.columns)]
+
+
 def vintage_curves_as_of(
     con: duckdb.DuckDBPyConnection,
     as_of: dt.date,
-    grain: metrics.Grain = "month",
+    grain: Literal["month", "quarter", "year"] = "month",
     grade: str | None = None,
     product: str | None = None,
     channel: str | None = None,
 ) -> pd.DataFrame:
     """metrics.vintage_curves cut at as_of: one row per vintage × months on book already observed then.
 
-    A point (vintage, m) is kept when the vintage's last origination month-end + m months ≤ as_of,
-    so every loan of the vintage has been on book m months by as_of.
+    grain "year" sums the monthly curves by calendar year. A point (vintage, m) is kept when the
+    vintage's last origination month-end + m months ≤ as_of, so every loan of the vintage has been
+    on book m months by as_of.
     """
-    curves = metrics.vintage_curves(con, grain, grade, product, channel)
+    curves = metrics.vintage_curves(con, "month" if grain == "year" else grain, grade, product, channel)
     if curves.empty:
         return curves
+    if grain == "year":
+        curves = _by_year(curves)
     start = pd.to_datetime(curves["vintage"])
-    span = 3 if grain == "quarter" else 1
+    span = VINTAGE_MONTHS[grain]
     last_month_end = start + pd.offsets.MonthEnd(span)
     months_between = (as_of.year - last_month_end.dt.year) * 12 + (as_of.month - last_month_end.dt.month)
     kept = curves[curves["months_on_book"] <= months_between].copy()

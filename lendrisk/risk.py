@@ -19,6 +19,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 import pyxirr
+from scipy.special import ndtr
 from scipy.stats import norm
 
 from lendrisk import sql
@@ -515,16 +516,21 @@ def backtest(
     lookback_months: int = 12,
     min_obs: int = MIN_OBS,
     lgd_lookback_months: int = LGD_LOOKBACK_MONTHS,
+    until: dt.date | None = None,
 ) -> pd.DataFrame:
-    """One row per prediction month-end D (the last `months` with D + horizon ≤ observed_to).
+    """One row per prediction month-end D (the last `months` with D + horizon ≤ until, a month-end;
+    default and at most observed_to).
 
     predicted_el_12m = Σ EAD × PD_12m × LGD over loans active at D, with matrices and LGD estimated
     only from data up to D; realised_loss = principal of those loans charged off in (D, D + horizon]
     minus collection recoveries on them in the same span; error = predicted / realised − 1.
     """
-    last = _add_months(observed_to(con), -horizon)
+    end = observed_to(con) if until is None else min(_month_end(until), observed_to(con))
+    last = _add_months(end, -horizon)
     first = _add_months(last, 1 - months)
     counts = _transition_counts(con, _add_months(first, 1 - lookback_months), last)
+    # plain object labels: the 36 windows below filter and map them, which is slow on arrow strings
+    counts = counts.astype({"grade": object, "from_state": object, "to_state": object})
     book = sql.run(con, "backtest_exposure", {"from": first, "to": last})
     book["month_end"] = pd.to_datetime(book["month_end"]).dt.date
     realised = sql.run(con, "realised_losses", {"from": first, "to": last, "horizon_months": horizon})
@@ -535,17 +541,24 @@ def backtest(
         {"from": first, "to": last, "lookback_months": lgd_lookback_months},
     )
     recoveries["month_end"] = pd.to_datetime(recoveries["month_end"]).dt.date
+    # table indices of the whole book once; the book is ordered by month_end, so each date is a slice
+    g_all, r_all, s_all = _indices(book)
+    product_all = _codes(book["product"], PRODUCTS, len(PRODUCTS))
+    ead_all = book["outstanding_principal"].to_numpy(float)
+    days, starts = np.unique(book["month_end"].to_numpy(), return_index=True)
+    bounds = np.append(starts, len(book))
+    recoveries_by_day = dict(tuple(recoveries.groupby("month_end")))
     rows = []
-    for day, loans in book.groupby("month_end"):
-        if _window(counts, day, lookback_months).empty:
+    for day, start, stop in zip(days, bounds[:-1], bounds[1:], strict=True):
+        window = _window(counts, day, lookback_months)
+        if window.empty:
             continue  # no history before this date to estimate a matrix from
-        lgd = _lgd(recoveries[recoveries["month_end"] == day], LGD_MIN_CHARGEOFFS)
-        model = _model(day, counts, lgd, lookback_months, min_obs)
-        g, r, s = _indices(loans)
-        pd12 = model.pd_12m[g, r, s]
+        lgd = _lgd(recoveries_by_day.get(day, recoveries.iloc[:0]), LGD_MIN_CHARGEOFFS)
+        model = _model(day, window, lgd, lookback_months, min_obs)
+        pd12 = model.pd_12m[g_all[start:stop], r_all[start:stop], s_all[start:stop]]
         by_product = np.array([*(model.lgd.get(p, DEFAULT_LGD) for p in PRODUCTS), DEFAULT_LGD])
-        lgd_rows = by_product[_codes(loans["product"], PRODUCTS, len(PRODUCTS))]
-        ead = loans["outstanding_principal"].to_numpy(float)
+        lgd_rows = by_product[product_all[start:stop]]
+        ead = ead_all[start:stop]
         rows.append(
             {
                 "predicted_on": day,
@@ -610,25 +623,26 @@ def investor_returns(
 ) -> dict[str, float]:
     """The investor's money and returns at as_of: invested, received, losses, NAR, Adjusted NAR, XIRR."""
     as_of = _month_end(as_of)
-    flows = investor_cash_flows(con, as_of, investor_id)
+    # one pass over the investor's repayments: the monthly NAR inputs carry the month's cash flows too
     monthly = sql.run(con, "investor_returns_inputs", {"as_of": as_of, "investor_id": investor_id})
     holdings = expected_loss(con, as_of, investor_id, method, lookback_months, static_loss_rates)
     past_due = holdings["dpd"] > 0
     adjustment = float(holdings.loc[past_due, "el_after_guarantee"].sum())
     outstanding = float(holdings["ead"].sum())
     expected = float(holdings["el_after_guarantee"].sum())
-    dates = [*pd.to_datetime(flows["flow_on"]).dt.date, as_of]
-    amounts = [*flows["amount"].astype(float), outstanding - expected]
-    invested = float(-flows.loc[flows["kind"] == "investment", "amount"].sum())
+    flow_dates = [np.asarray(days, dtype="datetime64[D]") for days in monthly["flow_dates"]]
+    dates = np.concatenate([*flow_dates, np.array([as_of], dtype="datetime64[D]")]).tolist()
+    amounts = np.concatenate([*map(np.asarray, monthly["flow_amounts"]), [outstanding - expected]])
+    invested = float(monthly["invested"].sum())
     try:
         xirr = pyxirr.xirr(dates, amounts) if invested > 0 else None
     except pyxirr.InvalidPaymentsError:
         xirr = None
     return {
         "invested": invested,
-        "principal_received": float(flows["principal"].sum()),
-        "interest_received": float(flows["interest"].sum()),
-        "fees_received": float(flows["fee"].sum()),
+        "principal_received": float(monthly["cash_principal"].sum()),
+        "interest_received": float(monthly["cash_interest"].sum()),
+        "fees_received": float(monthly["cash_fees"].sum()),
         "charged_off_principal": float(monthly["charged_off_principal"].sum()),
         "recoveries": float(monthly["recoveries"].sum()),
         "realised_loss": float(monthly["charged_off_principal"].sum() - monthly["recoveries"].sum()),
@@ -779,20 +793,28 @@ def vasicek_losses(
     rho: float,
     n_sims: int,
     seed: int,
-    chunk: int = 2_000,
+    chunk: int = 256,
 ) -> np.ndarray:
-    """n_sims simulated 12-month portfolio losses: one-factor Gaussian copula, loss = EAD × LGD on default."""
+    """n_sims simulated 12-month portfolio losses: one-factor Gaussian copula, loss = EAD × LGD on default.
+
+    A loan defaults when √ρ·Z + √(1−ρ)·ε < Φ⁻¹(PD): given the systematic factor Z, independently of
+    the others, with probability p(Z) = Φ((Φ⁻¹(PD) − √ρ·Z) / √(1−ρ)). So each scenario draws Z, evaluates
+    p(Z) once per distinct PD, and one float32 uniform U per loan (default when U < p(Z)).
+    """
     rng = np.random.default_rng(seed)
-    # default when √ρ·Z + √(1−ρ)·ε < Φ⁻¹(PD)  ⇔  ε < (Φ⁻¹(PD) − √ρ·Z) / √(1−ρ)   (float32 draws)
-    threshold = (norm.ppf(np.clip(pd_12m, 0.0, 1.0)) / np.sqrt(1.0 - rho)).astype(np.float32)
+    threshold = norm.ppf(np.clip(pd_12m, 0.0, 1.0)) / np.sqrt(1.0 - rho)
+    levels, codes = np.unique(threshold, return_inverse=True)
+    order = np.argsort(codes, kind="stable")  # loans grouped by PD level: p(Z) repeats per group
+    per_level = np.bincount(codes, minlength=len(levels))
+    levels = levels.astype(np.float32)
     shift = np.float32(np.sqrt(rho / (1.0 - rho)))
-    severity = np.asarray(loss_given_default, dtype=np.float64)
+    severity = np.asarray(loss_given_default, dtype=np.float64)[order]
     losses = np.empty(n_sims)
     for start in range(0, n_sims, chunk):
         size = min(chunk, n_sims - start)
         factor = rng.standard_normal((size, 1), dtype=np.float32)
-        idio = rng.standard_normal((size, len(threshold)), dtype=np.float32)
-        defaulted = idio < threshold - shift * factor
+        probability = np.repeat(ndtr(levels - shift * factor), per_level, axis=1)
+        defaulted = rng.random((size, len(order)), dtype=np.float32) < probability
         losses[start : start + size] = defaulted @ severity
     return losses
 

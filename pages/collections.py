@@ -98,108 +98,119 @@ with st.expander(ui.t("manage.collections.rule_title")):
 
 # --- cure rates -------------------------------------------------------------------------------
 st.divider()
-left, right = st.columns(2)
-cure_columns = {
-    "label": "manage.col.group",
-    "spells": "manage.col.spells",
-    "cured": "manage.col.cured_spells",
-    "cure_rate": "manage.col.cure_rate",
-}
-with left:
-    frame = by_action[by_action["spells"] > 0]
-    frame = frame.assign(label=[ui.t(f"manage.action.{a}") for a in frame["first_action"]])
-    fig = go.Figure(
-        go.Bar(
-            x=frame["label"],
-            y=frame["cure_rate"],
-            marker_color=STATE_COLORS["current"],
-            customdata=frame["spells"],
-            text=[f"n = {fmt.number(n, lang)}" for n in frame["spells"]],
-            textposition="outside",
-            hovertemplate="%{x}: %{y:.1%} (n = %{customdata})<extra></extra>",
+# Cure rates compare collection actions; a store that records none (an imported real book has
+# only charge-offs) has nothing to compare.
+acted = bool(by_action.loc[by_action["first_action"] != "none", "spells"].sum())
+if acted:
+    left, right = st.columns(2)
+    cure_columns = {
+        "label": "manage.col.group",
+        "spells": "manage.col.spells",
+        "cured": "manage.col.cured_spells",
+        "cure_rate": "manage.col.cure_rate",
+    }
+    with left:
+        frame = by_action[by_action["spells"] > 0]
+        frame = frame.assign(label=[ui.t(f"manage.action.{a}") for a in frame["first_action"]])
+        fig = go.Figure(
+            go.Bar(
+                x=frame["label"],
+                y=frame["cure_rate"],
+                marker_color=STATE_COLORS["current"],
+                customdata=frame["spells"],
+                text=[f"n = {fmt.number(n, lang)}" for n in frame["spells"]],
+                textposition="outside",
+                hovertemplate="%{x}: %{y:.1%} (n = %{customdata})<extra></extra>",
+            )
         )
-    )
-    fig.update_layout(height=380)
-    fig.update_xaxes(title_text=ui.t("manage.axis.first_action"), type="category")
-    fig.update_yaxes(
-        title_text=ui.t("manage.axis.cure_rate_3m"), tickformat=".0%", range=[0, 1.12], dtick=0.2
-    )
-    ui.chart(
-        fig,
-        frame,
-        "manage.collections.chart.by_action",
-        "manage.collections.chart.by_action_explain",
-        columns=cure_columns,
-        file_name="cure_by_first_action.csv",
-        months=collections.CURE_MONTHS,
-    )
-with right:
-    frame = by_delay[by_delay["spells"] > 0]
-    frame = frame.assign(label=[ui.t(f"manage.delay.{d}") for d in frame["delay"]])
-    fig = go.Figure(
-        go.Bar(
-            x=frame["label"],
-            y=frame["cure_rate"],
-            marker_color="#1f77b4",
-            customdata=frame["spells"],
-            text=[f"n = {fmt.number(n, lang)}" for n in frame["spells"]],
-            textposition="outside",
-            hovertemplate="%{x}: %{y:.1%} (n = %{customdata})<extra></extra>",
+        fig.update_layout(height=380)
+        fig.update_xaxes(title_text=ui.t("manage.axis.first_action"), type="category")
+        fig.update_yaxes(
+            title_text=ui.t("manage.axis.cure_rate_3m"), tickformat=".0%", range=[0, 1.12], dtick=0.2
         )
-    )
-    fig.update_layout(height=380)
-    fig.update_xaxes(title_text=ui.t("manage.axis.days_to_contact"), type="category")
-    fig.update_yaxes(
-        title_text=ui.t("manage.axis.cure_rate_3m"), tickformat=".0%", range=[0, 1.12], dtick=0.2
-    )
-    ui.chart(
-        fig,
-        frame,
-        "manage.collections.chart.by_delay",
-        "manage.collections.chart.by_delay_explain",
-        columns=cure_columns,
-        file_name="cure_by_contact_delay.csv",
-        months=collections.CURE_MONTHS,
-    )
+        ui.chart(
+            fig,
+            frame,
+            "manage.collections.chart.by_action",
+            "manage.collections.chart.by_action_explain",
+            columns=cure_columns,
+            file_name="cure_by_first_action.csv",
+            months=collections.CURE_MONTHS,
+        )
+    with right:
+        frame = by_delay[by_delay["spells"] > 0]
+        frame = frame.assign(label=[ui.t(f"manage.delay.{d}") for d in frame["delay"]])
+        fig = go.Figure(
+            go.Bar(
+                x=frame["label"],
+                y=frame["cure_rate"],
+                marker_color="#1f77b4",
+                customdata=frame["spells"],
+                text=[f"n = {fmt.number(n, lang)}" for n in frame["spells"]],
+                textposition="outside",
+                hovertemplate="%{x}: %{y:.1%} (n = %{customdata})<extra></extra>",
+            )
+        )
+        fig.update_layout(height=380)
+        fig.update_xaxes(title_text=ui.t("manage.axis.days_to_contact"), type="category")
+        fig.update_yaxes(
+            title_text=ui.t("manage.axis.cure_rate_3m"), tickformat=".0%", range=[0, 1.12], dtick=0.2
+        )
+        ui.chart(
+            fig,
+            frame,
+            "manage.collections.chart.by_delay",
+            "manage.collections.chart.by_delay_explain",
+            columns=cure_columns,
+            file_name="cure_by_contact_delay.csv",
+            months=collections.CURE_MONTHS,
+        )
+else:
+    st.info(ui.t("manage.collections.no_actions", months=collections.CURE_MONTHS))
+
 
 # --- legal pipeline and recoveries ------------------------------------------------------------
 st.divider()
 left, right = st.columns(2)
 with left:
-    frame = pipeline.assign(label=[ui.t(f"manage.legal.{s}") for s in pipeline["stage"]])
-    fig = go.Figure(
-        go.Funnel(
-            y=frame["label"],
-            x=frame["loans"],
-            textinfo="value+percent initial",
-            marker={"color": ["#ef6c00", "#d32f2f", STATE_COLORS["current"]]},
-            hovertemplate="%{y}: %{x}<extra></extra>",
-        )
-    )
-    fig.update_layout(height=380)
-    fig.update_xaxes(title_text=ui.t("manage.axis.loans"))
-    ui.chart(
-        fig,
-        frame,
-        "manage.collections.chart.legal",
-        "manage.collections.chart.legal_explain",
-        columns={
-            "label": "manage.col.stage",
-            "loans": "manage.col.loans",
-            "claim": "manage.col.claim",
-            "recovered": "manage.col.recovered",
-        },
-        file_name="legal_pipeline.csv",
-    )
-    if len(pipeline) and pipeline["claim"].iloc[0] > 0:
-        st.caption(
-            ui.t(
-                "manage.collections.legal_summary",
-                claim=fmt.money(pipeline["claim"].iloc[0], lang),
-                recovered=fmt.money(pipeline["recovered"].iloc[0], lang),
-                share=fmt.pct(pipeline["recovered"].iloc[0] / pipeline["claim"].iloc[0], lang),
+    if len(pipeline) and pipeline["loans"].iloc[0]:
+        frame = pipeline.assign(label=[ui.t(f"manage.legal.{s}") for s in pipeline["stage"]])
+        fig = go.Figure(
+            go.Funnel(
+                y=frame["label"],
+                x=frame["loans"],
+                textinfo="value+percent initial",
+                marker={"color": ["#ef6c00", "#d32f2f", STATE_COLORS["current"]]},
+                hovertemplate="%{y}: %{x}<extra></extra>",
             )
         )
+        fig.update_layout(height=380)
+        fig.update_xaxes(title_text=ui.t("manage.axis.loans"))
+        ui.chart(
+            fig,
+            frame,
+            "manage.collections.chart.legal",
+            "manage.collections.chart.legal_explain",
+            columns={
+                "label": "manage.col.stage",
+                "loans": "manage.col.loans",
+                "claim": "manage.col.claim",
+                "recovered": "manage.col.recovered",
+            },
+            file_name="legal_pipeline.csv",
+        )
+        if pipeline["claim"].iloc[0] > 0:
+            st.caption(
+                ui.t(
+                    "manage.collections.legal_summary",
+                    claim=fmt.money(pipeline["claim"].iloc[0], lang),
+                    recovered=fmt.money(pipeline["recovered"].iloc[0], lang),
+                    share=fmt.pct(pipeline["recovered"].iloc[0] / pipeline["claim"].iloc[0], lang),
+                )
+            )
+    else:  # an empty funnel would be three labels on a blank axis
+        st.subheader(ui.t("manage.collections.chart.legal"))
+        st.info(ui.t("manage.collections.no_lawsuits"))
 with right:
     fig = go.Figure(
         go.Scatter(

@@ -67,10 +67,8 @@ raw = pd.DataFrame(
 excel = reports.disclosure_excel(
     report, rates, as_of, english, headers, ui.t("manage.disclosure.report", month=fmt.month(as_of, lang))
 )
-buttons = st.columns([1, 1, 4])
-with buttons[0]:
+with st.container(horizontal=True):  # buttons side by side at their natural width
     ui.download(raw, f"disclosure_{as_of:%Y-%m}.csv", key="disclosure-csv")
-with buttons[1]:
     st.download_button(
         ui.t("manage.download_excel"),
         excel,
@@ -103,7 +101,8 @@ with left:
         )
     top = float(max(labelled["before"].max(), labelled["after"].max(), 0.01))
     fig.update_layout(barmode="group", height=380, legend={"orientation": "h", "y": -0.2})
-    fig.update_yaxes(title_text=ui.t("manage.axis.rate_pct"), tickformat=".0%", range=[0, top * 1.2])
+    # one decimal: a real book's rates of 1-2 % would otherwise tick 0%, 1%, 1%, 2%
+    fig.update_yaxes(title_text=ui.t("manage.axis.rate_pct"), tickformat=".1%", range=[0, top * 1.2])
     fig.update_xaxes(type="category")
     ui.chart(
         fig,

@@ -5,7 +5,7 @@ import plotly.graph_objects as go
 import streamlit as st
 from plotly.subplots import make_subplots
 
-from lendrisk import fmt, reports, ui
+from lendrisk import fmt, liquidity, reports, ui
 from lendrisk.reports import GRADE_COLORS, month_start
 
 ui.require_role("manager", "admin")
@@ -20,6 +20,7 @@ with ui.busy("manage.computing"):
     kpis = ui.cached(reports.health_kpis, as_of)
     trend = ui.cached(reports.health_trend, as_of)
     mix = ui.cached(reports.originations_by_grade, as_of)
+    has_reserve = ui.cached(liquidity.has_reserve, as_of)
 trend_x, mix_x = month_start(trend["month_end"]), month_start(mix["month_end"])
 
 now = kpis.iloc[-1]
@@ -57,7 +58,13 @@ cards = [
     ("overdue_count", "overdue_rate_count", fmt.pct(now["overdue_rate_count"], lang), "inverse"),
     ("m3plus", "m3plus_rate", fmt.pct(now["m3plus_rate"], lang), "inverse"),
     ("expected_loss", "expected_loss", fmt.money(now["expected_loss"], lang, compact=True), "inverse"),
-    ("coverage", "reserve_coverage", fmt.pct(now["reserve_coverage"], lang), "normal"),
+    # a store with no reserve has nothing to cover and nothing to cover it with: no rate to show
+    (
+        "coverage",
+        "reserve_coverage",
+        fmt.pct(now["reserve_coverage"], lang) if has_reserve else None,
+        "normal",
+    ),
 ]
 for i, (name, column, value, colour) in enumerate(cards):
     if i % 3 == 0:
@@ -66,24 +73,27 @@ for i, (name, column, value, colour) in enumerate(cards):
     with row[i % 3]:
         st.metric(
             ui.t(f"manage.health.kpi.{name}"),
-            value,
-            delta=delta,
+            fmt.MISSING if value is None else value,
+            delta=None if value is None else delta,
             delta_color="off" if unchanged(column) else colour,
             delta_arrow="off" if unchanged(column) else "auto",
             border=True,
         )
-        st.caption(ui.t(f"manage.health.kpi.{name}_help"))
+        st.caption(ui.t(f"manage.health.kpi.{name}_{'help' if value is not None else 'none'}"))
 if before is not None:
     st.caption(ui.t("manage.health.delta_note", before=fmt.date(before["month_end"], lang)))
 
 # --- overdue rates against the benchmark and unemployment --------------------------------------
+# A store without a published series (an imported real book has no macro table) draws no empty line.
+published = {c: bool(trend[c].notna().any()) for c in ("industry_overdue_rate", "unemployment_rate")}
 series = [
     ("overdue_rate_amount", "#c0392b", "solid"),
     ("overdue_rate_count", "#e67e22", "solid"),
     ("m3plus_rate", "#7b1010", "solid"),
     ("industry_overdue_rate", "#7f8c8d", "dash"),
 ]
-fig = make_subplots(specs=[[{"secondary_y": True}]])
+series = [s for s in series if published.get(s[0], True)]
+fig = make_subplots(specs=[[{"secondary_y": published["unemployment_rate"]}]])
 for column, colour, dash in series:
     fig.add_trace(
         go.Scatter(
@@ -95,33 +105,35 @@ for column, colour, dash in series:
         ),
         secondary_y=False,
     )
-fig.add_trace(
-    go.Scatter(
-        x=trend_x,
-        y=trend["unemployment_rate"],
-        name=ui.t("manage.health.series.unemployment_rate"),
-        line={"color": "#2c7fb8", "dash": "dot"},
-        hovertemplate="%{x|%Y-%m}: %{y:.2%}<extra></extra>",
-    ),
-    secondary_y=True,
-)
+if published["unemployment_rate"]:
+    fig.add_trace(
+        go.Scatter(
+            x=trend_x,
+            y=trend["unemployment_rate"],
+            name=ui.t("manage.health.series.unemployment_rate"),
+            line={"color": "#2c7fb8", "dash": "dot"},
+            hovertemplate="%{x|%Y-%m}: %{y:.2%}<extra></extra>",
+        ),
+        secondary_y=True,
+    )
+    fig.update_yaxes(
+        title_text=ui.t("manage.health.axis.unemployment"),
+        tickformat=".1%",
+        secondary_y=True,
+        showgrid=False,
+        range=[0, max(float(trend["unemployment_rate"].max()), 0.01) * 1.3],
+    )
 fig.update_yaxes(
     title_text=ui.t("manage.health.axis.rate"), tickformat=".0%", secondary_y=False, rangemode="tozero"
 )
-fig.update_yaxes(
-    title_text=ui.t("manage.health.axis.unemployment"),
-    tickformat=".1%",
-    secondary_y=True,
-    showgrid=False,
-    range=[0, max(float(trend["unemployment_rate"].max()), 0.01) * 1.3],
-)
 fig.update_xaxes(title_text=ui.t("manage.axis.month"), tickformat="%Y-%m")
 fig.update_layout(legend={"orientation": "h", "y": -0.25}, hovermode="x unified", height=430)
+rates_key = "manage.health.chart.rates" if all(published.values()) else "manage.health.chart.rates_only"
 ui.chart(
     fig,
     trend,
-    "manage.health.chart.rates",
-    "manage.health.chart.rates_explain",
+    rates_key,
+    f"{rates_key}_explain",
     columns={
         "month_end": "manage.col.month_end",
         "overdue_rate_amount": "manage.health.series.overdue_rate_amount",
@@ -133,6 +145,9 @@ ui.chart(
     },
     file_name="overdue_rates.csv",
 )
+missing = [column for column, shown in published.items() if not shown]
+if missing:
+    st.info(ui.t(f"manage.health.no_series.{missing[0] if len(missing) == 1 else 'both'}"))
 
 # --- originations and grade mix ----------------------------------------------------------------
 left, right = st.columns(2)

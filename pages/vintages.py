@@ -36,7 +36,8 @@ cols = st.columns(4)
 with cols[0]:
     grain = st.radio(
         ui.t("manage.vintages.grain"),
-        ("quarter", "month"),
+        ("year", "quarter", "month"),
+        index=1,
         format_func=lambda v: ui.t(f"manage.vintages.grain.{v}"),
         horizontal=True,
         key="vintage_grain",
@@ -54,15 +55,17 @@ if curves.empty:
     st.info(ui.t("manage.vintages.no_loans"))
 else:
     vintages = sorted(curves["vintage"].unique())
-    colours = sample_colorscale("Viridis", list(np.linspace(0.0, 0.9, len(vintages))))
+    colours = sample_colorscale("Viridis", list(np.linspace(0.9, 0.0, len(vintages))))  # newest darkest
     fig = go.Figure()
     for vintage, colour in zip(vintages, colours, strict=True):
         part = curves[curves["vintage"] == vintage]
-        label = (
-            ui.t("manage.vintages.quarter_label", year=vintage.year, quarter=(vintage.month - 1) // 3 + 1)
-            if grain == "quarter"
-            else fmt.month(vintage, lang)
-        )
+        label = {
+            "year": str(vintage.year),
+            "quarter": ui.t(
+                "manage.vintages.quarter_label", year=vintage.year, quarter=(vintage.month - 1) // 3 + 1
+            ),
+            "month": fmt.month(vintage, lang),
+        }[grain]
         fig.add_trace(
             go.Scatter(
                 x=part["months_on_book"],

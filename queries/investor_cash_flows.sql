@@ -30,6 +30,11 @@ held as (
     where h.investor_id = $investor_id and h.invested_on <= $as_of
 ),
 
+held_loans as (
+    select distinct loan_id
+    from held
+),
+
 loan_repayments as (
     select
         loan_id,
@@ -44,7 +49,8 @@ loan_repayments as (
             rows between unbounded preceding and 1 preceding
         ), 0) as principal_paid_before
     from repayments
-    where loan_id in (select loan_id from held) and paid_on <= $as_of
+    inner join held_loans using (loan_id)
+    where paid_on <= $as_of
 ),
 
 claimed as (

@@ -10,8 +10,17 @@
 --   charged_off_principal  share x principal not yet repaid by any source, for loans whose first
 --                          charged_off event falls in the month (0 after a guarantor buy-out)
 --   recoveries             share x collection cash received on or after the charge-off date
+-- The investor's own cash of the month (investor_cash_flows.sql, recoveries included), for the totals
+-- and XIRR of risk.investor_returns without a second pass over the repayments:
+--   invested               holding amounts invested in the month
+--   cash_principal,        the investor's share of principal, interest and fees of every claimed
+--   cash_interest,         repayment in the month
+--   cash_fees
+--   flow_dates,            every cash flow of the month (list of dates, list of signed amounts:
+--   flow_amounts           -holding amount, or principal + interest + fee), in no particular order
 -- Columns: month_end, start_principal, interest_received, fees_received, principal_received,
---   charged_off_principal, recoveries (currency units)
+--   charged_off_principal, recoveries, invested, cash_principal, cash_interest, cash_fees (currency
+--   units), flow_dates, flow_amounts
 with
 
 held as (
@@ -19,6 +28,7 @@ held as (
         h.holding_id,
         h.loan_id,
         h.invested_on,
+        cast(h.amount as double) as amount,
         cast(h.amount as double) / cast(l.principal as double) as share,
         cast(l.principal as double) as principal
     from holdings as h
@@ -26,12 +36,17 @@ held as (
     where h.investor_id = $investor_id and h.invested_on <= $as_of
 ),
 
+held_loans as (
+    select distinct loan_id
+    from held
+),
+
 charge_offs as (
     select
         loan_id,
         min(event_on) as charged_off_on
     from loan_events
-    where kind = 'charged_off' and event_on <= $as_of and loan_id in (select loan_id from held)
+    where kind = 'charged_off' and event_on <= $as_of and loan_id in (select loan_id from held_loans)
     group by loan_id
 ),
 
@@ -49,12 +64,14 @@ loan_repayments as (
             rows between unbounded preceding and 1 preceding
         ), 0) as principal_paid_before
     from repayments
-    where loan_id in (select loan_id from held) and paid_on <= $as_of
+    inner join held_loans using (loan_id)
+    where paid_on <= $as_of
 ),
 
 claimed as (
     select
         h.holding_id,
+        r.paid_on,
         last_day(r.paid_on) as month_end,
         h.share,
         r.principal_paid,
@@ -159,9 +176,24 @@ received as (
         sum(share * interest_paid) filter (where not is_recovery) as interest_received,
         sum(share * fee_paid) filter (where not is_recovery) as fees_received,
         sum(share * principal_paid) filter (where not is_recovery) as principal_received,
-        sum(share * (principal_paid + interest_paid + fee_paid)) filter (where is_recovery) as recoveries
+        sum(share * (principal_paid + interest_paid + fee_paid)) filter (where is_recovery) as recoveries,
+        sum(share * principal_paid) as cash_principal,
+        sum(share * interest_paid) as cash_interest,
+        sum(share * fee_paid) as cash_fees,
+        list(paid_on) as flow_dates,
+        list(share * principal_paid + share * interest_paid + share * fee_paid) as flow_amounts
     from claimed
     group by month_end
+),
+
+investments as (
+    select
+        last_day(invested_on) as month_end,
+        sum(amount) as invested,
+        list(invested_on) as flow_dates,
+        list(-amount) as flow_amounts
+    from held
+    group by last_day(invested_on)
 )
 
 select
@@ -171,9 +203,16 @@ select
     cast(coalesce(r.fees_received, 0) as double) as fees_received,
     cast(coalesce(r.principal_received, 0) as double) as principal_received,
     cast(coalesce(w.charged_off_principal, 0) as double) as charged_off_principal,
-    cast(coalesce(r.recoveries, 0) as double) as recoveries
+    cast(coalesce(r.recoveries, 0) as double) as recoveries,
+    cast(coalesce(i.invested, 0) as double) as invested,
+    cast(coalesce(r.cash_principal, 0) as double) as cash_principal,
+    cast(coalesce(r.cash_interest, 0) as double) as cash_interest,
+    cast(coalesce(r.cash_fees, 0) as double) as cash_fees,
+    list_concat(coalesce(i.flow_dates, []), coalesce(r.flow_dates, [])) as flow_dates,
+    list_concat(coalesce(i.flow_amounts, []), coalesce(r.flow_amounts, [])) as flow_amounts
 from months as m
 left join starting as s using (month_end)
 left join received as r using (month_end)
 left join written_off as w using (month_end)
+left join investments as i using (month_end)
 order by m.month_end
