@@ -144,14 +144,29 @@ def _window(counts: pd.DataFrame, as_of: dt.date, lookback_months: int) -> pd.Da
 
 def _count_arrays(counts: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     """Balances and loan counts as (grade + all-grades) × from × to arrays (8 × 7 × 7)."""
+    if not len(counts):
+        return _add_counts(np.zeros((3, 0), dtype=int), np.zeros(0), np.zeros(0))
+    return _add_counts(
+        _count_codes(counts), counts["balance"].to_numpy(dtype=float), counts["loans"].to_numpy(dtype=float)
+    )
+
+
+def _count_codes(counts: pd.DataFrame) -> np.ndarray:
+    """3 × rows array of grade, from-state and to-state indices of transition count rows."""
+    g = counts["grade"].map({grade: i for i, grade in enumerate(GRADES)}).to_numpy()
+    f = counts["from_state"].map(STATES.index).to_numpy()
+    t = counts["to_state"].map(STATES.index).to_numpy()
+    return np.array([g, f, t])
+
+
+def _add_counts(
+    codes: np.ndarray, balances: np.ndarray, loan_counts: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Balances and loan counts of coded rows as (grade + all-grades) × from × to arrays (8 × 7 × 7)."""
     balance = np.zeros((len(GRADES) + 1, len(STATES), len(STATES)))
     loans = np.zeros_like(balance)
-    if len(counts):
-        g = counts["grade"].map({grade: i for i, grade in enumerate(GRADES)}).to_numpy()
-        f = counts["from_state"].map(STATES.index).to_numpy()
-        t = counts["to_state"].map(STATES.index).to_numpy()
-        np.add.at(balance, (g, f, t), counts["balance"].to_numpy(dtype=float))
-        np.add.at(loans, (g, f, t), counts["loans"].to_numpy(dtype=float))
+    np.add.at(balance, tuple(codes), balances)
+    np.add.at(loans, tuple(codes), loan_counts)
     balance[ALL_GRADES] = balance[:ALL_GRADES].sum(axis=0)
     loans[ALL_GRADES] = loans[:ALL_GRADES].sum(axis=0)
     return balance, loans
@@ -173,7 +188,11 @@ def _normalise(balance: np.ndarray) -> np.ndarray:
 
 def _segment_matrices(counts: pd.DataFrame, min_obs: int) -> np.ndarray:
     """8 × 7 × 7 stack: one matrix per grade A..G (rows under min_obs from all grades), then all grades."""
-    balance, loans = _count_arrays(counts)
+    return _stack(*_count_arrays(counts), min_obs)
+
+
+def _stack(balance: np.ndarray, loans: np.ndarray, min_obs: int) -> np.ndarray:
+    """8 × 7 × 7 stack from (grade + all-grades) × from × to balances and loan counts."""
     pooled = _normalise(balance[ALL_GRADES])
     stack = np.empty((len(GRADES) + 1, len(STATES), len(STATES)))
     for g in range(len(GRADES)):
@@ -257,16 +276,25 @@ def _lgd(inputs: pd.DataFrame, min_chargeoffs: int) -> pd.DataFrame:
     frame = pd.DataFrame({"product": list(PRODUCTS)}).merge(inputs, on="product", how="left")
     sums = ["charged_off_loans", "charged_off_principal", "recoveries"]
     frame[sums] = frame[sums].fillna(0)
-    total_principal = frame["charged_off_principal"].sum()
-    if total_principal > 0:
-        pooled, pooled_basis = 1 - frame["recoveries"].sum() / total_principal, "all_products"
-    else:
-        pooled, pooled_basis = DEFAULT_LGD, "default"
-    own = 1 - frame["recoveries"] / frame["charged_off_principal"].where(frame["charged_off_principal"] > 0)
-    enough = (frame["charged_off_loans"] >= min_chargeoffs) & own.notna()
-    frame["lgd"] = np.clip(own.where(enough, pooled).astype(float), 0.0, 1.0)
+    lgd, enough, pooled_basis = _lgd_values(*(frame[c].to_numpy(dtype=float) for c in sums), min_chargeoffs)
+    frame["lgd"] = lgd
     frame["basis"] = np.where(enough, "product", pooled_basis)
     return frame
+
+
+def _lgd_values(
+    loans: np.ndarray, principal: np.ndarray, recoveries: np.ndarray, min_chargeoffs: int
+) -> tuple[np.ndarray, np.ndarray, str]:
+    """LGD per product from per-product charge-off counts and sums: lgd, own-basis flags, pooled basis."""
+    total_principal = principal.sum()
+    if total_principal > 0:
+        pooled, pooled_basis = 1 - recoveries.sum() / total_principal, "all_products"
+    else:
+        pooled, pooled_basis = DEFAULT_LGD, "default"
+    with np.errstate(divide="ignore", invalid="ignore"):
+        own = 1 - recoveries / np.where(principal > 0, principal, np.nan)
+    enough = (loans >= min_chargeoffs) & ~np.isnan(own)
+    return np.clip(np.where(enough, own, pooled), 0.0, 1.0), enough, pooled_basis
 
 
 def lgd_by_product(
@@ -529,7 +557,7 @@ def backtest(
     last = _add_months(end, -horizon)
     first = _add_months(last, 1 - months)
     counts = _transition_counts(con, _add_months(first, 1 - lookback_months), last)
-    # plain object labels: the 36 windows below filter and map them, which is slow on arrow strings
+    # plain object labels: they are mapped to table indices below, which is slow on arrow strings
     counts = counts.astype({"grade": object, "from_state": object, "to_state": object})
     book = sql.run(con, "backtest_exposure", {"from": first, "to": last})
     book["month_end"] = pd.to_datetime(book["month_end"]).dt.date
@@ -547,16 +575,31 @@ def backtest(
     ead_all = book["outstanding_principal"].to_numpy(float)
     days, starts = np.unique(book["month_end"].to_numpy(), return_index=True)
     bounds = np.append(starts, len(book))
-    recoveries_by_day = dict(tuple(recoveries.groupby("month_end")))
+    # transition rows coded once; each date's window is a mask over them (rows kept in order)
+    count_months = pd.to_datetime(counts["month_end"]).to_numpy()
+    count_codes = _count_codes(counts)
+    count_balances = counts["balance"].to_numpy(dtype=float)
+    count_loans = counts["loans"].to_numpy(dtype=float)
+    # charge-off sums as date × product arrays (products outside PRODUCTS are left out, as in _lgd)
+    sums = np.zeros((3, len(days) + 1, len(PRODUCTS) + 1))
+    day_index = pd.Index(days).get_indexer(recoveries["month_end"].to_numpy())
+    product_index = _codes(recoveries["product"], PRODUCTS, len(PRODUCTS))
+    for i, column in enumerate(("charged_off_loans", "charged_off_principal", "recoveries")):
+        sums[i, day_index, product_index] = recoveries[column].fillna(0).to_numpy(dtype=float)
     rows = []
-    for day, start, stop in zip(days, bounds[:-1], bounds[1:], strict=True):
-        window = _window(counts, day, lookback_months)
-        if window.empty:
+    for d, (day, start, stop) in enumerate(zip(days, bounds[:-1], bounds[1:], strict=True)):
+        stamp = pd.Timestamp(day).to_datetime64()
+        month_start = pd.Timestamp(_add_months(day, -lookback_months)).to_datetime64()
+        in_window = (count_months > month_start) & (count_months <= stamp)
+        if not in_window.any():
             continue  # no history before this date to estimate a matrix from
-        lgd = _lgd(recoveries_by_day.get(day, recoveries.iloc[:0]), LGD_MIN_CHARGEOFFS)
-        model = _model(day, window, lgd, lookback_months, min_obs)
-        pd12 = model.pd_12m[g_all[start:stop], r_all[start:stop], s_all[start:stop]]
-        by_product = np.array([*(model.lgd.get(p, DEFAULT_LGD) for p in PRODUCTS), DEFAULT_LGD])
+        balance, loans = _add_counts(
+            count_codes[:, in_window], count_balances[in_window], count_loans[in_window]
+        )
+        pd12_table, _ = _pd_tables(_stack(balance, loans, min_obs))
+        pd12 = pd12_table[g_all[start:stop], r_all[start:stop], s_all[start:stop]]
+        lgd, _, _ = _lgd_values(*sums[:, d, : len(PRODUCTS)], LGD_MIN_CHARGEOFFS)
+        by_product = np.append(lgd, DEFAULT_LGD)
         lgd_rows = by_product[product_all[start:stop]]
         ead = ead_all[start:stop]
         rows.append(
