@@ -212,30 +212,34 @@ with left:
         st.subheader(ui.t("manage.collections.chart.legal"))
         st.info(ui.t("manage.collections.no_lawsuits"))
 with right:
-    fig = go.Figure(
-        go.Scatter(
-            x=curve["months_since_charge_off"],
-            y=curve["recovery_rate"],
-            mode="lines+markers",
-            line={"color": STATE_COLORS["charged_off"]},
-            customdata=curve["loans"],
-            hovertemplate="%{x}: %{y:.1%} (n = %{customdata})<extra></extra>",
+    if curve.empty:  # no charge-off by this date: a note instead of a blank axis
+        st.subheader(ui.t("manage.collections.chart.recovery"))
+        st.info(ui.t("manage.collections.no_charge_offs"))
+    else:
+        fig = go.Figure(
+            go.Scatter(
+                x=curve["months_since_charge_off"],
+                y=curve["recovery_rate"],
+                mode="lines+markers",
+                line={"color": STATE_COLORS["charged_off"]},
+                customdata=curve["loans"],
+                hovertemplate="%{x}: %{y:.1%} (n = %{customdata})<extra></extra>",
+            )
         )
-    )
-    fig.update_layout(height=380)
-    fig.update_xaxes(title_text=ui.t("manage.axis.months_since_charge_off"), range=[0, 24])
-    fig.update_yaxes(title_text=ui.t("manage.axis.recovery_rate"), tickformat=".0%", rangemode="tozero")
-    ui.chart(
-        fig,
-        curve,
-        "manage.collections.chart.recovery",
-        "manage.collections.chart.recovery_explain",
-        columns={
-            "months_since_charge_off": "manage.col.months_since_charge_off",
-            "loans": "manage.col.loans",
-            "charged_off_principal": "manage.col.charged_off_principal",
-            "recovered": "manage.col.recovered",
-            "recovery_rate": "manage.col.recovery_rate",
-        },
-        file_name="recovery_curve.csv",
-    )
+        fig.update_layout(height=380)
+        fig.update_xaxes(title_text=ui.t("manage.axis.months_since_charge_off"), range=[0, 24])
+        fig.update_yaxes(title_text=ui.t("manage.axis.recovery_rate"), tickformat=".0%", rangemode="tozero")
+        ui.chart(
+            fig,
+            curve,
+            "manage.collections.chart.recovery",
+            "manage.collections.chart.recovery_explain",
+            columns={
+                "months_since_charge_off": "manage.col.months_since_charge_off",
+                "loans": "manage.col.loans",
+                "charged_off_principal": "manage.col.charged_off_principal",
+                "recovered": "manage.col.recovered",
+                "recovery_rate": "manage.col.recovery_rate",
+            },
+            file_name="recovery_curve.csv",
+        )
