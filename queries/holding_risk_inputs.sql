@@ -23,22 +23,12 @@ active as (
         t.state,
         t.dpd,
         t.months_on_book,
-        cast(t.outstanding_principal as double) as outstanding_principal
+        cast(t.outstanding_principal as double) as outstanding_principal,
+        cast(t.guarantor_principal_to_date as double) as guarantor_principal
     from loan_month as t
     where t.month_end = $as_of
         and t.state in ('current', '1-30', '31-60', '61-90', '90+')
         and t.loan_id in (select loan_id from held)
-),
-
-guarantor_principal as (
-    select
-        loan_id,
-        sum(cast(principal_paid as double)) as principal_paid
-    from repayments
-    where source = 'guarantor'
-        and paid_on <= $as_of
-        and loan_id in (select loan_id from held)
-    group by loan_id
 ),
 
 described as (
@@ -53,11 +43,10 @@ described as (
         greatest(l.term_months - a.months_on_book, 0) as remaining_months,
         h.amount / cast(l.principal as double) as share,
         a.outstanding_principal,
-        greatest(a.outstanding_principal - coalesce(g.principal_paid, 0), 0) as unpaid_principal
+        greatest(a.outstanding_principal - a.guarantor_principal, 0) as unpaid_principal
     from held as h
     inner join active as a using (loan_id)
     inner join loans as l using (loan_id)
-    left join guarantor_principal as g using (loan_id)
 )
 
 select

@@ -4,6 +4,9 @@
 --   start_principal        Σ over holdings invested on or before the month-end, in loans not
 --                          charged off before the month: share x (principal - principal paid by
 --                          every source up to the previous month-end), floored at 0
+--                          (carried as a running sum of each holding's balance changes: opening at
+--                          the investment month, principal repaid, write-off, so a holding costs a
+--                          row per repayment month rather than one per month it is held)
 --   interest_received,     the investor's share of interest and fees (late fees) of repayments in
 --   fees_received,         the month made before charge-off (the cash of investor_cash_flows,
 --   principal_received     which already drops cash after the claim is repaid in full)
@@ -101,52 +104,82 @@ monthly_principal as (
     group by loan_id, last_day(paid_on)
 ),
 
-paid_before_holding as (
+loan_months as (
     select
-        h.holding_id,
-        sum(p.principal_paid) as principal_paid
-    from held as h
-    inner join monthly_principal as p
-        on p.loan_id = h.loan_id and p.month_end < last_day(h.invested_on)
-    group by h.holding_id
+        loan_id,
+        month_end,
+        coalesce(sum(principal_paid) over (
+            partition by loan_id
+            order by month_end
+            rows between unbounded preceding and 1 preceding
+        ), 0) as paid_before_month,
+        sum(principal_paid) over (partition by loan_id order by month_end) as paid_through_month
+    from monthly_principal
 ),
 
-holding_months as (
+holding_spans as (
     select
-        m.month_end,
         h.holding_id,
         h.loan_id,
         h.share,
         h.principal,
-        coalesce(p.principal_paid, 0) as paid_in_month
-    from months as m
-    inner join held as h on last_day(h.invested_on) <= m.month_end
-    left join monthly_principal as p on p.loan_id = h.loan_id and p.month_end = m.month_end
+        last_day(h.invested_on) as first_month,
+        last_day(c.charged_off_on) as charge_off_month
+    from held as h
+    left join charge_offs as c using (loan_id)
 ),
 
-holding_balances as (
+opening_balances as (
     select
-        hm.month_end,
-        hm.loan_id,
-        hm.share,
-        hm.principal,
-        coalesce(b.principal_paid, 0) + coalesce(sum(hm.paid_in_month) over (
-            partition by hm.holding_id
-            order by hm.month_end
-            rows between unbounded preceding and 1 preceding
-        ), 0) as paid_before_month
-    from holding_months as hm
-    left join paid_before_holding as b using (holding_id)
+        s.first_month as month_end,
+        s.share * greatest(s.principal - coalesce(sum(p.principal_paid), 0), 0) as change
+    from holding_spans as s
+    left join monthly_principal as p on p.loan_id = s.loan_id and p.month_end < s.first_month
+    where s.charge_off_month is null or s.charge_off_month >= s.first_month
+    group by s.holding_id, s.first_month, s.share, s.principal
+),
+
+repaid_balances as (
+    select
+        last_day(m.month_end + interval 1 month) as month_end,
+        s.share * (
+            greatest(s.principal - m.paid_through_month, 0) - greatest(s.principal - m.paid_before_month, 0)
+        ) as change
+    from holding_spans as s
+    inner join loan_months as m
+        on m.loan_id = s.loan_id
+        and m.month_end >= s.first_month
+        and (s.charge_off_month is null or m.month_end < s.charge_off_month)
+),
+
+written_off_balances as (
+    select
+        last_day(s.charge_off_month + interval 1 month) as month_end,
+        -s.share * greatest(s.principal - coalesce(sum(p.principal_paid), 0), 0) as change
+    from holding_spans as s
+    left join monthly_principal as p on p.loan_id = s.loan_id and p.month_end < s.charge_off_month
+    where s.charge_off_month >= s.first_month
+    group by s.holding_id, s.charge_off_month, s.share, s.principal
+),
+
+balance_changes as (
+    select month_end, sum(change) as change
+    from (
+        select * from opening_balances
+        union all
+        select * from repaid_balances
+        union all
+        select * from written_off_balances
+    )
+    group by month_end
 ),
 
 starting as (
     select
-        hb.month_end,
-        sum(hb.share * greatest(hb.principal - hb.paid_before_month, 0)) as start_principal
-    from holding_balances as hb
-    left join charge_offs as c using (loan_id)
-    where c.charged_off_on is null or c.charged_off_on > last_day(hb.month_end - interval 1 month)
-    group by hb.month_end
+        m.month_end,
+        sum(coalesce(b.change, 0)) over (order by m.month_end) as start_principal
+    from months as m
+    left join balance_changes as b using (month_end)
 ),
 
 repaid_before_charge_off as (

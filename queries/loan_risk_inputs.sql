@@ -15,19 +15,11 @@ active as (
         state,
         dpd,
         months_on_book,
-        cast(outstanding_principal as double) as outstanding_principal
+        cast(outstanding_principal as double) as outstanding_principal,
+        cast(guarantor_principal_to_date as double) as guarantor_principal
     from loan_month
     where month_end = $as_of
         and state in ('current', '1-30', '31-60', '61-90', '90+')
-),
-
-guarantor_principal as (
-    select
-        loan_id,
-        sum(cast(principal_paid as double)) as principal_paid
-    from repayments
-    where source = 'guarantor' and paid_on <= $as_of
-    group by loan_id
 ),
 
 described as (
@@ -40,10 +32,9 @@ described as (
         a.dpd,
         greatest(l.term_months - a.months_on_book, 0) as remaining_months,
         a.outstanding_principal,
-        greatest(a.outstanding_principal - coalesce(g.principal_paid, 0), 0) as exposure
+        greatest(a.outstanding_principal - a.guarantor_principal, 0) as exposure
     from active as a
     inner join loans as l using (loan_id)
-    left join guarantor_principal as g using (loan_id)
 )
 
 select

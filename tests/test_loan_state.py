@@ -93,11 +93,13 @@ def test_tape_of_charged_off_loan_rolls_through_every_bucket(tiny_con):
 
 
 def test_tape_guarantor_cash_is_kept_apart(tiny_con):
+    # The guarantor's buy-out of L3 on 06-10: 2,000 principal + 20 interest; none before June.
     rows = tiny_con.execute(
-        "select guarantor_paid_to_date::double from loan_month "
-        "where loan_id = 'L3' and month_end = date '2024-06-30'"
+        "select month_end::varchar, guarantor_paid_to_date::double, guarantor_principal_to_date::double "
+        "from loan_month where loan_id = 'L3' and month_end in (date '2024-05-31', date '2024-06-30') "
+        "order by month_end"
     ).fetchall()
-    assert rows == [(2020.0,)]
+    assert rows == [("2024-05-31", 0.0, 0.0), ("2024-06-30", 2020.0, 2000.0)]
 
 
 @pytest.mark.parametrize("month_end", ["2024-02-29", "2024-03-31", "2024-04-30", "2024-08-31"])

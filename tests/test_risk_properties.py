@@ -11,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from lendrisk import risk, store
+from lendrisk import risk, sql, store
 
 OBSERVED_TO = dt.date(2024, 12, 31)
 INVESTORS = ("I1", "I2", "I3")
@@ -28,8 +28,11 @@ def months_after(day: dt.date, months: int) -> dt.date:
 
 
 @st.composite
-def loan(draw: st.DrawFn, i: int) -> dict[str, list[tuple]]:
-    """One loan: equal-principal schedule at 1 % a month, a payment behaviour per installment."""
+def loan(draw: st.DrawFn, i: int, late_buyers: bool = False) -> dict[str, list[tuple]]:
+    """One loan: equal-principal schedule at 1 % a month, a payment behaviour per installment.
+
+    With late_buyers, each holding is bought 0-400 days after origination (a secondary purchase).
+    """
     loan_id = f"L{i}"
     principal = draw(st.integers(2, 40)) * 100
     term = draw(st.integers(1, 6))
@@ -64,8 +67,11 @@ def loan(draw: st.DrawFn, i: int) -> dict[str, list[tuple]]:
     holders = draw(st.lists(st.sampled_from(INVESTORS), min_size=1, max_size=3, unique=True))
     shares = [principal // len(holders)] * len(holders)
     shares[0] += principal - sum(shares)
+    bought = [
+        originated + dt.timedelta(days=draw(st.integers(0, 400)) if late_buyers else 0) for _ in holders
+    ]
     holdings = [
-        (f"H{i}{inv}", inv, loan_id, float(a), originated) for inv, a in zip(holders, shares, strict=True)
+        (f"H{i}{inv}", inv, loan_id, float(a), on) for inv, a, on in zip(holders, shares, bought, strict=True)
     ]
     row = (
         loan_id,
@@ -90,10 +96,10 @@ def loan(draw: st.DrawFn, i: int) -> dict[str, list[tuple]]:
 
 
 @st.composite
-def platforms(draw: st.DrawFn) -> duckdb.DuckDBPyConnection:
+def platforms(draw: st.DrawFn, late_buyers: bool = False) -> duckdb.DuckDBPyConnection:
     """An in-memory store of 3-10 fully funded random loans, tape built to 2024-12-31."""
     n = draw(st.integers(3, 10))
-    parts = [draw(loan(i)) for i in range(n)]
+    parts = [draw(loan(i, late_buyers)) for i in range(n)]
     rows = {key: [r for p in parts for r in p[key]] for key in parts[0]}
     month_ends = pd.date_range("2023-01-31", "2024-12-31", freq="ME").date
     tables = {
@@ -187,6 +193,45 @@ def test_stress_never_lowers_expected_loss_and_losses_stay_within_exposure(con, 
     assert (result["losses"] >= 0).all()
     assert (result["losses"] <= result["exposure"] + 1e-9).all()
     assert 0 <= result["var_95"] <= result["var_99"] <= result["exposure"] + 1e-9
+
+
+def start_principal_by_definition(con: duckdb.DuckDBPyConnection, as_of: dt.date, investor: str) -> pd.Series:
+    """NAR's start-of-month principal straight from its definition, holding by holding, month by month."""
+    holdings = con.sql(
+        "select h.loan_id, h.amount / l.principal as share, l.principal, h.invested_on "
+        "from holdings h join loans l using (loan_id) where h.investor_id = $i and h.invested_on <= $d",
+        params={"i": investor, "d": as_of},
+    ).df()
+    paid = con.sql("select loan_id, paid_on, principal_paid::double as amount from repayments").df()
+    charged = con.sql("select loan_id, min(event_on) as on from loan_events group by loan_id").df()
+    charged_on = dict(zip(charged["loan_id"], pd.to_datetime(charged["on"]), strict=True))
+    months = pd.date_range(
+        pd.Timestamp(holdings["invested_on"].min()) + pd.offsets.MonthEnd(0), as_of, freq="ME"
+    )
+    totals = {}
+    for month in months:
+        before = month - pd.offsets.MonthEnd(1)
+        total = 0.0
+        for h in holdings.itertuples():
+            gone = h.loan_id in charged_on and charged_on[h.loan_id] <= before
+            if pd.Timestamp(h.invested_on) + pd.offsets.MonthEnd(0) > month or gone:
+                continue
+            repaid = paid.loc[
+                (paid["loan_id"] == h.loan_id) & (pd.to_datetime(paid["paid_on"]) <= before), "amount"
+            ]
+            total += h.share * max(h.principal - repaid.sum(), 0.0)
+        totals[month.date()] = total
+    return pd.Series(totals, dtype=float)
+
+
+@PROPERTIES
+@given(con=platforms(late_buyers=True), as_of=st.sampled_from(AS_OF), investor=st.sampled_from(INVESTORS))
+def test_start_of_month_principal_follows_its_definition_for_late_buyers(con, as_of, investor):
+    monthly = sql.run(con, "investor_returns_inputs", {"as_of": as_of, "investor_id": investor})
+    expected = start_principal_by_definition(con, as_of, investor) if len(monthly) else pd.Series(dtype=float)
+    got = pd.Series(monthly["start_principal"].to_numpy(), index=pd.to_datetime(monthly["month_end"]).dt.date)
+    assert list(got.index) == list(expected.index)
+    np.testing.assert_allclose(got.to_numpy(), expected.to_numpy(), atol=1e-6)
 
 
 # --- the demo platform ------------------------------------------------------------------------

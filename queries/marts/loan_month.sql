@@ -22,7 +22,8 @@ monthly_cash as (
         sum(case when cures then principal_paid + interest_paid else 0 end) as paid,
         sum(case when cures then principal_paid else 0 end) as principal_paid,
         sum(case when cures then interest_paid else 0 end) as interest_paid,
-        sum(case when not cures then principal_paid + interest_paid else 0 end) as guarantor_paid
+        sum(case when not cures then principal_paid + interest_paid else 0 end) as guarantor_paid,
+        sum(case when not cures then principal_paid else 0 end) as guarantor_principal
     from cash
     group by loan_id, last_day(paid_on)
 ),
@@ -34,7 +35,8 @@ cumulative_cash as (
         sum(paid) over w as paid_so_far,
         sum(principal_paid) over w as principal_paid_so_far,
         sum(interest_paid) over w as interest_paid_so_far,
-        sum(guarantor_paid) over w as guarantor_paid_so_far
+        sum(guarantor_paid) over w as guarantor_paid_so_far,
+        sum(guarantor_principal) over w as guarantor_principal_so_far
     from monthly_cash
     window w as (partition by loan_id order by month_end)
 ),
@@ -94,7 +96,8 @@ with_cash as (
         coalesce(c.paid_so_far, 0) as paid_so_far,
         coalesce(c.principal_paid_so_far, 0) as principal_paid_so_far,
         coalesce(c.interest_paid_so_far, 0) as interest_paid_so_far,
-        coalesce(c.guarantor_paid_so_far, 0) as guarantor_paid_so_far
+        coalesce(c.guarantor_paid_so_far, 0) as guarantor_paid_so_far,
+        coalesce(c.guarantor_principal_so_far, 0) as guarantor_principal_so_far
     from loan_months as m
     asof left join cumulative_cash as c
         on m.loan_id = c.loan_id and m.month_end >= c.month_end
@@ -160,6 +163,7 @@ select
     cast(past_due_amount as decimal(18, 2)) as past_due_amount,
     cast(principal_paid_so_far as decimal(18, 2)) as principal_paid_to_date,
     cast(interest_paid_so_far as decimal(18, 2)) as interest_paid_to_date,
-    cast(guarantor_paid_so_far as decimal(18, 2)) as guarantor_paid_to_date
+    cast(guarantor_paid_so_far as decimal(18, 2)) as guarantor_paid_to_date,
+    cast(guarantor_principal_so_far as decimal(18, 2)) as guarantor_principal_to_date
 from dated
 order by month_end, loan_id
