@@ -121,12 +121,28 @@ def cmd_query(args: argparse.Namespace) -> int:
             raise BadInput(f"--param {pair!r}: expected key=value")
         params[key] = parse_value(value)
     require_store(args.db)
+    if store.schema_version(args.db) < store.SCHEMA_VERSION:
+        raise BadInput(
+            f"{args.db}: built with schema version {store.schema_version(args.db)}, this lendrisk reads "
+            f"version {store.SCHEMA_VERSION}: run 'python -m lendrisk upgrade' first"
+        )
     con = store.connect(args.db)
     try:
         frame = sql.run(con, args.name, params)
     finally:
         con.close()
     write_frame(frame, args.format)
+    return EXIT_OK
+
+
+def cmd_upgrade(args: argparse.Namespace) -> int:
+    """Rebuild a store of an older schema version from its own canonical tables (atomic)."""
+    require_store(args.db)
+    with progress_bar("upgrade") as progress:
+        upgraded = store.upgrade(args.db, progress=progress)
+    print(
+        f"{'upgraded' if upgraded else 'already current'}: {args.db} (schema version {store.SCHEMA_VERSION})"
+    )
     return EXIT_OK
 
 
@@ -223,6 +239,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", default="csv", choices=["csv", "parquet"])
 
     add("info", cmd_info, "what the store holds")
+    add("upgrade", cmd_upgrade, "rebuild a store of an older schema version from its own tables")
 
     p = add("query", cmd_query, "run queries/NAME.sql")
     p.add_argument("name", nargs="?", help="query name (see --list)")

@@ -14,7 +14,9 @@ import pandas as pd
 from lendrisk import __version__
 from lendrisk.sql import QUERIES_DIR, run_file
 
-SCHEMA_VERSION = 1
+# Raised whenever a canonical table or a mart changes shape; an older store is rebuilt from its own
+# canonical tables on first use (upgrade). 2: loan_month.guarantor_principal_to_date.
+SCHEMA_VERSION = 2
 DEFAULT_DB = Path("data/lendrisk.duckdb")
 # DuckDB's memory cap while building a store: the loan_month build would otherwise grow towards 80 %
 # of RAM (10 GB at one million loans); capped, DuckDB spills to disk at no loss of speed (bench/).
@@ -136,6 +138,34 @@ def write_meta(con: duckdb.DuckDBPyConnection, source: str, observed_to: dt.date
 def read_meta(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
     """The meta table as a dict."""
     return dict(con.execute("select key, value from meta").fetchall())
+
+
+def schema_version(path: Path | str) -> int:
+    """The schema version a store file was built with (0 for a file without one)."""
+    con = connect(path)
+    try:
+        return int(read_meta(con).get("schema_version", 0))
+    except duckdb.CatalogException:
+        return 0
+    finally:
+        con.close()
+
+
+def upgrade(path: Path | str, progress: Progress | None = None) -> bool:
+    """Rebuild a store of an older schema version from its own canonical tables (atomic); whether it did."""
+    if schema_version(path) >= SCHEMA_VERSION:
+        return False
+    con = connect(path)
+    try:
+        meta = read_meta(con)
+    finally:
+        con.close()
+    observed_to = dt.date.fromisoformat(meta["observed_to"]) if "observed_to" in meta else None
+    tables = read_tables(path)
+    build_store(
+        path, tables, source=meta.get("source", "unknown"), observed_to=observed_to, progress=progress
+    )
+    return True
 
 
 def populate(

@@ -108,37 +108,55 @@ def _build_lock() -> threading.Lock:
     return threading.Lock()
 
 
-def _build_demo_page() -> None:
-    """The page shown while the first start builds the demo platform: a progress bar."""
-    path = store.db_path()
+@st.cache_data(max_entries=8, show_spinner=False)
+def _schema_version(path: str, mtime_ns: int) -> int:
+    """The store file's schema version, read once per version of the file (mtime_ns keys the cache)."""
+    return store.schema_version(path)
+
+
+def _store_is_current() -> bool:
+    """Whether the store file exists and was built with this code's schema."""
+    return store.db_path().exists() and _schema_version(*store_stamp()) >= store.SCHEMA_VERSION
+
+
+def _build_store_page() -> None:
+    """The page shown while the store is built (first start: the demo) or upgraded: a progress bar."""
     lock = _build_lock()
     if not lock.acquire(blocking=False):
         with st.spinner(t("common.store.waiting")):
             lock.acquire()
     try:
-        if path.exists():
+        if _store_is_current():
             return
-        from lendrisk import demo
-
-        bar = st.progress(0.0, text=t("common.store.building", done=fmt.pct(0.0, lang(), 0)))
+        path = store.db_path()
+        message = "common.store.upgrading" if path.exists() else "common.store.building"
+        bar = st.progress(0.0, text=t(message, done=fmt.pct(0.0, lang(), 0)))
 
         def progress(_message: str, fraction: float) -> None:
             fraction = min(max(fraction, 0.0), 1.0)
-            bar.progress(fraction, text=t("common.store.building", done=fmt.pct(fraction, lang(), 0)))
+            bar.progress(fraction, text=t(message, done=fmt.pct(fraction, lang(), 0)))
 
-        demo.build_demo_store(path, progress=progress)
+        if path.exists():
+            store.upgrade(path, progress=progress)
+        else:
+            from lendrisk import demo
+
+            demo.build_demo_store(path, progress=progress)
     finally:
         lock.release()
 
 
 def ensure_store() -> None:
-    """Build the demo platform (with its demo accounts) when the store file does not exist yet.
+    """Build the demo platform when there is no store; rebuild a store of an older schema from its tables.
 
-    The build runs as the only (hidden) page of this run, then the app starts over on the store.
+    The demo comes with its demo accounts. The build runs as the only (hidden) page of this run, then
+    the app starts over on the store.
     """
-    if store.db_path().exists():
+    if _store_is_current():
         return
-    st.navigation([st.Page(_build_demo_page, title="lendrisk", url_path="building")], position="hidden").run()
+    st.navigation(
+        [st.Page(_build_store_page, title="lendrisk", url_path="building")], position="hidden"
+    ).run()
     st.rerun()
 
 

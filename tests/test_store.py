@@ -1,0 +1,102 @@
+"""The store file: an older schema version is rebuilt from its own canonical tables, atomically."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import pytest
+from streamlit.testing.v1 import AppTest
+from tiny import OBSERVED_TO, tiny_tables
+
+from lendrisk import auth, cli, store
+
+APP = str(Path(__file__).resolve().parent.parent / "app.py")
+
+
+def make_version_1_store(path: Path) -> None:
+    """The tiny platform as schema version 1 wrote it: loan_month without guarantor principal."""
+    tables = tiny_tables()
+    tables["users"] = auth.demo_user_rows({"investor1": "I1", "investor2": "I2", "investor3": "I2"})
+    store.build_store(path, tables, source="tiny", observed_to=OBSERVED_TO)
+    con = duckdb.connect(str(path))
+    try:
+        con.execute("alter table loan_month drop column guarantor_principal_to_date")
+        con.execute("update meta set value = '1' where key = 'schema_version'")
+    finally:
+        con.close()
+    (path.parent / (path.name + ".prev")).unlink(missing_ok=True)
+
+
+def counts(path: Path) -> dict[str, int]:
+    """Rows per canonical table."""
+    con = store.connect(path)
+    try:
+        return {t: con.execute(f"select count(*) from {t}").fetchall()[0][0] for t in store.TABLES}
+    finally:
+        con.close()
+
+
+def test_store_of_an_older_schema_is_rebuilt_from_its_own_tables(tmp_path: Path) -> None:
+    path = tmp_path / "old.duckdb"
+    make_version_1_store(path)
+    before = counts(path)
+    assert store.schema_version(path) == 1
+
+    assert store.upgrade(path) is True
+
+    assert store.schema_version(path) == store.SCHEMA_VERSION == 2
+    assert counts(path) == before == {**before, "loans": 3, "repayments": 10, "holdings": 5, "users": 5}
+    con = store.connect(path)
+    try:
+        meta = store.read_meta(con)
+        # L3's guarantor buy-out on 06-10 repaid 2,000 principal (+ 20 interest).
+        guarantor = con.execute(
+            "select guarantor_principal_to_date::double from loan_month "
+            "where loan_id = 'L3' and month_end = date '2024-06-30'"
+        ).fetchall()
+    finally:
+        con.close()
+    assert (meta["source"], meta["observed_to"]) == ("tiny", "2024-12-31")
+    assert guarantor == [(2000.0,)]
+    assert (tmp_path / "old.duckdb.prev").exists()  # the version-1 file, kept
+    assert store.schema_version(tmp_path / "old.duckdb.prev") == 1
+    assert store.upgrade(path) is False  # current: nothing to do
+
+
+def test_store_without_meta_has_version_zero(tmp_path: Path) -> None:
+    path = tmp_path / "empty.duckdb"
+    duckdb.connect(str(path)).close()
+    assert store.schema_version(path) == 0
+
+
+def test_dashboard_upgrades_an_older_store_on_first_start(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "old.duckdb"
+    make_version_1_store(path)
+    monkeypatch.setenv("LENDRISK_DB", str(path))
+    monkeypatch.setenv("LENDRISK_SECRET", "test-secret")
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    assert not at.exception
+    assert store.schema_version(path) == store.SCHEMA_VERSION
+    assert at.text_input(key="login_username")  # the login form of the upgraded store
+
+
+def test_cli_refuses_queries_on_an_older_store_until_upgraded(tmp_path: Path, capsys) -> None:
+    path = tmp_path / "old.duckdb"
+    make_version_1_store(path)
+    args = ["--db", str(path), "query", "holding_risk_inputs", "--format", "csv"]
+    args += ["--param", "as_of=2024-03-31", "--param", "investor_id=I1"]
+    assert cli.main(args) == cli.EXIT_BAD_INPUT
+    assert "schema version 1" in capsys.readouterr().err
+    assert cli.main(["--db", str(path), "upgrade"]) == cli.EXIT_OK
+    assert "upgraded" in capsys.readouterr().out
+    assert cli.main(args) == cli.EXIT_OK
+    # I1 at 03-31: half of L1 (708 left, 1-30), all of L2 (2,400), a third of L3 (2,000 left).
+    rows = [line.split(",") for line in capsys.readouterr().out.splitlines()[1:]]
+    assert [(r[0], r[5], float(r[-1])) for r in rows] == [
+        ("H1", "1-30", 354.0),
+        ("H3", "current", 2400.0),
+        ("H4", "1-30", 2000 / 3),
+    ]
