@@ -30,11 +30,17 @@ class AdminError(ValueError):
         self.code = code
 
 
-def problems_frame(error: ingest.ValidationFailed) -> pd.DataFrame:
-    """One row per reported problem: file, row (spreadsheet row, header = 1), column, rule, value."""
+def problems_frame(error: ingest.ValidationFailed, lang: str = "en") -> pd.DataFrame:
+    """One row per reported problem: file, row (header = 1), column, rule, value; rule and file in lang."""
     return pd.DataFrame(
         [
-            {"file": p.file, "row": p.row, "column": p.column, "rule": p.rule, "value": p.value}
+            {
+                "file": p.file_in(lang),
+                "row": p.row,
+                "column": p.column,
+                "rule": p.rule_in(lang),
+                "value": p.value,
+            }
             for p in error.problems
         ],
         columns=["file", "row", "column", "rule", "value"],

@@ -4,7 +4,7 @@ the CLI does (validated, atomic), see what the store holds, and manage dashboard
 import pandas as pd
 import streamlit as st
 
-from lendrisk import admin, fmt, ingest, store, storeinfo, ui
+from lendrisk import admin, fmt, i18n, ingest, store, storeinfo, ui
 
 user = ui.require_role("admin")
 lang = ui.lang()
@@ -65,10 +65,11 @@ with st.form("upload", clear_on_submit=True):
     uploads = st.file_uploader(
         ui.t("manage.data.files"), type=["csv", "parquet"], accept_multiple_files=True, key="data_files"
     )
+    # Option labels bind this run's lang: format functions are also called outside the script run.
     mode = st.radio(
         ui.t("manage.data.mode"),
         ("append", "replace"),
-        format_func=lambda m: ui.t(f"manage.data.mode.{m}"),
+        format_func=lambda m: i18n.t(f"manage.data.mode.{m}", lang),
         horizontal=True,
         key="data_mode",
     )
@@ -89,7 +90,7 @@ if submitted:
                 ),
             )
         except ingest.ValidationFailed as exc:
-            st.session_state[RESULT] = ("problems", (admin.problems_frame(exc), exc.total))
+            st.session_state[RESULT] = ("problems", (admin.problems_frame(exc, lang), exc.total))
         else:
             rows = pd.DataFrame(
                 {
@@ -168,7 +169,7 @@ def change(action, *args) -> None:
     except admin.AdminError as exc:
         st.session_state[RESULT] = ("error", f"error.{exc.code}")
     except ingest.ValidationFailed as exc:
-        st.session_state[RESULT] = ("problems", (admin.problems_frame(exc), exc.total))
+        st.session_state[RESULT] = ("problems", (admin.problems_frame(exc, lang), exc.total))
     else:
         st.session_state[RESULT] = ("ok", f"done.{action.__name__}")
     st.rerun()
@@ -182,7 +183,7 @@ with add, st.form("add_user", clear_on_submit=True):
     role = st.selectbox(
         ui.t("manage.data.col.role"),
         admin.ROLES,
-        format_func=lambda r: ui.t(f"common.role.{r}"),
+        format_func=lambda r: i18n.t(f"common.role.{r}", lang),
         key="add_role",
     )
     investor = st.selectbox(

@@ -33,7 +33,7 @@ from lendrisk.ingest import (
     read_files,
     validate,
 )
-from lendrisk.ingest.validate import KEYS, SPECS
+from lendrisk.ingest.validate import KEYS, SPECS, Column, rule_text
 
 ARGON2 = "$argon2id$v=19$m=65536,t=3,p=4$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA"
 Maker = Callable[[Path, Path], list[Path]]
@@ -368,6 +368,97 @@ def test_bad_input_is_reported_and_leaves_the_store_byte_identical(
     ]
     assert found, str(failed.value)
     assert found[0].value == value
+
+
+# id of a BAD_INPUTS case, its problem's rule code and fields, and the rule in Chinese
+CODED: list[tuple[str, str, dict[str, str | int], str]] = [
+    ("impossible_date", "not_a_date", {}, "必须是日期 YYYY-MM-DD"),
+    (
+        "unknown_product",
+        "unknown_code",
+        {"allowed": "personal, consumer, small_business"},
+        "未知代码（允许：personal, consumer, small_business）",
+    ),
+    ("duplicate_loan_id_in_file", "duplicate_key_row", {"row": 2}, "重复的键，首次出现在第 2 行"),
+    ("duplicate_loan_id_against_store_in_append_mode", "duplicate_key_store", {}, "重复的键，数据库中已存在"),
+    ("orphan_holding", "no_such_key", {"column": "loan_id", "table": "loans"}, "loans 中没有此 loan_id"),
+    (
+        "holdings_above_principal",
+        "over_principal",
+        {"what": "holdings_amount", "loan": "L1", "total": "1,300.00", "principal": "1,200.00"},
+        "贷款 L1 的出借人持有金额合计 1,300.00，超过其本金 1,200.00",
+    ),
+    ("rate_of_120_percent", "range_ge_lt", {"low": "0", "high": "1"}, "必须 >= 0 且 < 1"),
+    ("term_of_zero_months", "range_between", {"low": "1", "high": "120"}, "必须介于 1 和 120 之间"),
+    (
+        "due_dates_not_increasing",
+        "due_not_after_previous",
+        {"previous": "2024-02-15"},
+        "必须晚于上一期的 due_on 2024-02-15",
+    ),
+    ("missing_required_column", "column_missing", {}, "缺少必需的列"),
+    ("empty_file", "empty_file", {}, "文件为空（应有一行列名作为表头）"),
+]
+
+
+@pytest.mark.parametrize(("case", "code", "fields", "zh"), CODED, ids=[c[0] for c in CODED])
+def test_problem_has_a_code_fields_and_its_chinese_text(
+    base: Path, exported: Path, tmp_path: Path, case: str, code: str, fields: dict, zh: str
+) -> None:
+    maker, mode, (file, row, column, english, _) = next(c[1:] for c in BAD_INPUTS if c[0] == case)
+    with pytest.raises(ValidationFailed) as failed:
+        import_paths(base, maker(exported, tmp_path / "bad"), mode=mode)
+    problem = next(p for p in failed.value.problems if (p.file, p.row, p.column) == (file, row, column))
+    assert (problem.code, problem.fields) == (code, fields)
+    assert english in problem.rule and problem.rule_in("en") == problem.rule
+    assert problem.rule_in("zh") == zh
+    assert problem.file_in("zh") == file
+
+
+def test_guarantor_sum_and_rows_already_in_the_store_read_in_chinese(
+    base: Path, exported: Path, tmp_path: Path
+) -> None:
+    tables = tiny_tables()
+    tables["repayments"].loc[8, "principal_paid"] = 3100.0  # L3's guarantor buy-out above its 3,000
+    (problem,) = validate(tables)
+    assert problem.code == "over_principal"
+    assert problem.fields == {
+        "what": "principal_paid_guarantor",
+        "loan": "L3",
+        "total": "3,100.00",
+        "principal": "3,000.00",
+    }
+    assert problem.rule_in("zh") == "贷款 L3 的担保方已还本金合计 3,100.00，超过其本金 3,000.00"
+    loans = cells(exported, "loans").head(2)  # drop L3: its holdings H4, H5 stay in the store
+    with pytest.raises(ValidationFailed) as failed:
+        import_paths(base, [write(tmp_path / "in", "loans.csv", loans)], mode="replace")
+    holding = next(p for p in failed.value.problems if p.store_table == "holdings")
+    assert holding.file == "holdings (already in the store)"
+    assert holding.file_in("zh") == "holdings（数据库中已有的行）"
+    assert holding.rule_in("zh") == "loans 中没有此 loan_id"
+
+
+# range (low, high, low_open, high_open) -> rule code and its English and Chinese text
+RANGES = [
+    ((0, None, False, False), "range_ge", "must be >= 0", "必须 >= 0"),
+    ((0, None, True, False), "range_gt", "must be > 0", "必须 > 0"),
+    ((None, 1, False, False), "range_le", "must be <= 1", "必须 <= 1"),
+    ((None, 1, False, True), "range_lt", "must be < 1", "必须 < 1"),
+    ((300, 900, False, False), "range_between", "must be between 300 and 900", "必须介于 300 和 900 之间"),
+    ((0, 1, False, True), "range_ge_lt", "must be >= 0 and < 1", "必须 >= 0 且 < 1"),
+    ((0, 1, True, False), "range_gt_le", "must be > 0 and <= 1", "必须 > 0 且 <= 1"),
+    ((0, 1, True, True), "range_gt_lt", "must be > 0 and < 1", "必须 > 0 且 < 1"),
+]
+
+
+@pytest.mark.parametrize(("limits", "code", "en", "zh"), RANGES, ids=[r[1] for r in RANGES])
+def test_every_kind_of_range_has_a_rule_in_both_languages(limits: tuple, code: str, en: str, zh: str) -> None:
+    low, high, low_open, high_open = limits
+    found, fields = Column(
+        "x", "float", low=low, high=high, low_open=low_open, high_open=high_open
+    ).range_rule()
+    assert found == code
+    assert (rule_text(code, fields, "en"), rule_text(code, fields, "zh")) == (en, zh)
 
 
 def test_problem_reads_file_row_column_rule_and_value(base: Path, exported: Path, tmp_path: Path) -> None:

@@ -38,12 +38,23 @@ def digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def data_page(db: Path, monkeypatch: pytest.MonkeyPatch, username: str = "admin") -> AppTest:
+def data_page(
+    db: Path, monkeypatch: pytest.MonkeyPatch, username: str = "admin", lang: str = "en"
+) -> AppTest:
     """The Data page script run directly for a logged-in account (its forms are driven this way)."""
     monkeypatch.setenv("LENDRISK_DB", str(db))
     monkeypatch.setenv("LENDRISK_SECRET", "test-secret")
     at = AppTest.from_file(PAGE, default_timeout=60)
     at.session_state["_auth"] = {"username": username, "token": "t", "expires_at": time.time() + 600}
+    at.session_state["lang"] = lang
+    return at.run()
+
+
+def upload(at: AppTest, name: str, content: bytes, mode: str = "append") -> AppTest:
+    """Upload one file through the import form and submit it."""
+    at.file_uploader(key="data_files").set_value((name, content, "text/csv"))
+    at.radio(key="data_mode").set_value(mode)
+    next(b for b in at.button if b.key.startswith("FormSubmitter:upload-")).click()
     return at.run()
 
 
@@ -125,6 +136,35 @@ def test_upload_import_is_validated_and_atomic(db: Path) -> None:
     good = b"investor_id,segment,joined_on\nI9,retail,2024-06-01\n"
     report = admin.import_uploads(db, [("investors.csv", good)])
     assert report.added == {"investors": 1} and report.totals["investors"] == 3
+
+
+def test_upload_problems_are_listed_in_chinese(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    at = data_page(db, monkeypatch, lang="zh")
+    before = digest(db)
+    bad = b"investor_id,segment,joined_on\nI1,retail,2024-01-01\nI9,whale,2024-13-01\n"
+    upload(at, "investors.csv", bad)
+    assert not at.exception
+    assert [e.value for e in at.error] == [
+        "发现3个问题，未导入任何数据（下方列出前3个）。请修改文件后重新上传。"
+    ]
+    problems = at.dataframe[0].value
+    assert list(problems.columns) == ["文件", "行号", "列", "违反的规则", "实际值"]
+    assert problems.values.tolist() == [
+        ["investors.csv", 3, "joined_on", "必须是日期 YYYY-MM-DD", "2024-13-01"],
+        ["investors.csv", 3, "segment", "未知代码（允许：retail, institutional）", "whale"],
+        ["investors.csv", 2, "investor_id", "重复的键，数据库中已存在", "I1"],
+    ]
+    # replacing the investors by I9 alone orphans the store's holdings (H1-H5) and investor accounts (3)
+    upload(at, "investors.csv", b"investor_id,segment\nI9,retail\n", mode="replace")
+    problems = at.dataframe[0].value
+    assert sorted(map(tuple, problems[["文件", "违反的规则", "实际值"]].values.tolist())) == [
+        *[("holdings（数据库中已有的行）", "investors 中没有此 investor_id", "I1")] * 3,
+        *[("holdings（数据库中已有的行）", "investors 中没有此 investor_id", "I2")] * 2,
+        ("users（数据库中已有的行）", "investors 中没有此 investor_id", "I1"),
+        *[("users（数据库中已有的行）", "investors 中没有此 investor_id", "I2")] * 2,
+    ]
+    assert problems["行号"].isna().all()
+    assert digest(db) == before
 
 
 def test_manager_has_no_data_page(tiny_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: F811

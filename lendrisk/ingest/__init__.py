@@ -98,7 +98,7 @@ def import_tables(
     for table, frame in tables.items():
         if table not in SPECS:
             sink.structural = True
-            sink.add_table(table, None, f"unknown table name (expected one of: {', '.join(SPECS)})", table)
+            sink.add_table(table, None, "unknown_table", {"tables": ", ".join(SPECS)}, table)
             continue
         known = {c.name for c in SPECS[table]}
         ignored = [str(c) for c in frame.columns if c not in known]

@@ -66,15 +66,13 @@ def read_raw(paths: Sequence[Path | str]) -> dict[str, pd.DataFrame]:
         table, fmt = table_name(path)
         sink.files[table] = path.name
         if fmt is None:
-            sink.add_table(table, None, "unsupported file type (use .csv, .csv.gz or .parquet)", path.name)
+            sink.add_table(table, None, "unsupported_file_type", value=path.name)
         elif table not in SPECS:
-            sink.add_table(table, None, f"unknown table name (expected one of: {', '.join(SPECS)})", table)
+            sink.add_table(table, None, "unknown_table", {"tables": ", ".join(SPECS)}, table)
         elif table in tables:
-            sink.add_table(
-                table, None, f"a second file for table {table} (first: {tables[table].attrs['file']})"
-            )
+            sink.add_table(table, None, "second_file", {"table": table, "first": tables[table].attrs["file"]})
         elif not path.is_file():
-            sink.add_table(table, None, "file not found")
+            sink.add_table(table, None, "file_not_found")
         else:
             frame = _read_one(path, fmt, table, sink)
             if frame is not None:
@@ -92,7 +90,7 @@ def _read_one(path: Path, fmt: str, table: str, sink: Sink) -> pd.DataFrame | No
             frame = pq.read_table(path).to_pandas()
             return frame.set_axis(pd.RangeIndex(2, len(frame) + 2, name=ROW_INDEX))
         except (pa.ArrowException, OSError) as exc:
-            sink.add_table(table, None, f"unreadable Parquet file: {exc}")
+            sink.add_table(table, None, "unreadable_parquet", {"error": str(exc)})
             return None
     data = path.read_bytes()
     try:
@@ -100,10 +98,10 @@ def _read_one(path: Path, fmt: str, table: str, sink: Sink) -> pd.DataFrame | No
             data = gzip.decompress(data)
         text = decode(data)
     except (OSError, EOFError, UnicodeDecodeError) as exc:
-        sink.add_table(table, None, f"unreadable file (expected UTF-8 or GBK CSV): {exc}")
+        sink.add_table(table, None, "unreadable_file", {"error": str(exc)})
         return None
     if not text.strip():
-        sink.add_table(table, None, "file is empty (expected a header row with the column names)")
+        sink.add_table(table, None, "empty_file")
         return None
     try:
         # No header inference, so that a row longer than the header is an error, not an index column;
@@ -112,12 +110,12 @@ def _read_one(path: Path, fmt: str, table: str, sink: Sink) -> pd.DataFrame | No
             io.StringIO(text), header=None, dtype=str, keep_default_na=False, skip_blank_lines=False
         )
     except (pd.errors.ParserError, ValueError) as exc:
-        sink.add_table(table, None, f"unreadable CSV: {exc}")
+        sink.add_table(table, None, "unreadable_csv", {"error": str(exc)})
         return None
     header = [str(c).strip().lower() for c in cells.iloc[0].fillna("")]
     repeated = sorted({c for c in header if header.count(c) > 1})
     if repeated:
-        sink.add_table(table, ", ".join(repeated), "column appears more than once in the header")
+        sink.add_table(table, ", ".join(repeated), "repeated_column")
         return None
     frame = cells.iloc[1:].set_axis(header, axis=1).set_axis(pd.RangeIndex(2, len(cells) + 1, name=ROW_INDEX))
     return frame[(frame.fillna("") != "").any(axis=1)]

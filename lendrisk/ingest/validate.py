@@ -3,18 +3,24 @@
 Row numbers in problems are those a spreadsheet shows: the header is row 1 and the first data row is
 row 2 (Parquet files and in-memory frames are numbered the same way). Rows already in the store have
 no row number; their file reads "<table> (already in the store)".
+
+Each problem has a stable rule code and fields; its text in either language comes from the message
+catalogue lendrisk/messages/ingest.json ("ingest.rule.<code>"), English included, so that `rule` (the
+English text kept on the problem for the CLI) and the dashboard's translation have one source.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
+
+from lendrisk.i18n import t
 
 MAX_PROBLEMS = 200  # problems kept (and shown) per validation; the rest are only counted
 ROW = "_row"  # internal column of typed frames: the source row number (NA for rows already in the store)
@@ -24,17 +30,62 @@ _DATE_TEXT = r"\d{4}[-/]\d{1,2}[-/]\d{1,2}"
 _MIDNIGHT = r"[ T]00:00:00(?:\.0+)?$"
 _NUMBER_TEXT = r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?"
 _BOOLS = {"true": True, "false": False, "1": True, "0": False, "yes": True, "no": False}
+# Rule fields whose values are themselves words: field -> message-key prefix of their texts.
+WORD_FIELDS = {"what": "ingest.what."}
+Fields = Mapping[str, str | int]
+
+
+def rule_text(code: str, fields: Fields, lang: str = "en") -> str:
+    """A rule's sentence in a language: the template "ingest.rule.<code>" filled with its fields."""
+    words = {k: t(WORD_FIELDS[k] + str(v), lang) if k in WORD_FIELDS else v for k, v in fields.items()}
+    return t(f"ingest.rule.{code}", lang, **words)
 
 
 @dataclass(frozen=True)
 class Problem:
-    """One violated rule: file, spreadsheet row (header = 1), column, the rule and the offending value."""
+    """One violated rule: file, spreadsheet row (header = 1), column, the rule and the offending value.
+
+    rule is the English text; code and fields name the rule for other languages (see Problem.of).
+    store_table is set for rows already in the store (file then reads "<table> (already in the store)").
+    """
 
     file: str
     row: int | None
     column: str | None
     rule: str
     value: str | None
+    code: str | None = None
+    fields: Fields = field(default_factory=dict, hash=False)
+    store_table: str | None = None
+
+    @classmethod
+    def of(
+        cls,
+        file: str,
+        row: int | None,
+        column: str | None,
+        code: str,
+        fields: Fields | None = None,
+        value: str | None = None,
+        *,
+        in_store: bool = False,
+    ) -> Problem:
+        """A problem by rule code; in_store: file is the table whose rows already in the store break it."""
+        fields = dict(fields or {})
+        shown = t("ingest.file.in_store", "en", table=file) if in_store else file
+        return cls(
+            shown, row, column, rule_text(code, fields), value, code, fields, file if in_store else None
+        )
+
+    def rule_in(self, lang: str) -> str:
+        """The rule in a language (a problem made without a code has only its English text)."""
+        return self.rule if self.code is None else rule_text(self.code, self.fields, lang)
+
+    def file_in(self, lang: str) -> str:
+        """The file label in a language (rows already in the store: '<table> (already in the store)')."""
+        return (
+            self.file if self.store_table is None else t("ingest.file.in_store", lang, table=self.store_table)
+        )
 
     def __str__(self) -> str:
         where = self.file if self.row is None else f"{self.file} row {self.row}"
@@ -85,13 +136,15 @@ class Column:
     high_open: bool = False
     default: object = None
 
-    def range_rule(self) -> str:
-        """The range as a sentence, e.g. 'must be > 0' or 'must be between 300 and 900'."""
-        lo = f"{'>' if self.low_open else '>='} {self.low:g}" if self.low is not None else ""
-        hi = f"{'<' if self.high_open else '<='} {self.high:g}" if self.high is not None else ""
-        if lo and hi and not (self.low_open or self.high_open):
-            return f"must be between {self.low:g} and {self.high:g}"
-        return "must be " + " and ".join(p for p in (lo, hi) if p)
+    def range_rule(self) -> tuple[str, dict[str, str]]:
+        """The range as a rule code and fields, e.g. ('range_gt', {'low': '0'}) for 'must be > 0'."""
+        lo = ("gt" if self.low_open else "ge") if self.low is not None else ""
+        hi = ("lt" if self.high_open else "le") if self.high is not None else ""
+        fields = {"low": f"{self.low:g}"} if lo else {}
+        if hi:
+            fields["high"] = f"{self.high:g}"
+        code = "between" if (lo, hi) == ("ge", "le") else "_".join(p for p in (lo, hi) if p)
+        return f"range_{code}", fields
 
 
 def _id(name: str, required: bool = True) -> Column:
@@ -232,33 +285,45 @@ class Sink:
         """The file name shown for a table's new rows."""
         return self.files.get(table, table)
 
-    def add_table(self, table: str, column: str | None, rule: str, value: str | None = None) -> None:
-        """A problem with a whole table or column (no row)."""
+    def add_table(
+        self,
+        table: str,
+        column: str | None,
+        code: str,
+        fields: Fields | None = None,
+        value: str | None = None,
+    ) -> None:
+        """A problem with a whole table or column (no row): rule code and its fields."""
         self.total += 1
         if len(self.kept) < self.limit:
-            self.kept.append(Problem(self.file(table), None, column, rule, value))
+            self.kept.append(Problem.of(self.file(table), None, column, code, fields, value))
 
     def add(
         self,
         table: str,
         rows: pd.Series,
         column: str | None,
-        rule: str | pd.Series,
+        code: str | Sequence[str],
+        fields: Fields | Sequence[Fields] | None = None,
         values: pd.Series | None = None,
     ) -> None:
-        """Problems for the given rows (their _row numbers); rule and values are aligned with rows."""
+        """Problems for the given rows (their _row numbers): rule code and fields are one for every row
+        or sequences aligned with rows (at least their first `limit`); values are aligned with rows.
+        """
         self.total += len(rows)
         room = self.limit - len(self.kept)
         if room <= 0 or rows.empty:
             return
         row_list = rows.iloc[:room].tolist()
-        rules = [rule] * len(row_list) if isinstance(rule, str) else rule.iloc[:room].tolist()
-        vals = [None] * len(row_list) if values is None else [_show(v) for v in values.iloc[:room]]
-        for row, text, value in zip(row_list, rules, vals, strict=True):
+        n = len(row_list)
+        codes = [code] * n if isinstance(code, str) else code[:n]
+        each = [fields or {}] * n if fields is None or isinstance(fields, Mapping) else fields[:n]
+        vals = [None] * n if values is None else [_show(v) for v in values.iloc[:room]]
+        for row, row_code, row_fields, value in zip(row_list, codes, each, vals, strict=True):
             if row is None or pd.isna(row):
-                self.kept.append(Problem(f"{table} (already in the store)", None, column, text, value))
+                self.kept.append(Problem.of(table, None, column, row_code, row_fields, value, in_store=True))
             else:
-                self.kept.append(Problem(self.file(table), int(row), column, text, value))
+                self.kept.append(Problem.of(self.file(table), int(row), column, row_code, row_fields, value))
 
     def result(self) -> Problems:
         """The kept problems with the total count."""
@@ -295,7 +360,7 @@ def _text(s: pd.Series) -> pd.Series:
 
 
 def _parse(kind: str, s: pd.Series) -> tuple[pd.Series, list[tuple[np.ndarray, str]]]:
-    """A column parsed to its kind's dtype, and (bad-cell mask, rule) pairs; bad cells become missing."""
+    """A column parsed to its kind's dtype, and (bad-cell mask, rule code) pairs; bad cells become missing."""
     if kind in ("id", "text", "code"):
         return _text(s), []
     if kind == "date":
@@ -304,15 +369,15 @@ def _parse(kind: str, s: pd.Series) -> tuple[pd.Series, list[tuple[np.ndarray, s
         return _parse_bool(s)
     v, present = _numbers(s)
     bad = present & ~np.isfinite(v)
-    problems = [(bad, "must be a number")]
+    problems = [(bad, "not_a_number")]
     if kind == "int":
         bad |= present & (v != np.round(v))
-        problems = [(bad, "must be a whole number")]
+        problems = [(bad, "not_whole")]
         return pd.Series(np.where(bad, np.nan, np.round(v))).astype("Int64"), problems
     if kind == "amount":
         cents = np.where(bad, 0.0, v * 100)
         frac = present & ~bad & (np.abs(cents - np.round(cents)) > 1e-3)
-        problems.append((frac, "must have at most 2 decimals"))
+        problems.append((frac, "too_many_decimals"))
         return pd.Series(np.where(bad | frac, np.nan, np.round(v, 2))), problems
     return pd.Series(np.where(bad, np.nan, v)), problems
 
@@ -337,7 +402,7 @@ def _parse_date(s: pd.Series) -> tuple[pd.Series, list[tuple[np.ndarray, str]]]:
     shaped = t.str.fullmatch(_DATE_TEXT).to_numpy(dtype=bool, na_value=False)
     v = pd.to_datetime(t.where(shaped).str.replace("/", "-"), format="%Y-%m-%d", errors="coerce")
     bad = t.notna().to_numpy(dtype=bool) & v.isna().to_numpy()
-    return v.astype("datetime64[us]"), [(bad, "must be a date YYYY-MM-DD")]
+    return v.astype("datetime64[us]"), [(bad, "not_a_date")]
 
 
 def _parse_bool(s: pd.Series) -> tuple[pd.Series, list[tuple[np.ndarray, str]]]:
@@ -346,7 +411,7 @@ def _parse_bool(s: pd.Series) -> tuple[pd.Series, list[tuple[np.ndarray, str]]]:
     t = _text(s).str.lower()
     v = t.map(_BOOLS).astype("boolean")
     bad = t.notna().to_numpy(dtype=bool) & v.isna().to_numpy(dtype=bool)
-    return v, [(bad, "must be true/false, 1/0 or yes/no")]
+    return v, [(bad, "not_a_bool")]
 
 
 def empty_table(table: str) -> pd.DataFrame:
@@ -374,20 +439,20 @@ def coerce_table(
         if col.name not in frame.columns:
             if col.required:
                 sink.structural = True
-                sink.add_table(table, col.name, "required column missing")
+                sink.add_table(table, col.name, "column_missing")
             raw = pd.Series([None] * len(frame), dtype="str")
         else:
             raw = frame[col.name].reset_index(drop=True)
         typed, checks = _parse(col.kind, raw)
         unparsed = np.zeros(len(raw), dtype=bool)
-        for bad, rule in checks:
+        for bad, code in checks:
             unparsed |= bad
             if bad.any():
-                sink.add(table, out[ROW][bad], col.name, rule, raw[bad])
+                sink.add(table, out[ROW][bad], col.name, code, values=raw[bad])
         if col.required and col.name in frame.columns:
             missing = typed.isna().to_numpy(dtype=bool) & ~unparsed
             if missing.any():
-                sink.add(table, out[ROW][missing], col.name, "required value missing")
+                sink.add(table, out[ROW][missing], col.name, "value_missing")
         if col.default is not None:
             typed = typed.fillna(col.default)
         out[col.name] = typed
@@ -407,37 +472,33 @@ def check_rules(tables: Mapping[str, pd.DataFrame], sink: Sink) -> None:
     for child, col, parent, pcol in REFERENCES:
         f = t[child]
         bad = f[col].notna() & ~_among(f[col], t[parent][pcol])
-        sink.add(child, f.loc[bad, ROW], col, f"no such {pcol} in {parent}", f.loc[bad, col])
+        fields = {"column": pcol, "table": parent}
+        sink.add(child, f.loc[bad, ROW], col, "no_such_key", fields, f.loc[bad, col])
     loans = t["loans"].dropna(subset=["loan_id"]).drop_duplicates("loan_id").set_index("loan_id")
-    _check_running_total("holdings", t["holdings"], "amount", "holdings amount", loans["principal"], sink)
+    _check_running_total("holdings", t["holdings"], "amount", "holdings_amount", loans["principal"], sink)
     # Guarantor buy-outs repay the investors, not the borrower: after one, collection may still recover
     # principal from the borrower, so the borrower's side and the guarantor's are capped separately.
     repayments = t["repayments"]
-    for sources, label in (
-        (("borrower", "collection"), "principal_paid by borrower and collection"),
-        (("guarantor",), "principal_paid by guarantor"),
+    for sources, what in (
+        (("borrower", "collection"), "principal_paid_borrower_collection"),
+        (("guarantor",), "principal_paid_guarantor"),
     ):
         part = repayments[repayments["source"].isin(sources).to_numpy(bool)]
-        _check_running_total("repayments", part, "principal_paid", label, loans["principal"], sink, "paid_on")
+        _check_running_total("repayments", part, "principal_paid", what, loans["principal"], sink, "paid_on")
     _check_schedule(t["schedule"], t["loans"], loans["principal"], sink)
     for name, col in (("repayments", "paid_on"), ("loan_events", "event_on")):
         f = t[name]
         originated = f["loan_id"].map(loans["originated_on"]).astype("datetime64[us]")
         bad = (f[col] < originated).fillna(False).to_numpy(dtype=bool)
-        rule = "is before the loan's origination on " + originated[bad].dt.strftime("%Y-%m-%d")
-        sink.add(name, f.loc[bad, ROW], col, rule, f.loc[bad, col])
+        fields = [{"originated": d} for d in originated[bad].dt.strftime("%Y-%m-%d").iloc[: sink.limit]]
+        sink.add(name, f.loc[bad, ROW], col, "before_origination", fields, f.loc[bad, col])
     users = t["users"]
     no_id = ((users["role"] == "investor") & users["investor_id"].isna()).fillna(False)
-    sink.add("users", users.loc[no_id, ROW], "investor_id", "required for role investor")
+    sink.add("users", users.loc[no_id, ROW], "investor_id", "required_for_role", {"role": "investor"})
     hashes = users["password_hash"]
     bad_hash = hashes.notna() & ~hashes.str.startswith(PASSWORD_PREFIXES).fillna(False)
     # The value is not shown: a bad hash may be a plain-text password.
-    sink.add(
-        "users",
-        users.loc[bad_hash, ROW],
-        "password_hash",
-        "must be an argon2 or bcrypt hash (starting with $argon2 or $2)",
-    )
+    sink.add("users", users.loc[bad_hash, ROW], "password_hash", "not_a_password_hash")
 
 
 def _among(s: pd.Series, values: pd.Series) -> np.ndarray:
@@ -458,20 +519,16 @@ def _check_columns(table: str, frame: pd.DataFrame, sink: Sink) -> None:
             if col.high is not None:
                 bad |= (s >= col.high) if col.high_open else (s > col.high)
             bad = bad.fillna(False).to_numpy(dtype=bool)
-            sink.add(table, frame.loc[bad, ROW], col.name, col.range_rule(), s[bad])
+            code, fields = col.range_rule()
+            sink.add(table, frame.loc[bad, ROW], col.name, code, fields, s[bad])
         if col.codes:
             bad = (s.notna() & ~s.isin(col.codes)).to_numpy(dtype=bool)
-            sink.add(
-                table,
-                frame.loc[bad, ROW],
-                col.name,
-                f"unknown code (allowed: {', '.join(col.codes)})",
-                s[bad],
-            )
+            fields = {"allowed": ", ".join(col.codes)}
+            sink.add(table, frame.loc[bad, ROW], col.name, "unknown_code", fields, s[bad])
     if table in MONTH_END_TABLES:
         d = frame["month_end"]
         bad = (d.notna() & ~d.dt.is_month_end).to_numpy(dtype=bool)
-        sink.add(table, frame.loc[bad, ROW], "month_end", "must be the last day of a month", d[bad])
+        sink.add(table, frame.loc[bad, ROW], "month_end", "not_month_end", values=d[bad])
 
 
 def _check_duplicates(table: str, frame: pd.DataFrame, key: tuple[str, ...], sink: Sink) -> None:
@@ -483,29 +540,27 @@ def _check_duplicates(table: str, frame: pd.DataFrame, key: tuple[str, ...], sin
         return
     first = f.assign(_pos=np.arange(len(f))).groupby(cols, sort=False)["_pos"].transform("min")
     first_row = f[ROW].to_numpy()[first.to_numpy()[dup]]
-    rule = pd.Series(
-        [
-            "duplicate key, already in the store" if pd.isna(r) else f"duplicate key, first in row {r}"
-            for r in first_row[: sink.limit]
-        ],
-        dtype="str",
-    )
+    codes = ["duplicate_key_store" if pd.isna(r) else "duplicate_key_row" for r in first_row[: sink.limit]]
+    fields = [{} if pd.isna(r) else {"row": int(r)} for r in first_row[: sink.limit]]
     keys = f.loc[dup, cols[0]].astype("str")
     for c in cols[1:]:
         keys = keys + ", " + f.loc[dup, c].astype("str")
-    sink.add(table, f.loc[dup, ROW], ", ".join(cols) if len(cols) > 1 else cols[0], rule, keys)
+    sink.add(table, f.loc[dup, ROW], ", ".join(cols) if len(cols) > 1 else cols[0], codes, fields, keys)
 
 
 def _check_running_total(
     table: str,
     frame: pd.DataFrame,
     col: str,
-    label: str,
+    what: str,
     principal: pd.Series,
     sink: Sink,
     order_by: str | None = None,
 ) -> None:
-    """Σ col per loan (by order_by, else file order) must not exceed the principal; names the crossing row."""
+    """Σ col per loan (by order_by, else file order) must not exceed the principal; names the crossing row.
+
+    what is the code of the sum's name in the rule (message "ingest.what.<what>").
+    """
     f = frame.dropna(subset=["loan_id", col])
     if order_by:
         f = f.sort_values(["loan_id", order_by], kind="stable")
@@ -514,15 +569,11 @@ def _check_running_total(
     over = (running > limit + MONEY_TOLERANCE).fillna(False)
     crossing = f[over].loc[lambda x: ~x["loan_id"].duplicated()]
     total = f.groupby("loan_id")[col].sum()
-    rule = pd.Series(
-        [
-            f"Σ {label} of loan {loan} is {_money(total[loan])}, "
-            f"above its principal {_money(principal[loan])}"
-            for loan in crossing["loan_id"].iloc[: sink.limit]
-        ],
-        dtype="str",
-    )
-    sink.add(table, crossing[ROW], col, rule, crossing[col])
+    fields = [
+        {"what": what, "loan": loan, "total": _money(total[loan]), "principal": _money(principal[loan])}
+        for loan in crossing["loan_id"].iloc[: sink.limit]
+    ]
+    sink.add(table, crossing[ROW], col, "over_principal", fields, crossing[col])
 
 
 def _check_schedule(schedule: pd.DataFrame, loans: pd.DataFrame, principal: pd.Series, sink: Sink) -> None:
@@ -532,26 +583,21 @@ def _check_schedule(schedule: pd.DataFrame, loans: pd.DataFrame, principal: pd.S
         "loans",
         loans.loc[no_schedule, ROW],
         "loan_id",
-        "loan has no schedule",
-        loans.loc[no_schedule, "loan_id"],
+        "no_schedule",
+        values=loans.loc[no_schedule, "loan_id"],
     )
     s = schedule.dropna(subset=["loan_id"])
     sums = s.groupby("loan_id", sort=False)["principal_due"].sum()
     expected = principal.reindex(sums.index)
     off = sums[((sums - expected).abs() > MONEY_TOLERANCE) & expected.notna()]
     first = s.loc[~s["loan_id"].duplicated()].set_index("loan_id")[ROW]
-    rule = pd.Series(
-        [
-            f"Σ principal_due of loan {loan} must equal its principal {_money(principal[loan])}"
-            for loan in off.index[: sink.limit]
-        ],
-        dtype="str",
-    )
+    fields = [{"loan": loan, "principal": _money(principal[loan])} for loan in off.index[: sink.limit]]
     sink.add(
         "schedule",
         first[off.index].reset_index(drop=True),
         "principal_due",
-        rule,
+        "schedule_sum",
+        fields,
         off.map(_money).reset_index(drop=True),
     )
     s = s.dropna(subset=["installment_no", "due_on"]).sort_values(
@@ -559,8 +605,8 @@ def _check_schedule(schedule: pd.DataFrame, loans: pd.DataFrame, principal: pd.S
     )
     previous = s.groupby("loan_id", sort=False)["due_on"].shift()
     bad = (s["due_on"] <= previous).fillna(False).to_numpy(bool)
-    rule = "must be after the previous installment's due_on " + previous[bad].dt.strftime("%Y-%m-%d")
-    sink.add("schedule", s.loc[bad, ROW], "due_on", rule, s.loc[bad, "due_on"])
+    fields = [{"previous": d} for d in previous[bad].dt.strftime("%Y-%m-%d").iloc[: sink.limit]]
+    sink.add("schedule", s.loc[bad, ROW], "due_on", "due_not_after_previous", fields, s.loc[bad, "due_on"])
 
 
 def validate(
@@ -578,7 +624,7 @@ def validate(
             typed[name] = coerce_table(name, frame, sink)
         else:
             sink.structural = True
-            sink.add_table(name, None, f"unknown table name (expected one of: {', '.join(SPECS)})", name)
+            sink.add_table(name, None, "unknown_table", {"tables": ", ".join(SPECS)}, name)
     if not sink.structural:
         check_rules(typed, sink)
     return sink.result()

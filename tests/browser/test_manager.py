@@ -168,6 +168,36 @@ def investors_in(path: Path) -> list[str]:
         con.close()
 
 
+def test_admin_sees_the_upload_problems_in_chinese(
+    browser, admin_url: str, admin_store: Path, tmp_path, login, shot
+) -> None:
+    context = browser.new_context(viewport={"width": 1400, "height": 1600}, locale="zh-CN")
+    context.set_default_timeout(60_000)
+    page = context.new_page()
+    try:
+        page.goto(admin_url)
+        login(page, "admin", "demo-admin")
+        expect(page.get_by_text("当前用户：admin（系统管理员）")).to_be_visible()
+        open_page(page, "数据导入与用户")
+        expect(page.get_by_role("heading", name="导入标准格式文件")).to_be_visible()
+
+        before = digest(admin_store)
+        bad = tmp_path / "bad" / "investors.csv"
+        bad.parent.mkdir()
+        bad.write_text(BAD_INVESTORS, encoding="utf-8")
+        page.locator("input[type='file']").set_input_files(str(bad))
+        expect(page.locator("[data-testid='stFileChip']")).to_have_count(1)
+        page.get_by_role("button", name="校验并导入").click()
+        wait_idle(page)
+        expect(page.get_by_text("未导入任何数据")).to_be_visible(timeout=60_000)
+        problems = page.locator("[data-testid='stDataFrame']").first
+        expect(problems).to_be_visible()
+        shot(page, "admin-data-validation-zh")
+        assert digest(admin_store) == before  # byte-identical
+    finally:
+        context.close()
+
+
 def test_admin_upload_is_validated_then_imported(
     browser, admin_url: str, admin_store: Path, tmp_path, login, shot
 ) -> None:
