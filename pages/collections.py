@@ -2,19 +2,13 @@
 contact and the next step; cure rates by first action and by days to first contact; the legal
 pipeline (filed → judgment → recovered) and the recovery curve after charge-off. Managers and admins."""
 
-import plotly.graph_objects as go
+import pandas as pd
 import streamlit as st
 
-from lendrisk import collections, fmt, ui
+from lendrisk import charts, collections, fmt, pagekit, ui
 from lendrisk.reports import STATE_COLORS
 
-ui.require_role("manager", "admin")
-lang = ui.lang()
-as_of = ui.as_of()
-symbol = fmt.currency_symbol()
-
-st.title(ui.t("manage.collections.title"))
-st.caption(ui.t("manage.collections.intro", as_of=fmt.date(as_of, lang)))
+as_of, lang = pagekit.manager_page("manage.collections")
 
 with ui.busy("manage.computing"):
     queue = ui.cached(collections.collection_queue, as_of)
@@ -23,26 +17,20 @@ with ui.busy("manage.computing"):
     pipeline = ui.cached(collections.legal_pipeline, as_of)
     curve = ui.cached(collections.recovery_curve, as_of)
 
-cols = st.columns(4)
-with cols[0]:
-    ui.metric(
-        "manage.collections.kpi.queue", fmt.number(len(queue), lang), "manage.collections.kpi.queue_help"
-    )
-with cols[1]:
-    ui.metric(
-        "manage.collections.kpi.el",
-        fmt.money(queue["el"].sum(), lang, compact=True),
-        "manage.collections.kpi.el_help",
-    )
-with cols[2]:
-    stale = int((queue["days_since_contact"].isna() | (queue["days_since_contact"] > 30)).sum())
-    ui.metric("manage.collections.kpi.stale", fmt.number(stale, lang), "manage.collections.kpi.stale_help")
-with cols[3]:
-    ui.metric(
-        "manage.collections.kpi.lawsuits",
-        fmt.number(int(pipeline["loans"].iloc[0]) if len(pipeline) else 0, lang),
-        "manage.collections.kpi.lawsuits_help",
-    )
+stale = int((queue["days_since_contact"].isna() | (queue["days_since_contact"] > 30)).sum())
+pagekit.metric_rows(
+    [
+        ("manage.collections.kpi.queue", fmt.number(len(queue), lang), {}),
+        ("manage.collections.kpi.el", fmt.money(queue["el"].sum(), lang, compact=True), {}),
+        ("manage.collections.kpi.stale", fmt.number(stale, lang), {}),
+        (
+            "manage.collections.kpi.lawsuits",
+            fmt.number(int(pipeline["loans"].iloc[0]) if len(pipeline) else 0, lang),
+            {},
+        ),
+    ],
+    per_row=4,
+)
 
 # --- the queue --------------------------------------------------------------------------------
 st.subheader(ui.t("manage.collections.queue"))
@@ -91,79 +79,68 @@ ui.table(
     },
     file_name=f"collection_queue_{as_of:%Y-%m}.csv",
     key="queue",
-    height=420,
+    height=pagekit.fit_height(len(shown)),
 )
 with st.expander(ui.t("manage.collections.rule_title")):
     st.markdown(ui.t("manage.collections.rule", days=collections.RECENT_CONTACT_DAYS))
 
 # --- cure rates -------------------------------------------------------------------------------
+
+
+def cure_chart(
+    groups: pd.DataFrame, group: str, prefix: str, colour: str, name: str, axis: str, csv: str
+) -> None:
+    """Cure rates (0..1) of the groups with spells (group column, labels prefix + value) and their CSV."""
+    frame = groups[groups["spells"] > 0]
+    frame = frame.assign(label=[ui.t(f"{prefix}{g}") for g in frame[group]])
+    fig = charts.cure_bars(
+        frame,
+        colour,
+        [f"n = {fmt.number(n, lang)}" for n in frame["spells"]],
+        ui.t(f"manage.axis.{axis}"),
+        ui.t("manage.axis.cure_rate_3m"),
+    )
+    ui.chart(
+        fig,
+        frame,
+        f"manage.collections.chart.{name}",
+        f"manage.collections.chart.{name}_explain",
+        columns={
+            "label": "manage.col.group",
+            "spells": "manage.col.spells",
+            "cured": "manage.col.cured_spells",
+            "cure_rate": "manage.col.cure_rate",
+        },
+        file_name=csv,
+        months=collections.CURE_MONTHS,
+    )
+
+
 st.divider()
 # Cure rates compare collection actions; a store that records none (an imported real book has
 # only charge-offs) has nothing to compare.
 acted = bool(by_action.loc[by_action["first_action"] != "none", "spells"].sum())
 if acted:
     left, right = st.columns(2)
-    cure_columns = {
-        "label": "manage.col.group",
-        "spells": "manage.col.spells",
-        "cured": "manage.col.cured_spells",
-        "cure_rate": "manage.col.cure_rate",
-    }
     with left:
-        frame = by_action[by_action["spells"] > 0]
-        frame = frame.assign(label=[ui.t(f"manage.action.{a}") for a in frame["first_action"]])
-        fig = go.Figure(
-            go.Bar(
-                x=frame["label"],
-                y=frame["cure_rate"],
-                marker_color=STATE_COLORS["current"],
-                customdata=frame["spells"],
-                text=[f"n = {fmt.number(n, lang)}" for n in frame["spells"]],
-                textposition="outside",
-                hovertemplate="%{x}: %{y:.1%} (n = %{customdata})<extra></extra>",
-            )
-        )
-        fig.update_layout(height=380)
-        fig.update_xaxes(title_text=ui.t("manage.axis.first_action"), type="category")
-        fig.update_yaxes(
-            title_text=ui.t("manage.axis.cure_rate_3m"), tickformat=".0%", range=[0, 1.12], dtick=0.2
-        )
-        ui.chart(
-            fig,
-            frame,
-            "manage.collections.chart.by_action",
-            "manage.collections.chart.by_action_explain",
-            columns=cure_columns,
-            file_name="cure_by_first_action.csv",
-            months=collections.CURE_MONTHS,
+        cure_chart(
+            by_action,
+            "first_action",
+            "manage.action.",
+            STATE_COLORS["current"],
+            "by_action",
+            "first_action",
+            "cure_by_first_action.csv",
         )
     with right:
-        frame = by_delay[by_delay["spells"] > 0]
-        frame = frame.assign(label=[ui.t(f"manage.delay.{d}") for d in frame["delay"]])
-        fig = go.Figure(
-            go.Bar(
-                x=frame["label"],
-                y=frame["cure_rate"],
-                marker_color="#1f77b4",
-                customdata=frame["spells"],
-                text=[f"n = {fmt.number(n, lang)}" for n in frame["spells"]],
-                textposition="outside",
-                hovertemplate="%{x}: %{y:.1%} (n = %{customdata})<extra></extra>",
-            )
-        )
-        fig.update_layout(height=380)
-        fig.update_xaxes(title_text=ui.t("manage.axis.days_to_contact"), type="category")
-        fig.update_yaxes(
-            title_text=ui.t("manage.axis.cure_rate_3m"), tickformat=".0%", range=[0, 1.12], dtick=0.2
-        )
-        ui.chart(
-            fig,
-            frame,
-            "manage.collections.chart.by_delay",
-            "manage.collections.chart.by_delay_explain",
-            columns=cure_columns,
-            file_name="cure_by_contact_delay.csv",
-            months=collections.CURE_MONTHS,
+        cure_chart(
+            by_delay,
+            "delay",
+            "manage.delay.",
+            "#1f77b4",
+            "by_delay",
+            "days_to_contact",
+            "cure_by_contact_delay.csv",
         )
 else:
     st.info(ui.t("manage.collections.no_actions", months=collections.CURE_MONTHS))
@@ -175,17 +152,9 @@ left, right = st.columns(2)
 with left:
     if len(pipeline) and pipeline["loans"].iloc[0]:
         frame = pipeline.assign(label=[ui.t(f"manage.legal.{s}") for s in pipeline["stage"]])
-        fig = go.Figure(
-            go.Funnel(
-                y=frame["label"],
-                x=frame["loans"],
-                textinfo="value+percent initial",
-                marker={"color": ["#ef6c00", "#d32f2f", STATE_COLORS["current"]]},
-                hovertemplate="%{y}: %{x}<extra></extra>",
-            )
+        fig = charts.legal_funnel(
+            frame, ["#ef6c00", "#d32f2f", STATE_COLORS["current"]], ui.t("manage.axis.loans")
         )
-        fig.update_layout(height=380)
-        fig.update_xaxes(title_text=ui.t("manage.axis.loans"))
         ui.chart(
             fig,
             frame,
@@ -209,26 +178,17 @@ with left:
                 )
             )
     else:  # an empty funnel would be three labels on a blank axis
-        st.subheader(ui.t("manage.collections.chart.legal"))
-        st.info(ui.t("manage.collections.no_lawsuits"))
+        pagekit.note("manage.collections.chart.legal", "manage.collections.no_lawsuits")
 with right:
     if curve.empty:  # no charge-off by this date: a note instead of a blank axis
-        st.subheader(ui.t("manage.collections.chart.recovery"))
-        st.info(ui.t("manage.collections.no_charge_offs"))
+        pagekit.note("manage.collections.chart.recovery", "manage.collections.no_charge_offs")
     else:
-        fig = go.Figure(
-            go.Scatter(
-                x=curve["months_since_charge_off"],
-                y=curve["recovery_rate"],
-                mode="lines+markers",
-                line={"color": STATE_COLORS["charged_off"]},
-                customdata=curve["loans"],
-                hovertemplate="%{x}: %{y:.1%} (n = %{customdata})<extra></extra>",
-            )
+        fig = charts.recovery_curve(
+            curve,
+            STATE_COLORS["charged_off"],
+            ui.t("manage.axis.months_since_charge_off"),
+            ui.t("manage.axis.recovery_rate"),
         )
-        fig.update_layout(height=380)
-        fig.update_xaxes(title_text=ui.t("manage.axis.months_since_charge_off"), range=[0, 24])
-        fig.update_yaxes(title_text=ui.t("manage.axis.recovery_rate"), tickformat=".0%", rangemode="tozero")
         ui.chart(
             fig,
             curve,

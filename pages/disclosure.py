@@ -3,17 +3,12 @@ the sidebar's month-end, with CSV and Excel downloads, and the overdue rates bef
 compensation beside the rates after it. Managers and admins."""
 
 import pandas as pd
-import plotly.graph_objects as go
 import streamlit as st
 
-from lendrisk import fmt, i18n, reports, ui
+from lendrisk import charts, fmt, i18n, pagekit, reports, ui
+from lendrisk.charts import Series
 
-ui.require_role("manager", "admin")
-lang = ui.lang()
-as_of = ui.as_of()
-
-st.title(ui.t("manage.disclosure.title"))
-st.caption(ui.t("manage.disclosure.intro", as_of=fmt.date(as_of, lang)))
+as_of, lang = pagekit.manager_page("manage.disclosure")
 
 with ui.busy("manage.computing"):
     report = ui.cached(reports.disclosure_report, as_of)
@@ -49,7 +44,7 @@ shown = pd.DataFrame(
 st.dataframe(
     shown,
     hide_index=True,
-    height=38 + 35 * len(shown),
+    height=pagekit.fit_height(len(shown), max_rows=len(shown)),
     key="disclosure-df",
     column_config={
         headers["zh"]: st.column_config.TextColumn(headers["zh"], width="medium"),
@@ -86,24 +81,24 @@ labelled = rates.assign(
 )
 left, right = st.columns(2)
 with left:
-    fig = go.Figure()
-    for column, colour in (("before", "#7b1010"), ("after", "#9e9e9e")):
-        fig.add_trace(
-            go.Bar(
-                x=labelled["label"],
-                y=labelled[column],
-                name=headers[column],
-                marker_color=colour,
-                text=[fmt.pct(v, lang, 2) for v in labelled[column]],
-                textposition="outside",
-                hovertemplate="%{x}: %{y:.2%}<extra></extra>",
-            )
-        )
     top = float(max(labelled["before"].max(), labelled["after"].max(), 0.01))
-    fig.update_layout(barmode="group", height=380, legend={"orientation": "h", "y": -0.2})
     # one decimal: a real book's rates of 1-2 % would otherwise tick 0%, 1%, 1%, 2%
-    fig.update_yaxes(title_text=ui.t("manage.axis.rate_pct"), tickformat=".1%", range=[0, top * 1.2])
-    fig.update_xaxes(type="category")
+    fig = charts.category_bars(
+        labelled,
+        "label",
+        [
+            Series("before", headers["before"], "#7b1010", "bar"),
+            Series("after", headers["after"], "#9e9e9e", "bar"),
+        ],
+        x_title=None,
+        y_title=ui.t("manage.axis.rate_pct"),
+        y_hover=charts.PCT2,
+        text=lambda v: fmt.pct(v, lang, 2),
+        height=380,
+        legend_y=1.15,  # above the plot: the tilted item names take the room below it
+        y_tickformat=".1%",
+        y_range=(0, top * 1.2),
+    )
     ui.chart(
         fig,
         labelled,

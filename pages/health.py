@@ -1,27 +1,23 @@
 """Platform health: KPIs with month-over-month change, overdue and M3+ rates against the industry
 benchmark and unemployment, originations and grade mix over time. Managers and admins."""
 
+from typing import Any
+
 import plotly.graph_objects as go
 import streamlit as st
-from plotly.subplots import make_subplots
 
-from lendrisk import fmt, liquidity, reports, ui
-from lendrisk.reports import GRADE_COLORS, month_start
+from lendrisk import charts, fmt, liquidity, pagekit, reports, ui
+from lendrisk.charts import Series
+from lendrisk.reports import GRADE_COLORS
 
-ui.require_role("manager", "admin")
-lang = ui.lang()
-as_of = ui.as_of()
+as_of, lang = pagekit.manager_page("manage.health")
 symbol = fmt.currency_symbol()
-
-st.title(ui.t("manage.health.title"))
-st.caption(ui.t("manage.health.intro", as_of=fmt.date(as_of, lang)))
 
 with ui.busy("manage.computing"):
     kpis = ui.cached(reports.health_kpis, as_of)
     trend = ui.cached(reports.health_trend, as_of)
     mix = ui.cached(reports.originations_by_grade, as_of)
     has_reserve = ui.cached(liquidity.has_reserve, as_of)
-trend_x, mix_x = month_start(trend["month_end"]), month_start(mix["month_end"])
 
 now = kpis.iloc[-1]
 before = kpis.iloc[0] if len(kpis) > 1 else None
@@ -87,47 +83,27 @@ if before is not None:
 # A store without a published series (an imported real book has no macro table) draws no empty line.
 published = {c: bool(trend[c].notna().any()) for c in ("industry_overdue_rate", "unemployment_rate")}
 series = [
-    ("overdue_rate_amount", "#c0392b", "solid"),
-    ("overdue_rate_count", "#e67e22", "solid"),
-    ("m3plus_rate", "#7b1010", "solid"),
-    ("industry_overdue_rate", "#7f8c8d", "dash"),
+    Series(column, ui.t(f"manage.health.series.{column}"), colour, dash=dash)
+    for column, colour, dash in (
+        ("overdue_rate_amount", "#c0392b", "solid"),
+        ("overdue_rate_count", "#e67e22", "solid"),
+        ("m3plus_rate", "#7b1010", "solid"),
+        ("industry_overdue_rate", "#7f8c8d", "dash"),
+    )
+    if published.get(column, True)
 ]
-series = [s for s in series if published.get(s[0], True)]
-fig = make_subplots(specs=[[{"secondary_y": published["unemployment_rate"]}]])
-for column, colour, dash in series:
-    fig.add_trace(
-        go.Scatter(
-            x=trend_x,
-            y=trend[column],
-            name=ui.t(f"manage.health.series.{column}"),
-            line={"color": colour, "dash": dash},
-            hovertemplate="%{x|%Y-%m}: %{y:.2%}<extra></extra>",
-        ),
-        secondary_y=False,
-    )
-if published["unemployment_rate"]:
-    fig.add_trace(
-        go.Scatter(
-            x=trend_x,
-            y=trend["unemployment_rate"],
-            name=ui.t("manage.health.series.unemployment_rate"),
-            line={"color": "#2c7fb8", "dash": "dot"},
-            hovertemplate="%{x|%Y-%m}: %{y:.2%}<extra></extra>",
-        ),
-        secondary_y=True,
-    )
-    fig.update_yaxes(
-        title_text=ui.t("manage.health.axis.unemployment"),
-        tickformat=".1%",
-        secondary_y=True,
-        showgrid=False,
-        range=[0, max(float(trend["unemployment_rate"].max()), 0.01) * 1.3],
-    )
-fig.update_yaxes(
-    title_text=ui.t("manage.health.axis.rate"), tickformat=".0%", secondary_y=False, rangemode="tozero"
+unemployment = Series(
+    "unemployment_rate", ui.t("manage.health.series.unemployment_rate"), "#2c7fb8", dash="dot"
 )
-fig.update_xaxes(title_text=ui.t("manage.axis.month"), tickformat="%Y-%m")
-fig.update_layout(legend={"orientation": "h", "y": -0.25}, hovermode="x unified", height=430)
+fig = charts.rates_chart(
+    trend,
+    "month_end",
+    series,
+    unemployment if published["unemployment_rate"] else None,
+    x_title=ui.t("manage.axis.month"),
+    y_title=ui.t("manage.health.axis.rate"),
+    second_title=ui.t("manage.health.axis.unemployment"),
+)
 rates_key = "manage.health.chart.rates" if all(published.values()) else "manage.health.chart.rates_only"
 ui.chart(
     fig,
@@ -150,24 +126,37 @@ if missing:
     st.info(ui.t(f"manage.health.no_series.{missing[0] if len(missing) == 1 else 'both'}"))
 
 # --- originations and grade mix ----------------------------------------------------------------
+grades = [
+    (grade, ui.t("manage.grade", grade=grade), colour)
+    for grade, colour in GRADE_COLORS.items()
+    if (mix["grade"] == grade).any()
+]
+
+
+def mix_chart(column: str, kind: str, y_title: str, y_hover: str, **layout: Any) -> go.Figure:
+    """One column of the originations by grade over months, a trace per grade (legend under the plot)."""
+    return charts.month_chart(
+        mix,
+        "month_end",
+        [Series(column, name, colour, kind, rows=("grade", grade)) for grade, name, colour in grades],
+        x_title=ui.t("manage.axis.origination_month"),
+        y_title=y_title,
+        y_hover=y_hover,
+        unified=False,
+        legend_y=-0.3,
+        **layout,
+    )
+
+
 left, right = st.columns(2)
 with left:
-    volume = go.Figure()
-    for grade, colour in GRADE_COLORS.items():
-        part = mix[mix["grade"] == grade]
-        if len(part):
-            volume.add_trace(
-                go.Bar(
-                    x=mix_x[part.index],
-                    y=part["principal"],
-                    name=ui.t("manage.grade", grade=grade),
-                    marker_color=colour,
-                    hovertemplate="%{x|%Y-%m}: " + symbol + "%{y:,.0f}<extra></extra>",
-                )
-            )
-    volume.update_layout(barmode="stack", legend={"orientation": "h", "y": -0.3}, height=400, bargap=0.05)
-    volume.update_yaxes(title_text=ui.t("manage.axis.principal", symbol=symbol))
-    volume.update_xaxes(title_text=ui.t("manage.axis.origination_month"), tickformat="%Y-%m")
+    volume = mix_chart(
+        "principal",
+        "bar",
+        ui.t("manage.axis.principal", symbol=symbol),
+        charts.money_hover(symbol),
+        barmode="stack",
+    )
     ui.chart(
         volume,
         mix,
@@ -184,23 +173,14 @@ with left:
         symbol=symbol,
     )
 with right:
-    shares = go.Figure()
-    for grade, colour in GRADE_COLORS.items():
-        part = mix[mix["grade"] == grade]
-        if len(part):
-            shares.add_trace(
-                go.Scatter(
-                    x=mix_x[part.index],
-                    y=part["share"],
-                    name=ui.t("manage.grade", grade=grade),
-                    stackgroup="mix",
-                    line={"color": colour, "width": 0.5},
-                    hovertemplate="%{x|%Y-%m}: %{y:.1%}<extra></extra>",
-                )
-            )
-    shares.update_layout(legend={"orientation": "h", "y": -0.3}, height=400)
-    shares.update_yaxes(title_text=ui.t("manage.axis.share_of_principal"), tickformat=".0%", range=[0, 1])
-    shares.update_xaxes(title_text=ui.t("manage.axis.origination_month"), tickformat="%Y-%m")
+    shares = mix_chart(
+        "share",
+        "stack",
+        ui.t("manage.axis.share_of_principal"),
+        charts.PCT1,
+        y_tickformat=".0%",
+        y_range=(0, 1),
+    )
     ui.chart(
         shares,
         mix,

@@ -4,16 +4,9 @@ events on a timeline, guarantor buy-out. Only the logged-in investor's loans can
 
 import streamlit as st
 
-from lendrisk import fmt, investor, ui
+from lendrisk import fmt, investor, pagekit, ui
 
-user = ui.require_role("investor")
-if not user.investor_id:
-    st.error(ui.t("investor.no_investor"))
-    st.stop()
-me, as_of, lang = user.investor_id, ui.as_of(), ui.lang()
-
-st.title(ui.t("investor.holdings.title"))
-st.caption(ui.t("investor.holdings.intro", date=fmt.date(as_of, lang)))
+me, as_of, lang = pagekit.investor_page("investor.holdings")
 
 with ui.busy("investor.computing"):
     mine = ui.cached(investor.holdings, as_of, investor_id=me)
@@ -27,24 +20,12 @@ grades = sorted(set(mine["grade"]))
 products = [p for p in ("personal", "consumer", "small_business") if p in set(mine["product"])]
 f1, f2, f3, f4 = st.columns([3, 2, 2, 2])
 with f1:
-    chosen_states = st.multiselect(
-        ui.t("investor.filter.state"),
-        states,
-        key="holdings_state",
-        format_func=lambda s: ui.t(f"common.state.{s}"),
-        placeholder=ui.t("investor.filter.all"),
-    )
+    chosen_states = pagekit.multi_filter("investor.filter.state", states, "holdings_state", "common.state.")
 with f2:
-    chosen_grades = st.multiselect(
-        ui.t("investor.filter.grade"), grades, key="holdings_grade", placeholder=ui.t("investor.filter.all")
-    )
+    chosen_grades = pagekit.multi_filter("investor.filter.grade", grades, "holdings_grade")
 with f3:
-    chosen_products = st.multiselect(
-        ui.t("investor.filter.product"),
-        products,
-        key="holdings_product",
-        format_func=lambda p: ui.t(f"common.product.{p}"),
-        placeholder=ui.t("investor.filter.all"),
+    chosen_products = pagekit.multi_filter(
+        "investor.filter.product", products, "holdings_product", "common.product."
     )
 with f4:
     sort_by = st.selectbox(
@@ -130,13 +111,7 @@ st.header(ui.t("investor.story.title", loan=loan_id))
 st.markdown(
     ui.t(
         "investor.story.facts",
-        product=ui.t(f"common.product.{loan['product']}"),
-        grade=loan["grade"],
-        principal=fmt.money(loan["principal"], lang),
-        rate=fmt.pct(loan["annual_rate"], lang, 1),
-        term=fmt.number(loan["term_months"], lang),
-        method=ui.t(f"common.method.{loan['repayment_method']}"),
-        originated=fmt.date(loan["originated_on"], lang),
+        **pagekit.loan_facts(loan, lang),
         guarantee=ui.t(f"common.guarantee.{loan['guarantee']}"),
         share=fmt.pct(loan["share"], lang, 1),
         held=fmt.money(loan["held_amount"], lang),
@@ -157,34 +132,7 @@ if len(buyout):
 else:
     st.caption(ui.t("investor.story.no_buyout"))
 
-c1, c2 = st.columns(2)
-with c1:
-    ui.chart(
-        investor.story_payments_figure(story, lang),
-        investor.timeline_table(story, lang),
-        "investor.story.chart.payments.title",
-        "investor.story.chart.payments.explain",
-        columns={
-            "date": "investor.col.date",
-            "series": "investor.col.series",
-            "cumulative": "investor.col.cumulative",
-        },
-        file_name=f"loan_{loan_id}_payments.csv",
-        symbol=fmt.currency_symbol(),
-    )
-with c2:
-    ui.chart(
-        investor.story_milestones_figure(story, lang),
-        investor.milestone_table(story, lang),
-        "investor.story.chart.milestones.title",
-        "investor.story.chart.milestones.explain",
-        columns={
-            "date": "investor.col.date",
-            "kind": "investor.col.milestone",
-            "amount": "investor.col.amount",
-        },
-        file_name=f"loan_{loan_id}_timeline.csv",
-    )
+pagekit.story_charts(story, lang, "investor.story", f"loan_{loan_id}")
 
 st.subheader(ui.t("investor.story.schedule_title", symbol=fmt.currency_symbol()))
 st.caption(ui.t("investor.story.schedule_explain"))

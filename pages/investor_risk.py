@@ -3,20 +3,13 @@ loss, how bad a year could get (simulated loss distribution, VaR), and the cash 
 the next 12 months against the contract. The investor id comes from the logged-in user only."""
 
 import pandas as pd
-import plotly.graph_objects as go
 import streamlit as st
 
-from lendrisk import fmt, investor, metrics, risk, ui
+from lendrisk import charts, fmt, investor, metrics, pagekit, risk, ui
+from lendrisk.charts import Series
 
-user = ui.require_role("investor")
-if not user.investor_id:
-    st.error(ui.t("investor.no_investor"))
-    st.stop()
-me, as_of, lang = user.investor_id, ui.as_of(), ui.lang()
+me, as_of, lang = pagekit.investor_page("investor.risk")
 symbol = fmt.currency_symbol()
-
-st.title(ui.t("investor.risk.title"))
-st.caption(ui.t("investor.risk.intro", date=fmt.date(as_of, lang)))
 
 
 def money(x: float) -> str:
@@ -27,18 +20,6 @@ def money(x: float) -> str:
 def pct(x: float, digits: int = 1) -> str:
     """A ratio as a percentage."""
     return fmt.pct(x, lang, digits)
-
-
-def look(fig: go.Figure, x_title: str, y_title: str) -> go.Figure:
-    """Axis titles, legend above the plot, a light grid."""
-    fig.update_layout(
-        xaxis_title=x_title,
-        yaxis_title=y_title,
-        legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0, "title": None},
-        plot_bgcolor="white",
-    )
-    fig.update_yaxes(gridcolor="#eee", zerolinecolor="#bbb")
-    return fig
 
 
 # --- concentration ---------------------------------------------------------------------------
@@ -54,27 +35,23 @@ def share_or_missing(x: float) -> str:
     return pct(x) if has_borrowers else fmt.MISSING
 
 
-cols = st.columns(4)
-with cols[0]:
-    ui.metric(
-        "investor.risk.conc.hhi",
-        fmt.number(conc["hhi"], lang, 3) if has_borrowers else fmt.MISSING,
-        "investor.risk.conc.hhi_help",
-        equivalent=fmt.number(1 / conc["hhi"], lang, 1) if has_borrowers else fmt.MISSING,
-    )
-with cols[1]:
-    ui.metric("investor.risk.conc.top1", share_or_missing(conc["top1_share"]), "investor.risk.conc.top1_help")
-with cols[2]:
-    ui.metric(
-        "investor.risk.conc.top10", share_or_missing(conc["top10_share"]), "investor.risk.conc.top10_help"
-    )
-with cols[3]:
-    ui.metric(
-        "investor.risk.conc.borrowers",
-        fmt.number(conc["borrowers"], lang),
-        "investor.risk.conc.borrowers_help",
-        exposure=money(conc["exposure"]),
-    )
+pagekit.metric_rows(
+    [
+        (
+            "investor.risk.conc.hhi",
+            fmt.number(conc["hhi"], lang, 3) if has_borrowers else fmt.MISSING,
+            {"equivalent": fmt.number(1 / conc["hhi"], lang, 1) if has_borrowers else fmt.MISSING},
+        ),
+        ("investor.risk.conc.top1", share_or_missing(conc["top1_share"]), {}),
+        ("investor.risk.conc.top10", share_or_missing(conc["top10_share"]), {}),
+        (
+            "investor.risk.conc.borrowers",
+            fmt.number(conc["borrowers"], lang),
+            {"exposure": money(conc["exposure"])},
+        ),
+    ],
+    per_row=4,
+)
 if top.empty:
     st.info(ui.t("investor.risk.no_exposure"))
 else:
@@ -83,20 +60,9 @@ else:
         ui.t("investor.hover.borrower", amount=money(e), share=pct(s), loans=fmt.number(n, lang))
         for e, s, n in zip(top["exposure"], top["share"], top["loans"], strict=True)
     ]
-    fig = go.Figure(
-        go.Bar(
-            x=top["share"],
-            y=labels,
-            orientation="h",
-            marker_color="#1565c0",
-            customdata=hover,
-            hovertemplate="<b>%{y}</b><br>%{customdata}<extra></extra>",
-        )
+    fig = charts.share_bars(
+        labels, top["share"], hover, ui.t("investor.axis.share_of_exposure"), ui.t("investor.axis.borrower")
     )
-    look(fig, ui.t("investor.axis.share_of_exposure"), ui.t("investor.axis.borrower"))
-    fig.update_xaxes(tickformat=".0%", rangemode="tozero")
-    fig.update_yaxes(autorange="reversed")
-    fig.update_layout(height=120 + 32 * len(top))
     ui.chart(
         fig,
         top,
@@ -115,60 +81,40 @@ else:
 # --- stress ----------------------------------------------------------------------------------
 st.header(ui.t("investor.risk.stress.title"))
 st.caption(ui.t("investor.risk.stress.intro"))
-shock = st.slider(
-    ui.t("investor.risk.stress.slider"),
-    min_value=0.0,
-    max_value=6.0,
-    value=2.0,
-    step=0.5,
-    format="+%.1f",
-    key="risk_shock_pp",
-    help=ui.t("investor.risk.stress.slider_help"),
-)
+shock = pagekit.shock_slider("investor.risk.stress.slider", 6.0, "risk_shock_pp")
 with ui.busy("investor.computing"):
     stressed = ui.cached(risk.stressed_expected_loss, as_of, shock, investor_id=me)
 by_state = investor.stress_by_state(stressed)
 before, after = stressed["el_after_guarantee"], stressed["el_after_guarantee_stressed"]
-cols = st.columns(3)
-with cols[0]:
-    ui.metric("investor.risk.stress.el_before", money(before), "investor.risk.stress.el_before_help")
-with cols[1]:
-    ui.metric(
-        "investor.risk.stress.el_after",
-        money(after),
-        "investor.risk.stress.el_after_help",
-        shock=fmt.number(shock, lang, 1),
-    )
-with cols[2]:
-    ui.metric(
-        "investor.risk.stress.change",
-        money(after - before),
-        "investor.risk.stress.change_help",
-        rate=pct((after - before) / before) if before > 0 else fmt.MISSING,
-    )
+pagekit.metric_rows(
+    [
+        ("investor.risk.stress.el_before", money(before), {}),
+        ("investor.risk.stress.el_after", money(after), {"shock": fmt.number(shock, lang, 1)}),
+        (
+            "investor.risk.stress.change",
+            money(after - before),
+            {"rate": pct((after - before) / before) if before > 0 else fmt.MISSING},
+        ),
+    ],
+    per_row=3,
+)
 factors = stressed["sensitivity"]
 if (factors["used_factor_per_pp"] <= 1.0).all():
     st.info(ui.t("investor.risk.stress.flat"))
 if stressed["ead"] > 0:
-    names = {"el": ui.t("investor.risk.stress.before"), "el_stressed": ui.t("investor.risk.stress.after")}
-    colours = {"el": "#90a4ae", "el_stressed": "#c62828"}
     labels = [ui.t(f"investor.bucket.{s}") for s in by_state["state"]]
-    fig = go.Figure()
-    for col, name in names.items():
-        hover = [f"{name} · {lab}: {money(v)}" for lab, v in zip(labels, by_state[col], strict=True)]
-        fig.add_trace(
-            go.Bar(
-                x=labels,
-                y=by_state[col],
-                name=name,
-                marker_color=colours[col],
-                customdata=hover,
-                hovertemplate="%{customdata}<extra></extra>",
-            )
-        )
-    look(fig, ui.t("investor.axis.bucket"), ui.t("investor.axis.el", symbol=symbol))
-    fig.update_layout(barmode="group")
-    fig.update_yaxes(tickprefix=symbol, tickformat=",.0f", rangemode="tozero")
+    fig = charts.money_bars(
+        by_state,
+        labels,
+        [
+            Series("el", ui.t("investor.risk.stress.before"), "#90a4ae"),
+            Series("el_stressed", ui.t("investor.risk.stress.after"), "#c62828"),
+        ],
+        money,
+        symbol,
+        ui.t("investor.axis.bucket"),
+        ui.t("investor.axis.el", symbol=symbol),
+    )
     ui.chart(
         fig,
         by_state.assign(state=labels),
@@ -186,90 +132,66 @@ if stressed["ead"] > 0:
 # --- loss distribution -----------------------------------------------------------------------
 st.header(ui.t("investor.risk.dist.title"))
 st.caption(ui.t("investor.risk.dist.intro"))
-c1, c2 = st.columns(2)
-with c1:
-    rho = st.number_input(
-        ui.t("investor.risk.dist.rho"),
-        min_value=0.0,
-        max_value=0.9,
-        value=0.15,
-        step=0.05,
-        format="%.2f",
-        key="risk_rho",
-        help=ui.t("investor.risk.dist.rho_help"),
+inputs = (  # name, min, max, first value, step, shown as
+    ("rho", 0.0, 0.9, 0.15, 0.05, "%.2f"),
+    ("k", 0.5, 100.0, 5.0, 0.5, "%.1f"),
+)
+rho, k_pct = (
+    column.number_input(
+        ui.t(f"investor.risk.dist.{name}"),
+        min_value=low,
+        max_value=high,
+        value=first,
+        step=step,
+        format=shown,
+        key=f"risk_{name}",
+        help=ui.t(f"investor.risk.dist.{name}_help"),
     )
-with c2:
-    k_pct = st.number_input(
-        ui.t("investor.risk.dist.k"),
-        min_value=0.5,
-        max_value=100.0,
-        value=5.0,
-        step=0.5,
-        format="%.1f",
-        key="risk_k",
-        help=ui.t("investor.risk.dist.k_help"),
-    )
+    for column, (name, low, high, first, step, shown) in zip(st.columns(2), inputs, strict=True)
+)
 with ui.busy("investor.simulating"):
     dist = ui.cached(risk.loss_distribution, as_of, me, rho=float(rho))
 exposure = dist["exposure"]
 k = float(k_pct) / 100
-cols = st.columns(4)
-with cols[0]:
-    ui.metric(
-        "investor.risk.dist.el12",
-        money(dist["expected_loss_12m"]),
-        "investor.risk.dist.el12_help",
-        share=pct(dist["expected_loss_12m"] / exposure if exposure > 0 else float("nan")),
-    )
-with cols[1]:
-    ui.metric("investor.risk.dist.var95", money(dist["var_95"]), "investor.risk.dist.var95_help")
-with cols[2]:
-    ui.metric("investor.risk.dist.var99", money(dist["var_99"]), "investor.risk.dist.var99_help")
-with cols[3]:
-    ui.metric(
-        "investor.risk.dist.p_k",
-        pct(investor.tail_probability(dist["losses"], exposure, k)),
-        "investor.risk.dist.p_k_help",
-        k=fmt.number(k_pct, lang, 1),
-        amount=money(k * exposure),
-    )
+pagekit.metric_rows(
+    [
+        (
+            "investor.risk.dist.el12",
+            money(dist["expected_loss_12m"]),
+            {"share": pct(dist["expected_loss_12m"] / exposure if exposure > 0 else float("nan"))},
+        ),
+        ("investor.risk.dist.var95", money(dist["var_95"]), {}),
+        ("investor.risk.dist.var99", money(dist["var_99"]), {}),
+        (
+            "investor.risk.dist.p_k",
+            pct(investor.tail_probability(dist["losses"], exposure, k)),
+            {"k": fmt.number(k_pct, lang, 1), "amount": money(k * exposure)},
+        ),
+    ],
+    per_row=4,
+)
 if exposure > 0:
     bins = investor.loss_histogram(dist["losses"])
     hover = [
         ui.t("investor.hover.loss_bin", low=money(a), high=money(b), share=pct(s, 2))
         for a, b, s in zip(bins["loss_from"], bins["loss_to"], bins["share"], strict=True)
     ]
-    fig = go.Figure(
-        go.Bar(
-            x=(bins["loss_from"] + bins["loss_to"]) / 2,
-            y=bins["share"],
-            width=bins["loss_to"] - bins["loss_from"],
-            marker_color="#90a4ae",
-            marker_line={"width": 0.5, "color": "white"},
-            customdata=hover,
-            hovertemplate="%{customdata}<extra></extra>",
-            showlegend=False,
+    marks = [
+        (ui.t(name, amount=money(value)), value, colour)
+        for name, value, colour in (
+            ("investor.risk.dist.mean_line", dist["mean"], "#1565c0"),
+            ("investor.risk.dist.var95_line", dist["var_95"], "#ef6c00"),
+            ("investor.risk.dist.var99_line", dist["var_99"], "#b71c1c"),
         )
+    ]
+    fig = charts.loss_histogram(
+        bins,
+        hover,
+        marks,
+        symbol,
+        ui.t("investor.axis.loss", symbol=symbol),
+        ui.t("investor.axis.share_of_runs"),
     )
-    for name, value, colour in (
-        ("investor.risk.dist.mean_line", dist["mean"], "#1565c0"),
-        ("investor.risk.dist.var95_line", dist["var_95"], "#ef6c00"),
-        ("investor.risk.dist.var99_line", dist["var_99"], "#b71c1c"),
-    ):
-        fig.add_vline(x=value, line={"color": colour, "width": 2, "dash": "dash"})
-        fig.add_trace(
-            go.Scatter(
-                x=[value],
-                y=[0],
-                mode="markers",
-                marker={"color": colour, "size": 9, "symbol": "diamond"},
-                name=ui.t(name, amount=money(value)),
-                hovertemplate=f"{ui.t(name, amount=money(value))}<extra></extra>",
-            )
-        )
-    look(fig, ui.t("investor.axis.loss", symbol=symbol), ui.t("investor.axis.share_of_runs"))
-    fig.update_xaxes(tickprefix=symbol, tickformat=",.0f")
-    fig.update_yaxes(tickformat=".1%", rangemode="tozero")
     ui.chart(
         fig,
         bins,
@@ -305,45 +227,27 @@ if exposure > 0:
 st.header(ui.t("investor.risk.cash.title"))
 with ui.busy("investor.computing"):
     flows = ui.cached(risk.expected_cash_flows, as_of, me)
-cols = st.columns(3)
-with cols[0]:
-    ui.metric(
-        "investor.risk.cash.contractual",
-        money(flows["contractual"].sum()),
-        "investor.risk.cash.contractual_help",
-    )
-with cols[1]:
-    ui.metric(
-        "investor.risk.cash.expected", money(flows["expected"].sum()), "investor.risk.cash.expected_help"
-    )
-with cols[2]:
-    ui.metric(
-        "investor.risk.cash.gap",
-        money(flows["contractual"].sum() - flows["expected"].sum()),
-        "investor.risk.cash.gap_help",
-    )
-names = {
-    "contractual": ui.t("investor.risk.cash.contractual"),
-    "expected": ui.t("investor.risk.cash.expected"),
-}
-colours = {"contractual": "#90a4ae", "expected": "#2e7d32"}
-months = [fmt.month(m, lang) for m in flows["month_end"]]
-fig = go.Figure()
-for col, name in names.items():
-    hover = [f"{name} · {m}: {money(v)}" for m, v in zip(months, flows[col], strict=True)]
-    fig.add_trace(
-        go.Bar(
-            x=months,
-            y=flows[col],
-            name=name,
-            marker_color=colours[col],
-            customdata=hover,
-            hovertemplate="%{customdata}<extra></extra>",
-        )
-    )
-look(fig, ui.t("investor.axis.month"), ui.t("investor.axis.cash", symbol=symbol))
-fig.update_layout(barmode="group")
-fig.update_yaxes(tickprefix=symbol, tickformat=",.0f", rangemode="tozero")
+contractual, expected = flows["contractual"].sum(), flows["expected"].sum()
+pagekit.metric_rows(
+    [
+        ("investor.risk.cash.contractual", money(contractual), {}),
+        ("investor.risk.cash.expected", money(expected), {}),
+        ("investor.risk.cash.gap", money(contractual - expected), {}),
+    ],
+    per_row=3,
+)
+fig = charts.money_bars(
+    flows,
+    [fmt.month(m, lang) for m in flows["month_end"]],
+    [
+        Series("contractual", ui.t("investor.risk.cash.contractual"), "#90a4ae"),
+        Series("expected", ui.t("investor.risk.cash.expected"), "#2e7d32"),
+    ],
+    money,
+    symbol,
+    ui.t("investor.axis.month"),
+    ui.t("investor.axis.cash", symbol=symbol),
+)
 ui.chart(
     fig,
     flows,

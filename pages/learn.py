@@ -5,7 +5,7 @@ and a loan that went from its first missed payment through collection to court."
 import pandas as pd
 import streamlit as st
 
-from lendrisk import fmt, investor, ui
+from lendrisk import fmt, investor, pagekit, ui
 
 ui.require_role("investor")
 as_of, lang = ui.as_of(), ui.lang()
@@ -43,48 +43,9 @@ st.caption(ui.t("investor.learn.intro"))
 
 def show_story(story: investor.LoanStory, prefix: str, intro: str) -> None:
     """One story: what happened in plain words, the payments chart, the timeline and its milestones."""
-    loan = story.loan
     st.markdown(intro)
-    st.caption(
-        ui.t(
-            "investor.learn.story.facts",
-            product=ui.t(f"common.product.{loan['product']}"),
-            grade=loan["grade"],
-            principal=fmt.money(loan["principal"], lang),
-            rate=fmt.pct(loan["annual_rate"], lang, 1),
-            term=fmt.number(loan["term_months"], lang),
-            method=ui.t(f"common.method.{loan['repayment_method']}"),
-            originated=fmt.date(loan["originated_on"], lang),
-        )
-    )
-    left, right = st.columns(2)
-    with left:
-        ui.chart(
-            investor.story_payments_figure(story, lang),
-            investor.timeline_table(story, lang),
-            f"investor.learn.{prefix}.chart.payments.title",
-            "investor.story.chart.payments.explain",
-            columns={
-                "date": "investor.col.date",
-                "series": "investor.col.series",
-                "cumulative": "investor.col.cumulative",
-            },
-            file_name=f"story_{prefix}_payments.csv",
-            symbol=fmt.currency_symbol(),
-        )
-    with right:
-        ui.chart(
-            investor.story_milestones_figure(story, lang),
-            investor.milestone_table(story, lang),
-            f"investor.learn.{prefix}.chart.milestones.title",
-            "investor.story.chart.milestones.explain",
-            columns={
-                "date": "investor.col.date",
-                "kind": "investor.col.milestone",
-                "amount": "investor.col.amount",
-            },
-            file_name=f"story_{prefix}_timeline.csv",
-        )
+    st.caption(ui.t("investor.learn.story.facts", **pagekit.loan_facts(story.loan, lang)))
+    pagekit.story_charts(story, lang, f"investor.learn.{prefix}", f"story_{prefix}")
     st.markdown(f"**{ui.t('investor.learn.story.lesson')}** {ui.t(f'investor.learn.{prefix}.lesson')}")
 
 
@@ -92,46 +53,46 @@ st.caption(ui.t("investor.learn.stories.intro", date=fmt.date(as_of, lang)))
 with ui.busy("investor.learn.finding"):
     stories = ui.cached(investor.learn_stories, as_of)
 
-st.header(ui.t("investor.learn.early.title"))
-pick = stories.early_pick
-if stories.early_repayment is None or pick is None:
-    st.info(ui.t("investor.learn.early.none"))
-else:
-    show_story(
-        stories.early_repayment,
-        "early",
-        ui.t(
-            "investor.learn.early.intro",
-            installments=fmt.number(pick["installments_before"], lang),
-            paid_off=fmt.date(pick["paid_off_on"], lang),
-            last_due=fmt.date(pick["last_due_on"], lang),
-            months=fmt.number(pick["months_early"], lang),
-        ),
-    )
 
+def story_section(prefix: str, story: investor.LoanStory | None, fields: dict[str, str] | None) -> None:
+    """A story's header, then the story with its intro filled from fields, or a note when none was found."""
+    st.header(ui.t(f"investor.learn.{prefix}.title"))
+    if story is None or fields is None:
+        st.info(ui.t(f"investor.learn.{prefix}.none"))
+    else:
+        show_story(story, prefix, ui.t(f"investor.learn.{prefix}.intro", **fields))
+
+
+early = stories.early_pick
+story_section(
+    "early",
+    stories.early_repayment,
+    None
+    if early is None
+    else {
+        "installments": fmt.number(early["installments_before"], lang),
+        "paid_off": fmt.date(early["paid_off_on"], lang),
+        "last_due": fmt.date(early["last_due_on"], lang),
+        "months": fmt.number(early["months_early"], lang),
+    },
+)
 st.divider()
-st.header(ui.t("investor.learn.legal.title"))
-pick = stories.legal_pick
-if stories.legal_action is None or pick is None:
-    st.info(ui.t("investor.learn.legal.none"))
-else:
-    judgment = (
-        ui.t("investor.learn.legal.judgment", date=fmt.date(pick["judgment_on"], lang))
-        if pick["judgment_on"] is not None
-        else ui.t("investor.learn.legal.no_judgment")
-    )
-    show_story(
-        stories.legal_action,
-        "legal",
-        ui.t(
-            "investor.learn.legal.intro",
-            missed=fmt.date(pick["first_missed_on"], lang),
-            contact=fmt.date(pick["first_collection_on"], lang),
-            contacts=fmt.number(pick["collection_contacts"], lang),
-            filed=fmt.date(pick["legal_filed_on"], lang),
-            judgment=judgment,
-        ),
-    )
+legal = stories.legal_pick
+story_section(
+    "legal",
+    stories.legal_action,
+    None
+    if legal is None
+    else {
+        "missed": fmt.date(legal["first_missed_on"], lang),
+        "contact": fmt.date(legal["first_collection_on"], lang),
+        "contacts": fmt.number(legal["collection_contacts"], lang),
+        "filed": fmt.date(legal["legal_filed_on"], lang),
+        "judgment": ui.t("investor.learn.legal.judgment", date=fmt.date(legal["judgment_on"], lang))
+        if legal["judgment_on"] is not None
+        else ui.t("investor.learn.legal.no_judgment"),
+    },
+)
 
 st.divider()
 st.header(ui.t("investor.learn.glossary.title"))

@@ -4,16 +4,9 @@ beside the platform's. The investor id comes from the logged-in user only."""
 
 import streamlit as st
 
-from lendrisk import fmt, investor, metrics, ui
+from lendrisk import fmt, investor, metrics, pagekit, ui
 
-user = ui.require_role("investor")
-if not user.investor_id:
-    st.error(ui.t("investor.no_investor"))
-    st.stop()
-me, as_of, lang = user.investor_id, ui.as_of(), ui.lang()
-
-st.title(ui.t("investor.portfolio.title"))
-st.caption(ui.t("investor.portfolio.intro", date=fmt.date(as_of, lang)))
+me, as_of, lang = pagekit.investor_page("investor.portfolio")
 
 with ui.busy("investor.computing"):
     kpi = ui.cached(investor.portfolio_summary, as_of, investor_id=me)
@@ -55,10 +48,7 @@ tiles = [
     ("adjusted_nar", pct(kpi["adjusted_nar"]), {"adjustment": money(kpi["past_due_expected_loss"])}),
     ("xirr", pct(kpi["xirr"]), {}),
 ]
-for start in range(0, len(tiles), 3):
-    for col, (name, value, fields) in zip(st.columns(3), tiles[start : start + 3], strict=True):
-        with col:
-            ui.metric(f"investor.kpi.{name}", value, f"investor.kpi.{name}_help", **fields)
+pagekit.metric_rows([(f"investor.kpi.{name}", value, fields) for name, value, fields in tiles], per_row=3)
 st.info(ui.t("investor.portfolio.how_to_read"), icon=":material/lightbulb:")
 
 left, right = st.columns(2)
@@ -80,12 +70,12 @@ with left:
             symbol=fmt.currency_symbol(),
         )
     else:
-        st.subheader(ui.t("investor.chart.buckets.title", symbol=fmt.currency_symbol()))
-        st.info(ui.t("investor.portfolio.no_exposure"))
+        pagekit.note(
+            "investor.chart.buckets.title", "investor.portfolio.no_exposure", symbol=fmt.currency_symbol()
+        )
 with right:
     if rates.empty:
-        st.subheader(ui.t("investor.chart.trend.title"))
-        st.info(ui.t("investor.portfolio.no_history"))
+        pagekit.note("investor.chart.trend.title", "investor.portfolio.no_history")
     else:
         ui.chart(
             investor.overdue_rates_figure(rates, lang),

@@ -4,30 +4,17 @@ borrower collections. Managers and admins."""
 
 import math
 
+import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from lendrisk import fmt, liquidity, ui
-from lendrisk.reports import STATE_COLORS, month_start
+from lendrisk import charts, fmt, liquidity, pagekit, ui
+from lendrisk.charts import Series
+from lendrisk.reports import STATE_COLORS
 
-ui.require_role("manager", "admin")
-lang = ui.lang()
-as_of = ui.as_of()
+as_of, lang = pagekit.manager_page("manage.reserve")
 symbol = fmt.currency_symbol()
-
-st.title(ui.t("manage.reserve.title"))
-st.caption(ui.t("manage.reserve.intro", as_of=fmt.date(as_of, lang)))
-
-shock = st.slider(
-    ui.t("manage.reserve.shock"),
-    min_value=0.0,
-    max_value=5.0,
-    value=2.0,
-    step=0.5,
-    format="+%.1f",
-    help=ui.t("manage.reserve.shock_help"),
-    key="reserve_shock",
-)
+shock = pagekit.shock_slider("manage.reserve.shock", 5.0, "reserve_shock")
 
 with ui.busy("manage.reserve.projecting"):
     has_reserve = ui.cached(liquidity.has_reserve, as_of)
@@ -43,70 +30,56 @@ def months_text(value: float) -> str:
     return ui.t("manage.reserve.unlimited") if math.isinf(value) else fmt.number(value, lang, 1)
 
 
+def money_chart(frame: pd.DataFrame, series: list[Series]) -> go.Figure:
+    """Amounts by month-end of frame: the page's chart layout."""
+    return charts.month_chart(
+        frame,
+        "month_end",
+        series,
+        x_title=ui.t("manage.axis.month"),
+        y_title=ui.t("manage.axis.amount", symbol=symbol),
+        y_hover=charts.money_hover(symbol),
+    )
+
+
 if not has_unemployment:
     st.info(ui.t("manage.reserve.no_unemployment"))
 if has_reserve:
-    cols = [*st.columns(3), *st.columns(3)[:2]]
-    with cols[0]:
-        ui.metric(
-            "manage.reserve.kpi.balance",
-            fmt.money(outlook["balance"], lang, compact=True),
-            "manage.reserve.kpi.balance_help",
-        )
-    with cols[1]:
-        ui.metric(
-            "manage.reserve.kpi.exposure",
-            fmt.money(outlook["guaranteed_exposure"], lang, compact=True),
-            "manage.reserve.kpi.exposure_help",
-        )
-    with cols[2]:
-        ui.metric(
-            "manage.reserve.kpi.buyouts",
-            fmt.money(outlook["buyouts_base"], lang, compact=True),
-            "manage.reserve.kpi.buyouts_help",
-        )
-    with cols[3]:
-        ui.metric(
-            "manage.reserve.kpi.coverage_base",
-            months_text(outlook["months_of_coverage_base"]),
-            "manage.reserve.kpi.coverage_base_help",
-        )
-    with cols[4]:
-        ui.metric(
-            "manage.reserve.kpi.coverage_stressed",
-            months_text(outlook["months_of_coverage_stressed"]),
-            "manage.reserve.kpi.coverage_stressed_help",
-            shock=fmt.number(shock, lang, 1),
-            buyouts=fmt.money(outlook["buyouts_stressed"], lang, compact=True),
-        )
+    pagekit.metric_rows(
+        [
+            ("manage.reserve.kpi.balance", fmt.money(outlook["balance"], lang, compact=True), {}),
+            (
+                "manage.reserve.kpi.exposure",
+                fmt.money(outlook["guaranteed_exposure"], lang, compact=True),
+                {},
+            ),
+            ("manage.reserve.kpi.buyouts", fmt.money(outlook["buyouts_base"], lang, compact=True), {}),
+            ("manage.reserve.kpi.coverage_base", months_text(outlook["months_of_coverage_base"]), {}),
+            (
+                "manage.reserve.kpi.coverage_stressed",
+                months_text(outlook["months_of_coverage_stressed"]),
+                {
+                    "shock": fmt.number(shock, lang, 1),
+                    "buyouts": fmt.money(outlook["buyouts_stressed"], lang, compact=True),
+                },
+            ),
+        ],
+        per_row=3,
+    )
     if outlook["buyouts_stressed"] > outlook["balance"]:
         st.warning(ui.t("manage.reserve.shortfall", shock=fmt.number(shock, lang, 1)))
 
     left, right = st.columns(2)
     with left:
-        fig = go.Figure()
-        fig.add_trace(
-            go.Scatter(
-                x=month_start(history["month_end"]),
-                y=history["balance"],
-                name=ui.t("manage.reserve.series.balance"),
-                line={"color": "#1f77b4"},
-                fill="tozeroy",
-                hovertemplate="%{x|%Y-%m}: " + symbol + "%{y:,.0f}<extra></extra>",
-            )
+        fig = money_chart(
+            history,
+            [
+                Series("balance", ui.t("manage.reserve.series.balance"), "#1f77b4", kind="area"),
+                Series(
+                    "guarantor_paid", ui.t("manage.reserve.series.guarantor_paid"), STATE_COLORS["90+"], "bar"
+                ),
+            ],
         )
-        fig.add_trace(
-            go.Bar(
-                x=month_start(history["month_end"]),
-                y=history["guarantor_paid"],
-                name=ui.t("manage.reserve.series.guarantor_paid"),
-                marker_color=STATE_COLORS["90+"],
-                hovertemplate="%{x|%Y-%m}: " + symbol + "%{y:,.0f}<extra></extra>",
-            )
-        )
-        fig.update_layout(height=400, legend={"orientation": "h", "y": -0.25}, hovermode="x unified")
-        fig.update_xaxes(title_text=ui.t("manage.axis.month"), tickformat="%Y-%m")
-        fig.update_yaxes(title_text=ui.t("manage.axis.amount", symbol=symbol), rangemode="tozero")
         ui.chart(
             fig,
             history,
@@ -121,29 +94,24 @@ if has_reserve:
             symbol=symbol,
         )
     with right:
-        fig = go.Figure()
-        for column, colour, dash in (
-            ("cumulative_base", "#ef6c00", "solid"),
-            ("cumulative_stressed", STATE_COLORS["90+"], "dash"),
-        ):
-            fig.add_trace(
-                go.Scatter(
-                    x=month_start(buyouts["month_end"]),
-                    y=buyouts[column],
-                    name=ui.t(f"manage.reserve.series.{column}"),
-                    line={"color": colour, "dash": dash},
-                    hovertemplate="%{x|%Y-%m}: " + symbol + "%{y:,.0f}<extra></extra>",
-                )
-            )
+        fig = money_chart(
+            buyouts,
+            [
+                Series("cumulative_base", ui.t("manage.reserve.series.cumulative_base"), "#ef6c00"),
+                Series(
+                    "cumulative_stressed",
+                    ui.t("manage.reserve.series.cumulative_stressed"),
+                    STATE_COLORS["90+"],
+                    dash="dash",
+                ),
+            ],
+        )
         fig.add_hline(
             y=outlook["balance"],
             line={"color": "#1f77b4", "dash": "dot"},
             annotation_text=ui.t("manage.reserve.series.balance"),
             annotation_position="top left",
         )
-        fig.update_layout(height=400, legend={"orientation": "h", "y": -0.25}, hovermode="x unified")
-        fig.update_xaxes(title_text=ui.t("manage.axis.month"), tickformat="%Y-%m")
-        fig.update_yaxes(title_text=ui.t("manage.axis.amount", symbol=symbol), rangemode="tozero")
         ui.chart(
             fig,
             buyouts,
@@ -164,32 +132,14 @@ else:
     st.info(ui.t("manage.reserve.none"))
 
 
-fig = go.Figure()
-fig.add_trace(
-    go.Bar(
-        x=month_start(collections["month_end"]),
-        y=collections["contractual"],
-        name=ui.t("manage.reserve.series.contractual"),
-        marker_color="#c7d6e8",
-        hovertemplate="%{x|%Y-%m}: " + symbol + "%{y:,.0f}<extra></extra>",
-    )
+fig = money_chart(
+    collections,
+    [
+        Series("contractual", ui.t("manage.reserve.series.contractual"), "#c7d6e8", "bar"),
+        Series("expected_base", ui.t("manage.reserve.series.expected_base"), STATE_COLORS["current"]),
+        Series("expected_stressed", ui.t("manage.reserve.series.expected_stressed"), "#d32f2f", dash="dash"),
+    ],
 )
-for column, colour, dash in (
-    ("expected_base", STATE_COLORS["current"], "solid"),
-    ("expected_stressed", "#d32f2f", "dash"),
-):
-    fig.add_trace(
-        go.Scatter(
-            x=month_start(collections["month_end"]),
-            y=collections[column],
-            name=ui.t(f"manage.reserve.series.{column}"),
-            line={"color": colour, "dash": dash},
-            hovertemplate="%{x|%Y-%m}: " + symbol + "%{y:,.0f}<extra></extra>",
-        )
-    )
-fig.update_layout(height=400, legend={"orientation": "h", "y": -0.25}, hovermode="x unified")
-fig.update_xaxes(title_text=ui.t("manage.axis.month"), tickformat="%Y-%m")
-fig.update_yaxes(title_text=ui.t("manage.axis.amount", symbol=symbol), rangemode="tozero")
 ui.chart(
     fig,
     collections,

@@ -2,17 +2,12 @@
 and income verification; the credit score's power by vintage year (AUC / Gini, KS); a minimum-score
 cut-off what-if on past originations. Managers and admins."""
 
-import plotly.graph_objects as go
 import streamlit as st
 
-from lendrisk import fmt, i18n, screening, ui
+from lendrisk import charts, fmt, i18n, pagekit, screening, ui
+from lendrisk.charts import Series
 
-ui.require_role("manager", "admin")
-lang = ui.lang()
-as_of = ui.as_of()
-
-st.title(ui.t("manage.segments.title"))
-st.caption(ui.t("manage.segments.intro", as_of=fmt.date(as_of, lang)))
+as_of, lang = pagekit.manager_page("manage.segments")
 
 PREFIX = {
     "grade": "manage.grade_value.",
@@ -42,20 +37,16 @@ with ui.busy("manage.computing"):
     rates = ui.cached(screening.segment_rates, as_of, dimension)
 rates["label"] = [segment_label(dimension, v) for v in rates["segment"]]
 
-fig = go.Figure()
-for column, colour in (("default_rate", "#7b1010"), ("overdue_rate_amount", "#ef6c00")):
-    fig.add_trace(
-        go.Bar(
-            x=rates["label"],
-            y=rates[column],
-            name=ui.t(f"manage.col.{column}"),
-            marker_color=colour,
-            hovertemplate="%{x}: %{y:.1%}<extra></extra>",
-        )
-    )
-fig.update_layout(barmode="group", height=400, legend={"orientation": "h", "y": -0.2})
-fig.update_yaxes(title_text=ui.t("manage.axis.rate_pct"), tickformat=".0%", rangemode="tozero")
-fig.update_xaxes(title_text=ui.t(f"manage.segments.dim.{dimension}"), type="category")
+fig = charts.category_bars(
+    rates,
+    "label",
+    [
+        Series("default_rate", ui.t("manage.col.default_rate"), "#7b1010", "bar"),
+        Series("overdue_rate_amount", ui.t("manage.col.overdue_rate_amount"), "#ef6c00", "bar"),
+    ],
+    x_title=ui.t(f"manage.segments.dim.{dimension}"),
+    y_title=ui.t("manage.axis.rate_pct"),
+)
 ui.chart(
     fig,
     rates,
@@ -106,29 +97,13 @@ with ui.busy("manage.computing"):
     power = ui.cached(screening.score_power, as_of)
 left, right = st.columns(2)
 with left:
-    fig = go.Figure()
-    fig.add_trace(
-        go.Bar(
-            x=power["vintage_year"].astype(str),
-            y=power["gini"],
-            name=ui.t("manage.col.gini"),
-            marker_color="#1f77b4",
-            hovertemplate="%{x}: %{y:.2f}<extra></extra>",
-        )
+    fig = charts.score_power(
+        power,
+        ui.t("manage.col.gini"),
+        ui.t("manage.col.ks"),
+        ui.t("manage.axis.vintage_year"),
+        ui.t("manage.axis.power"),
     )
-    fig.add_trace(
-        go.Scatter(
-            x=power["vintage_year"].astype(str),
-            y=power["ks"],
-            name=ui.t("manage.col.ks"),
-            mode="lines+markers",
-            line={"color": "#ef6c00"},
-            hovertemplate="%{x}: %{y:.2f}<extra></extra>",
-        )
-    )
-    fig.update_layout(height=400, legend={"orientation": "h", "y": -0.2})
-    fig.update_yaxes(title_text=ui.t("manage.axis.power"), range=[0, 1])
-    fig.update_xaxes(title_text=ui.t("manage.axis.vintage_year"), type="category")
     ui.chart(
         fig,
         power,
@@ -181,53 +156,33 @@ else:
         key="cutoff_score",
     )
     whatif = ui.cached(screening.cutoff_whatif, as_of, minimum)
-    cols = st.columns(3)
-    with cols[0]:
-        ui.metric(
-            "manage.segments.volume_lost",
-            fmt.pct(whatif["volume_lost"], lang),
-            "manage.segments.volume_lost_help",
-            amount=fmt.money(whatif["principal_lost"], lang),
-        )
-    with cols[1]:
-        ui.metric(
-            "manage.segments.defaults_avoided",
-            fmt.pct(whatif["defaults_avoided"], lang),
-            "manage.segments.defaults_avoided_help",
-        )
-    with cols[2]:
-        ui.metric(
-            "manage.segments.loss_avoided",
-            fmt.pct(whatif["lost_principal_avoided"], lang),
-            "manage.segments.loss_avoided_help",
-            amount=fmt.money(whatif["lost_principal_avoided_amount"], lang),
-        )
-    fig = go.Figure()
-    for column, colour in (("defaults_avoided", "#7b1010"), ("lost_principal_avoided", "#424242")):
-        fig.add_trace(
-            go.Scatter(
-                x=curve["min_score"],
-                y=curve[column],
-                name=ui.t(f"manage.col.{column}"),
-                mode="lines",
-                line={"color": colour, "shape": "hv"},
-                hovertemplate="%{x}: %{y:.1%}<extra></extra>",
-            )
-        )
-    fig.add_trace(
-        go.Scatter(
-            x=curve["min_score"],
-            y=curve["volume_lost"],
-            name=ui.t("manage.col.volume_lost"),
-            mode="lines",
-            line={"color": "#1f77b4", "shape": "hv", "dash": "dash"},
-            hovertemplate="%{x}: %{y:.1%}<extra></extra>",
-        )
+    pagekit.metric_rows(
+        [
+            (
+                "manage.segments.volume_lost",
+                fmt.pct(whatif["volume_lost"], lang),
+                {"amount": fmt.money(whatif["principal_lost"], lang)},
+            ),
+            ("manage.segments.defaults_avoided", fmt.pct(whatif["defaults_avoided"], lang), {}),
+            (
+                "manage.segments.loss_avoided",
+                fmt.pct(whatif["lost_principal_avoided"], lang),
+                {"amount": fmt.money(whatif["lost_principal_avoided_amount"], lang)},
+            ),
+        ],
+        per_row=3,
     )
-    fig.add_vline(x=minimum, line={"color": "#7f8c8d", "dash": "dot"})
-    fig.update_layout(height=400, legend={"orientation": "h", "y": -0.2}, hovermode="x unified")
-    fig.update_xaxes(title_text=ui.t("manage.axis.min_score"))
-    fig.update_yaxes(title_text=ui.t("manage.axis.share_pct"), tickformat=".0%", range=[0, 1.02])
+    fig = charts.cutoff_chart(
+        curve,
+        [
+            Series("defaults_avoided", ui.t("manage.col.defaults_avoided"), "#7b1010"),
+            Series("lost_principal_avoided", ui.t("manage.col.lost_principal_avoided"), "#424242"),
+            Series("volume_lost", ui.t("manage.col.volume_lost"), "#1f77b4", dash="dash"),
+        ],
+        minimum,
+        ui.t("manage.axis.min_score"),
+        ui.t("manage.axis.share_pct"),
+    )
     ui.chart(
         fig,
         curve,

@@ -3,21 +3,16 @@ channel filters), the roll-rate matrix of a chosen window as a heatmap, cure rat
 expected-loss back-test (predicted vs realised). Managers and admins."""
 
 import numpy as np
-import plotly.graph_objects as go
 import streamlit as st
 from plotly.colors import sample_colorscale
 
-from lendrisk import fmt, reports, risk, ui
-from lendrisk.reports import STATE_COLORS, month_start
+from lendrisk import charts, fmt, pagekit, reports, risk, ui
+from lendrisk.charts import Series
+from lendrisk.reports import STATE_COLORS
 
-ui.require_role("manager", "admin")
-lang = ui.lang()
-as_of = ui.as_of()
+as_of, lang = pagekit.manager_page("manage.vintages")
 symbol = fmt.currency_symbol()
 ALL = "all"
-
-st.title(ui.t("manage.vintages.title"))
-st.caption(ui.t("manage.vintages.intro", as_of=fmt.date(as_of, lang)))
 
 
 def choice(label_key: str, options: tuple[str, ...], prefix: str, key: str) -> str | None:
@@ -56,29 +51,19 @@ if curves.empty:
 else:
     vintages = sorted(curves["vintage"].unique())
     colours = sample_colorscale("Viridis", list(np.linspace(0.9, 0.0, len(vintages))))  # newest darkest
-    fig = go.Figure()
-    for vintage, colour in zip(vintages, colours, strict=True):
-        part = curves[curves["vintage"] == vintage]
-        label = {
+    labels = {
+        vintage: {
             "year": str(vintage.year),
             "quarter": ui.t(
                 "manage.vintages.quarter_label", year=vintage.year, quarter=(vintage.month - 1) // 3 + 1
             ),
             "month": fmt.month(vintage, lang),
         }[grain]
-        fig.add_trace(
-            go.Scatter(
-                x=part["months_on_book"],
-                y=part["cumulative_default_rate"],
-                name=label,
-                mode="lines",
-                line={"color": colour, "width": 1.5},
-                hovertemplate=label + " · %{x}: %{y:.2%}<extra></extra>",
-            )
-        )
-    fig.update_layout(height=440, showlegend=len(vintages) <= 16, legend={"orientation": "v"})
-    fig.update_xaxes(title_text=ui.t("manage.axis.months_on_book"))
-    fig.update_yaxes(title_text=ui.t("manage.axis.cumulative_default"), tickformat=".0%", rangemode="tozero")
+        for vintage in vintages
+    }
+    fig = charts.vintage_curves(
+        curves, labels, colours, ui.t("manage.axis.months_on_book"), ui.t("manage.axis.cumulative_default")
+    )
     ui.chart(
         fig,
         curves,
@@ -124,22 +109,13 @@ with left:
             .fillna(0.0)
         )
         short = [ui.t(f"manage.state_axis.{s}") for s in risk.STATES]
-        heat = go.Figure(
-            go.Heatmap(
-                z=grid.to_numpy(),
-                x=short,
-                y=short[: len(risk.ACTIVE_STATES)],
-                colorscale="Reds",
-                zmin=0,
-                zmax=1,
-                texttemplate="%{z:.1%}",
-                hovertemplate="%{y} → %{x}: %{z:.2%}<extra></extra>",
-                colorbar={"tickformat": ".0%"},
-            )
+        heat = charts.roll_heatmap(
+            grid,
+            short,
+            short[: len(risk.ACTIVE_STATES)],
+            ui.t("manage.axis.to_state"),
+            ui.t("manage.axis.from_state"),
         )
-        heat.update_yaxes(title_text=ui.t("manage.axis.from_state"), autorange="reversed")
-        heat.update_xaxes(title_text=ui.t("manage.axis.to_state"), side="bottom")
-        heat.update_layout(height=430)
         table = rolls.assign(from_label=rolls["from_state"], to_label=rolls["to_state"])
         ui.chart(
             heat,
@@ -160,22 +136,26 @@ with left:
             months=window,
         )
 with right:
-    fig = go.Figure()
-    for bucket in risk.ACTIVE_STATES[1:]:
-        part = cures[cures["bucket"] == bucket]
-        fig.add_trace(
-            go.Scatter(
-                x=month_start(part["month_end"]),
-                y=part["cure_rate"],
-                name=ui.t(f"manage.state_short.{bucket}"),
+    fig = charts.month_chart(
+        cures,
+        "month_end",
+        [
+            Series(
+                "cure_rate",
+                ui.t(f"manage.state_short.{bucket}"),
+                STATE_COLORS[bucket],
                 mode="lines+markers",
-                line={"color": STATE_COLORS[bucket]},
-                hovertemplate="%{x|%Y-%m}: %{y:.1%}<extra></extra>",
+                rows=("bucket", bucket),
             )
-        )
-    fig.update_layout(height=430, legend={"orientation": "h", "y": -0.25})
-    fig.update_xaxes(title_text=ui.t("manage.axis.month"), tickformat="%Y-%m")
-    fig.update_yaxes(title_text=ui.t("manage.axis.cure_rate"), tickformat=".0%", rangemode="tozero")
+            for bucket in risk.ACTIVE_STATES[1:]
+        ],
+        x_title=ui.t("manage.axis.month"),
+        y_title=ui.t("manage.axis.cure_rate"),
+        y_hover=charts.PCT1,
+        unified=False,
+        height=430,
+        y_tickformat=".0%",
+    )
     ui.chart(
         fig,
         cures.assign(bucket_label=cures["bucket"]).pipe(
@@ -204,28 +184,17 @@ if test.empty:
     st.info(ui.t("manage.vintages.no_backtest"))
 else:
     total_error = risk.backtest_error(test) if test["realised_loss"].sum() > 0 else float("nan")
-    fig = go.Figure()
-    fig.add_trace(
-        go.Scatter(
-            x=month_start(test["predicted_on"]),
-            y=test["predicted_el_12m"],
-            name=ui.t("manage.vintages.series.predicted"),
-            line={"color": "#1f77b4"},
-            hovertemplate="%{x|%Y-%m}: " + symbol + "%{y:,.0f}<extra></extra>",
-        )
+    fig = charts.month_chart(
+        test,
+        "predicted_on",
+        [
+            Series("predicted_el_12m", ui.t("manage.vintages.series.predicted"), "#1f77b4"),
+            Series("realised_loss", ui.t("manage.vintages.series.realised"), STATE_COLORS["90+"]),
+        ],
+        x_title=ui.t("manage.axis.predicted_on"),
+        y_title=ui.t("manage.axis.loss", symbol=symbol),
+        y_hover=charts.money_hover(symbol),
     )
-    fig.add_trace(
-        go.Scatter(
-            x=month_start(test["predicted_on"]),
-            y=test["realised_loss"],
-            name=ui.t("manage.vintages.series.realised"),
-            line={"color": STATE_COLORS["90+"]},
-            hovertemplate="%{x|%Y-%m}: " + symbol + "%{y:,.0f}<extra></extra>",
-        )
-    )
-    fig.update_layout(height=400, legend={"orientation": "h", "y": -0.25}, hovermode="x unified")
-    fig.update_xaxes(title_text=ui.t("manage.axis.predicted_on"), tickformat="%Y-%m")
-    fig.update_yaxes(title_text=ui.t("manage.axis.loss", symbol=symbol), rangemode="tozero")
     ui.chart(
         fig,
         test,

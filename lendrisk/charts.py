@@ -1,0 +1,393 @@
+"""The dashboard's Plotly figures with the house layout (axis titles, legend, hover and tick formats).
+
+Pure functions: they take data frames and already translated labels and return a figure; the pages
+translate, format amounts and render (ui.chart). Manager charts keep the legend under the plot,
+investor charts above it (legend_above). Ratios are 0..1 and shown as %; amounts in currency units.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from lendrisk.reports import month_start
+
+MONTH_HOVER = "%{x|%Y-%m}: "
+PCT1 = "%{y:.1%}"
+PCT2 = "%{y:.2%}"
+
+
+def money_hover(symbol: str) -> str:
+    """The hover format of an amount on y: currency symbol, thousands separators, no decimals."""
+    return symbol + "%{y:,.0f}"
+
+
+@dataclass(frozen=True)
+class Series:
+    """One trace: the frame column on y, its legend name and colour, and how it is drawn.
+
+    kind: "line" (plotly's default mode), "bar", "area" (filled to zero) or "stack" (stacked area).
+    mode overrides a line's mode ("lines", "lines+markers"). rows=(column, value) plots only the
+    rows where frame[column] == value (one trace per group of a long frame).
+    """
+
+    column: str
+    name: str
+    colour: str
+    kind: str = "line"
+    dash: str = "solid"
+    mode: str | None = None
+    rows: tuple[str, Any] | None = None
+
+
+def _trace(frame: pd.DataFrame, x: str, series: Series, hover: str, month: bool) -> go.Bar | go.Scatter:
+    """One series of a frame as a bar or scatter trace (x as month starts when month)."""
+    part = frame if series.rows is None else frame[frame[series.rows[0]] == series.rows[1]]
+    common = {
+        "x": month_start(part[x]) if month else part[x],
+        "y": part[series.column],
+        "name": series.name,
+        "hovertemplate": hover + "<extra></extra>",
+    }
+    if series.kind == "bar":
+        return go.Bar(**common, marker_color=series.colour)
+    if series.kind == "stack":
+        return go.Scatter(**common, stackgroup="stack", line={"color": series.colour, "width": 0.5})
+    extra: dict[str, Any] = {"fill": "tozeroy"} if series.kind == "area" else {}
+    if series.mode:
+        extra["mode"] = series.mode
+    return go.Scatter(**common, line={"color": series.colour, "dash": series.dash}, **extra)
+
+
+def legend_below(
+    fig: go.Figure,
+    x_title: str,
+    y_title: str,
+    *,
+    height: int = 400,
+    legend_y: float = -0.25,
+    y_tickformat: str | None = None,
+    y_range: Sequence[float] | None = None,
+) -> go.Figure:
+    """The manager charts' layout: height in px, horizontal legend under the plot, axis titles, y from 0."""
+    fig.update_layout(height=height, legend={"orientation": "h", "y": legend_y})
+    fig.update_xaxes(title_text=x_title)
+    y: dict[str, Any] = {"range": list(y_range)} if y_range is not None else {"rangemode": "tozero"}
+    if y_tickformat:
+        y["tickformat"] = y_tickformat
+    fig.update_yaxes(title_text=y_title, **y)
+    return fig
+
+
+def legend_above(fig: go.Figure, x_title: str, y_title: str) -> go.Figure:
+    """The investor charts' layout: axis titles, legend above the plot, white background, light grid."""
+    fig.update_layout(
+        xaxis_title=x_title,
+        yaxis_title=y_title,
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0, "title": None},
+        plot_bgcolor="white",
+    )
+    fig.update_yaxes(gridcolor="#eee", zerolinecolor="#bbb")
+    return fig
+
+
+def month_chart(
+    frame: pd.DataFrame,
+    x: str,
+    series: Sequence[Series],
+    *,
+    x_title: str,
+    y_title: str,
+    y_hover: str,
+    unified: bool = True,
+    barmode: str | None = None,
+    **layout: Any,
+) -> go.Figure:
+    """Series over month-ends (x column, drawn on the month's first day, ticks YYYY-MM).
+
+    y_hover: the value's hover format (money_hover(symbol), PCT1, PCT2); unified: one hover box
+    for all series; barmode (e.g. "stack") draws the bars that way with narrow gaps; layout:
+    legend_below's height, legend_y, y_tickformat, y_range.
+    """
+    fig = go.Figure([_trace(frame, x, s, MONTH_HOVER + y_hover, month=True) for s in series])
+    legend_below(fig, x_title, y_title, **layout)
+    fig.update_xaxes(tickformat="%Y-%m")
+    if unified:
+        fig.update_layout(hovermode="x unified")
+    if barmode:
+        fig.update_layout(barmode=barmode, bargap=0.05)
+    return fig
+
+
+def rates_chart(
+    frame: pd.DataFrame,
+    x: str,
+    series: Sequence[Series],
+    second: Series | None,
+    *,
+    x_title: str,
+    y_title: str,
+    second_title: str,
+) -> go.Figure:
+    """Rates over month-ends (% axis from 0), and optionally a second series on its own right-hand % axis."""
+    fig = make_subplots(specs=[[{"secondary_y": second is not None}]])
+    for s in series:
+        fig.add_trace(_trace(frame, x, s, MONTH_HOVER + PCT2, month=True), secondary_y=False)
+    if second is not None:
+        fig.add_trace(_trace(frame, x, second, MONTH_HOVER + PCT2, month=True), secondary_y=True)
+        top = max(float(frame[second.column].max()), 0.01) * 1.3
+        fig.update_yaxes(
+            title_text=second_title, tickformat=".1%", secondary_y=True, showgrid=False, range=[0, top]
+        )
+    fig.update_yaxes(title_text=y_title, tickformat=".0%", secondary_y=False, rangemode="tozero")
+    fig.update_xaxes(title_text=x_title, tickformat="%Y-%m")
+    fig.update_layout(legend={"orientation": "h", "y": -0.25}, hovermode="x unified", height=430)
+    return fig
+
+
+def category_bars(
+    frame: pd.DataFrame,
+    x: str,
+    series: Sequence[Series],
+    *,
+    x_title: str | None,
+    y_title: str,
+    y_hover: str = PCT1,
+    text: Callable[[float], str] | None = None,
+    **layout: Any,
+) -> go.Figure:
+    """Grouped bars of rates per category (x column), optionally labelled above each bar with text(value).
+
+    layout: legend_below's height, legend_y (default -0.2), y_tickformat (default whole %), y_range.
+    """
+    fig = go.Figure()
+    for s in series:
+        bar = _trace(frame, x, s, "%{x}: " + y_hover, month=False)
+        if text is not None:
+            bar.update(text=[text(v) for v in frame[s.column]], textposition="outside")
+        fig.add_trace(bar)
+    fig.update_layout(barmode="group")
+    legend_below(fig, x_title or "", y_title, **{"legend_y": -0.2, "y_tickformat": ".0%", **layout})
+    fig.update_xaxes(type="category", title_text=x_title)
+    return fig
+
+
+def cure_bars(
+    frame: pd.DataFrame, colour: str, count_text: Sequence[str], x_title: str, y_title: str
+) -> go.Figure:
+    """Cure rate (0..1) per group: one bar per row of frame (label, cure_rate, spells), n above each bar."""
+    fig = go.Figure(
+        go.Bar(
+            x=frame["label"],
+            y=frame["cure_rate"],
+            marker_color=colour,
+            customdata=frame["spells"],
+            text=list(count_text),
+            textposition="outside",
+            hovertemplate="%{x}: %{y:.1%} (n = %{customdata})<extra></extra>",
+        )
+    )
+    fig.update_layout(height=380)
+    fig.update_xaxes(title_text=x_title, type="category")
+    fig.update_yaxes(title_text=y_title, tickformat=".0%", range=[0, 1.12], dtick=0.2)
+    return fig
+
+
+def legal_funnel(frame: pd.DataFrame, colours: Sequence[str], x_title: str) -> go.Figure:
+    """The legal pipeline as a funnel: one stage per row of frame (label, loans), share of the first stage."""
+    fig = go.Figure(
+        go.Funnel(
+            y=frame["label"],
+            x=frame["loans"],
+            textinfo="value+percent initial",
+            marker={"color": list(colours)},
+            hovertemplate="%{y}: %{x}<extra></extra>",
+        )
+    )
+    fig.update_layout(height=380)
+    fig.update_xaxes(title_text=x_title)
+    return fig
+
+
+def recovery_curve(curve: pd.DataFrame, colour: str, x_title: str, y_title: str) -> go.Figure:
+    """Cumulative recovery rate (0..1) by months since charge-off (first 24 months), loans in the hover."""
+    fig = go.Figure(
+        go.Scatter(
+            x=curve["months_since_charge_off"],
+            y=curve["recovery_rate"],
+            mode="lines+markers",
+            line={"color": colour},
+            customdata=curve["loans"],
+            hovertemplate="%{x}: %{y:.1%} (n = %{customdata})<extra></extra>",
+        )
+    )
+    legend_below(fig, x_title, y_title, height=380, y_tickformat=".0%")
+    fig.update_xaxes(range=[0, 24])
+    return fig
+
+
+def vintage_curves(
+    curves: pd.DataFrame, labels: Mapping[Any, str], colours: Sequence[str], x_title: str, y_title: str
+) -> go.Figure:
+    """Cumulative default rate (0..1) by months on book, one line per vintage in labels' order."""
+    fig = go.Figure()
+    for (vintage, label), colour in zip(labels.items(), colours, strict=True):
+        part = curves[curves["vintage"] == vintage]
+        fig.add_trace(
+            go.Scatter(
+                x=part["months_on_book"],
+                y=part["cumulative_default_rate"],
+                name=label,
+                mode="lines",
+                line={"color": colour, "width": 1.5},
+                hovertemplate=label + " · %{x}: %{y:.2%}<extra></extra>",
+            )
+        )
+    fig.update_layout(height=440, showlegend=len(labels) <= 16, legend={"orientation": "v"})
+    fig.update_xaxes(title_text=x_title)
+    fig.update_yaxes(title_text=y_title, tickformat=".0%", rangemode="tozero")
+    return fig
+
+
+def roll_heatmap(
+    grid: pd.DataFrame, x_labels: Sequence[str], y_labels: Sequence[str], x_title: str, y_title: str
+) -> go.Figure:
+    """Transition probabilities (0..1, rows from-state, columns to-state) as a red heatmap with % labels."""
+    fig = go.Figure(
+        go.Heatmap(
+            z=grid.to_numpy(),
+            x=list(x_labels),
+            y=list(y_labels),
+            colorscale="Reds",
+            zmin=0,
+            zmax=1,
+            texttemplate="%{z:.1%}",
+            hovertemplate="%{y} → %{x}: %{z:.2%}<extra></extra>",
+            colorbar={"tickformat": ".0%"},
+        )
+    )
+    fig.update_yaxes(title_text=y_title, autorange="reversed")
+    fig.update_xaxes(title_text=x_title, side="bottom")
+    fig.update_layout(height=430)
+    return fig
+
+
+def score_power(power: pd.DataFrame, gini_name: str, ks_name: str, x_title: str, y_title: str) -> go.Figure:
+    """Gini (bars) and KS (line) of the credit score per vintage year, both on a 0..1 axis."""
+    years = power["vintage_year"].astype(str)
+    fig = go.Figure(
+        [
+            go.Bar(x=years, y=power["gini"], name=gini_name, marker_color="#1f77b4"),
+            go.Scatter(x=years, y=power["ks"], name=ks_name, mode="lines+markers", line={"color": "#ef6c00"}),
+        ]
+    )
+    fig.update_traces(hovertemplate="%{x}: %{y:.2f}<extra></extra>")
+    legend_below(fig, x_title, y_title, legend_y=-0.2, y_range=(0, 1))
+    fig.update_xaxes(type="category")
+    return fig
+
+
+def cutoff_chart(
+    curve: pd.DataFrame, series: Sequence[Series], minimum: int, x_title: str, y_title: str
+) -> go.Figure:
+    """Shares (0..1) avoided or lost by minimum score as steps, a dotted line at the chosen minimum."""
+    fig = go.Figure([_trace(curve, "min_score", s, "%{x}: " + PCT1, month=False) for s in series])
+    fig.update_traces(mode="lines", line_shape="hv")
+    fig.add_vline(x=minimum, line={"color": "#7f8c8d", "dash": "dot"})
+    legend_below(fig, x_title, y_title, legend_y=-0.2, y_tickformat=".0%", y_range=(0, 1.02))
+    fig.update_layout(hovermode="x unified")
+    return fig
+
+
+def share_bars(
+    labels: Sequence[str], shares: pd.Series, hover: Sequence[str], x_title: str, y_title: str
+) -> go.Figure:
+    """Horizontal bars of shares (0..1), first label on top, height growing with the number of bars."""
+    fig = go.Figure(
+        go.Bar(
+            x=shares,
+            y=list(labels),
+            orientation="h",
+            marker_color="#1565c0",
+            customdata=list(hover),
+            hovertemplate="<b>%{y}</b><br>%{customdata}<extra></extra>",
+        )
+    )
+    legend_above(fig, x_title, y_title)
+    fig.update_xaxes(tickformat=".0%", rangemode="tozero")
+    fig.update_yaxes(autorange="reversed")
+    fig.update_layout(height=120 + 32 * len(labels))
+    return fig
+
+
+def money_bars(
+    frame: pd.DataFrame,
+    x_labels: Sequence[str],
+    series: Sequence[Series],
+    money: Callable[[float], str],
+    symbol: str,
+    x_title: str,
+    y_title: str,
+) -> go.Figure:
+    """Grouped bars of amounts (one group per x label, one bar per series), hover "name · label: amount"."""
+    fig = go.Figure()
+    for s in series:
+        hover = [f"{s.name} · {lab}: {money(v)}" for lab, v in zip(x_labels, frame[s.column], strict=True)]
+        fig.add_trace(
+            go.Bar(
+                x=list(x_labels),
+                y=frame[s.column],
+                name=s.name,
+                marker_color=s.colour,
+                customdata=hover,
+                hovertemplate="%{customdata}<extra></extra>",
+            )
+        )
+    legend_above(fig, x_title, y_title)
+    fig.update_layout(barmode="group")
+    fig.update_yaxes(tickprefix=symbol, tickformat=",.0f", rangemode="tozero")
+    return fig
+
+
+def loss_histogram(
+    bins: pd.DataFrame,
+    hover: Sequence[str],
+    marks: Sequence[tuple[str, float, str]],
+    symbol: str,
+    x_title: str,
+    y_title: str,
+) -> go.Figure:
+    """Share of runs (0..1) per loss bin (loss_from, loss_to, share); marks: (name, amount, colour) lines."""
+    fig = go.Figure(
+        go.Bar(
+            x=(bins["loss_from"] + bins["loss_to"]) / 2,
+            y=bins["share"],
+            width=bins["loss_to"] - bins["loss_from"],
+            marker_color="#90a4ae",
+            marker_line={"width": 0.5, "color": "white"},
+            customdata=list(hover),
+            hovertemplate="%{customdata}<extra></extra>",
+            showlegend=False,
+        )
+    )
+    for name, value, colour in marks:
+        fig.add_vline(x=value, line={"color": colour, "width": 2, "dash": "dash"})
+        fig.add_trace(
+            go.Scatter(
+                x=[value],
+                y=[0],
+                mode="markers",
+                marker={"color": colour, "size": 9, "symbol": "diamond"},
+                name=name,
+                hovertemplate=f"{name}<extra></extra>",
+            )
+        )
+    legend_above(fig, x_title, y_title)
+    fig.update_xaxes(tickprefix=symbol, tickformat=",.0f")
+    fig.update_yaxes(tickformat=".1%", rangemode="tozero")
+    return fig

@@ -1,0 +1,152 @@
+"""lendrisk.charts: each figure plots the frame's own values, with the house layout's % and currency
+formats, axis titles and legend; small hand-made frames."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import pytest
+
+from lendrisk import charts
+from lendrisk.charts import Series
+
+MONTHS = [dt.date(2024, 1, 31), dt.date(2024, 2, 29), dt.date(2024, 3, 31)]
+
+
+def test_month_chart_money_series() -> None:
+    frame = pd.DataFrame({"month_end": MONTHS, "balance": [100.0, 90.0, 80.0], "paid": [0.0, 10.0, 5.0]})
+    fig = charts.month_chart(
+        frame,
+        "month_end",
+        [Series("balance", "Balance", "#111111", kind="area"), Series("paid", "Paid", "#222222", "bar")],
+        x_title="Month",
+        y_title="Amount (¥)",
+        y_hover=charts.money_hover("¥"),
+    )
+    area, bars = fig.data
+    assert (area.type, bars.type) == ("scatter", "bar")
+    assert list(area.y) == [100.0, 90.0, 80.0] and list(bars.y) == [0.0, 10.0, 5.0]
+    assert area.fill == "tozeroy" and bars.marker.color == "#222222"
+    # month-ends drawn on the first day of their month
+    assert [pd.Timestamp(x).date() for x in area.x] == [
+        dt.date(2024, 1, 1),
+        dt.date(2024, 2, 1),
+        dt.date(2024, 3, 1),
+    ]
+    assert area.hovertemplate == "%{x|%Y-%m}: ¥%{y:,.0f}<extra></extra>"
+    assert fig.layout.hovermode == "x unified" and fig.layout.height == 400
+    assert fig.layout.legend.orientation == "h" and fig.layout.legend.y == -0.25
+    assert fig.layout.xaxis.tickformat == "%Y-%m" and fig.layout.xaxis.title.text == "Month"
+    assert fig.layout.yaxis.title.text == "Amount (¥)" and fig.layout.yaxis.rangemode == "tozero"
+
+
+def test_month_chart_one_trace_per_group_in_percent() -> None:
+    frame = pd.DataFrame(
+        {
+            "month_end": MONTHS + MONTHS[:2],
+            "bucket": ["31-60"] * 3 + ["61-90"] * 2,
+            "cure_rate": [0.5, 0.25, 0.0, 1.0, 0.75],
+        }
+    )
+    fig = charts.month_chart(
+        frame,
+        "month_end",
+        [
+            Series("cure_rate", b, "#333333", mode="lines+markers", rows=("bucket", b))
+            for b in ("31-60", "61-90")
+        ],
+        x_title="Month",
+        y_title="Cure rate",
+        y_hover=charts.PCT1,
+        unified=False,
+        y_tickformat=".0%",
+    )
+    assert [t.name for t in fig.data] == ["31-60", "61-90"]
+    assert list(fig.data[0].y) == [0.5, 0.25, 0.0] and list(fig.data[1].y) == [1.0, 0.75]
+    assert fig.data[0].mode == "lines+markers"
+    assert fig.layout.yaxis.tickformat == ".0%" and fig.layout.hovermode is None
+
+
+def test_category_bars_with_labels_and_range() -> None:
+    frame = pd.DataFrame({"label": ["M1", "M3+"], "before": [0.04, 0.01], "after": [0.03, 0.0]})
+    fig = charts.category_bars(
+        frame,
+        "label",
+        [Series("before", "Before", "#7b1010", "bar"), Series("after", "After", "#9e9e9e", "bar")],
+        x_title=None,
+        y_title="Rate",
+        y_hover=charts.PCT2,
+        text=lambda v: f"{v:.2%}",
+        height=380,
+        y_tickformat=".1%",
+        y_range=(0, 0.048),
+    )
+    assert len(fig.data) == 2 and fig.layout.barmode == "group"
+    assert list(fig.data[0].y) == [0.04, 0.01] and list(fig.data[1].text) == ["3.00%", "0.00%"]
+    assert fig.data[0].hovertemplate == "%{x}: %{y:.2%}<extra></extra>"
+    assert fig.layout.yaxis.tickformat == ".1%" and list(fig.layout.yaxis.range) == [0, 0.048]
+    assert fig.layout.xaxis.type == "category" and fig.layout.height == 380 and fig.layout.legend.y == -0.2
+
+
+def test_rates_chart_second_axis_only_when_given() -> None:
+    frame = pd.DataFrame(
+        {"month_end": MONTHS, "rate": [0.01, 0.02, 0.03], "unemployment_rate": [0.05, 0.05, 0.06]}
+    )
+    rate = [Series("rate", "Overdue rate", "#c0392b")]
+    second = Series("unemployment_rate", "Unemployment", "#2c7fb8", dash="dot")
+    both = charts.rates_chart(frame, "month_end", rate, second, x_title="M", y_title="R", second_title="U")
+    assert [t.yaxis for t in both.data] == ["y", "y2"]
+    assert list(both.data[1].y) == [0.05, 0.05, 0.06] and both.data[1].line.dash == "dot"
+    assert both.layout.yaxis.tickformat == ".0%" and both.layout.yaxis2.tickformat == ".1%"
+    assert list(both.layout.yaxis2.range) == pytest.approx([0, 0.078])
+    alone = charts.rates_chart(frame, "month_end", rate, None, x_title="M", y_title="R", second_title="U")
+    assert len(alone.data) == 1 and "yaxis2" not in alone.layout.to_plotly_json()
+
+
+def test_money_bars_hover_and_currency_ticks() -> None:
+    frame = pd.DataFrame({"el": [10.0, 200.0], "el_stressed": [12.5, 260.0]})
+    fig = charts.money_bars(
+        frame,
+        ["Current", "90+"],
+        [Series("el", "Before", "#90a4ae"), Series("el_stressed", "After", "#c62828")],
+        lambda v: f"¥{v:,.2f}",
+        "¥",
+        "Bucket",
+        "Expected loss (¥)",
+    )
+    assert [t.name for t in fig.data] == ["Before", "After"]
+    assert list(fig.data[1].y) == [12.5, 260.0]
+    assert list(fig.data[1].customdata) == ["After · Current: ¥12.50", "After · 90+: ¥260.00"]
+    assert fig.layout.yaxis.tickprefix == "¥" and fig.layout.yaxis.tickformat == ",.0f"
+    assert fig.layout.barmode == "group" and fig.layout.legend.y == 1.02
+
+
+def test_share_bars_grow_with_rows() -> None:
+    fig = charts.share_bars(
+        ["B1", "B2", "B3"], pd.Series([0.5, 0.3, 0.2]), ["a", "b", "c"], "Share", "Borrower"
+    )
+    assert list(fig.data[0].x) == [0.5, 0.3, 0.2] and fig.data[0].orientation == "h"
+    assert fig.layout.xaxis.tickformat == ".0%" and fig.layout.yaxis.autorange == "reversed"
+    assert fig.layout.height == 120 + 32 * 3
+
+
+def test_loss_histogram_marks() -> None:
+    bins = pd.DataFrame({"loss_from": [0.0, 10.0], "loss_to": [10.0, 20.0], "share": [0.9, 0.1]})
+    marks = [("Mean", 3.0, "#1565c0"), ("VaR 99", 15.0, "#b71c1c")]
+    fig = charts.loss_histogram(bins, ["x", "y"], marks, "¥", "Loss", "Share of runs")
+    assert list(fig.data[0].x) == [5.0, 15.0] and list(fig.data[0].width) == [10.0, 10.0]
+    assert [(t.name, t.x[0]) for t in fig.data[1:]] == [("Mean", 3.0), ("VaR 99", 15.0)]
+    assert [s.x0 for s in fig.layout.shapes] == [3.0, 15.0]
+    assert fig.layout.yaxis.tickformat == ".1%" and fig.layout.xaxis.tickprefix == "¥"
+
+
+def test_cure_bars_and_recovery_curve() -> None:
+    frame = pd.DataFrame({"label": ["Reminder", "Call"], "cure_rate": [1.0, 0.0], "spells": [1, 1]})
+    bars = charts.cure_bars(frame, "#2e7d32", ["n = 1", "n = 1"], "First action", "Cure rate")
+    assert list(bars.data[0].y) == [1.0, 0.0] and list(bars.data[0].text) == ["n = 1", "n = 1"]
+    assert bars.layout.yaxis.tickformat == ".0%" and list(bars.layout.yaxis.range) == [0, 1.12]
+    curve = pd.DataFrame({"months_since_charge_off": [0, 1], "recovery_rate": [0.0, 0.15], "loans": [1, 1]})
+    fig = charts.recovery_curve(curve, "#424242", "Months", "Recovered")
+    assert list(fig.data[0].y) == [0.0, 0.15] and fig.layout.yaxis.tickformat == ".0%"
+    assert list(fig.layout.xaxis.range) == [0, 24]
