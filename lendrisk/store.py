@@ -14,9 +14,10 @@ import pandas as pd
 from lendrisk import __version__
 from lendrisk.sql import QUERIES_DIR, run_file
 
-# Raised whenever a canonical table or a mart changes shape; an older store is rebuilt from its own
-# canonical tables on first use (upgrade). 2: loan_month.guarantor_principal_to_date.
-SCHEMA_VERSION = 2
+# Raised whenever a canonical table, a mart or a shared view changes shape; an older store is rebuilt
+# from its own canonical tables on first use (upgrade). 2: loan_month.guarantor_principal_to_date.
+# 3: the shared views of queries/schema/002_views.sql (holding_share, loan_charge_off, recovery, ...).
+SCHEMA_VERSION = 3
 DEFAULT_DB = Path("data/lendrisk.duckdb")
 # DuckDB's memory cap while building a store: the loan_month build would otherwise grow towards 80 %
 # of RAM (10 GB at one million loans); capped, DuckDB spills to disk at no loss of speed (bench/).
@@ -54,7 +55,7 @@ def connect(path: Path | str, read_only: bool = True) -> duckdb.DuckDBPyConnecti
 
 
 def create_schema(con: duckdb.DuckDBPyConnection) -> None:
-    """Create every canonical table and meta (queries/schema/*.sql)."""
+    """Create every canonical table, meta and the shared views (queries/schema/*.sql, in name order)."""
     for path in sorted((QUERIES_DIR / "schema").glob("*.sql")):
         run_file(con, path)
 

@@ -26,26 +26,11 @@ active_on_tape as (
     select
         loan_id,
         cast(outstanding_principal as double) as outstanding_principal,
-        guarantor_paid_to_date
+        cast(guarantor_principal_to_date as double) as guarantor_principal
     from loan_month
     where month_end = $as_of
         and state in ('current', '1-30', '31-60', '61-90', '90+')
         and ($investor_id is null or loan_id in (select loan_id from held))
-),
-
-guarantor_principal as (
-    select
-        loan_id,
-        sum(cast(principal_paid as double)) as principal_paid
-    from repayments
-    where source = 'guarantor'
-        and paid_on <= $as_of
-        and loan_id in (
-            select loan_id
-            from active_on_tape
-            where $investor_id is not null and guarantor_paid_to_date > 0
-        )
-    group by loan_id
 ),
 
 loan_exposures as (
@@ -54,12 +39,11 @@ loan_exposures as (
         case
             when $investor_id is null then a.outstanding_principal
             else h.held_amount / cast(l.principal as double)
-                * greatest(a.outstanding_principal - coalesce(g.principal_paid, 0), 0)
+                * greatest(a.outstanding_principal - a.guarantor_principal, 0)
         end as exposure
     from active_on_tape as a
     inner join loans as l using (loan_id)
     left join held as h using (loan_id)
-    left join guarantor_principal as g using (loan_id)
 ),
 
 by_borrower as (

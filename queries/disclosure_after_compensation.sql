@@ -20,28 +20,19 @@ active as (
     select
         loan_id,
         dpd,
-        cast(outstanding_principal as double) as outstanding_principal
+        cast(outstanding_principal as double) as outstanding_principal,
+        cast(guarantor_principal_to_date as double) as guarantor_principal
     from loan_month
     where month_end = $month_end
         and state in ('current', '1-30', '31-60', '61-90', '90+')
-),
-
-guarantor_principal as (
-    select
-        loan_id,
-        sum(cast(principal_paid as double)) as principal_paid
-    from repayments
-    where source = 'guarantor' and paid_on <= $month_end
-    group by loan_id
 ),
 
 claims as (
     select
         a.loan_id,
         a.dpd,
-        greatest(a.outstanding_principal - coalesce(g.principal_paid, 0), 0) as claim
+        greatest(a.outstanding_principal - a.guarantor_principal, 0) as claim
     from active as a
-    left join guarantor_principal as g using (loan_id)
 ),
 
 open_claims as (

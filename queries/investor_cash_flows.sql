@@ -19,15 +19,14 @@ with
 
 held as (
     select
-        h.holding_id,
-        h.loan_id,
-        h.invested_on,
-        cast(h.amount as double) as amount,
-        cast(h.amount as double) / cast(l.principal as double) as share,
-        cast(l.principal as double) as principal
-    from holdings as h
-    inner join loans as l using (loan_id)
-    where h.investor_id = $investor_id and h.invested_on <= $as_of
+        holding_id,
+        loan_id,
+        invested_on,
+        amount,
+        share,
+        principal
+    from holding_share
+    where investor_id = $investor_id and invested_on <= $as_of
 ),
 
 held_loans as (

@@ -17,8 +17,9 @@ held as (
     select
         loan_id,
         invested_on,
-        cast(amount as double) as amount
-    from holdings
+        amount,
+        principal
+    from holding_share
     where investor_id = $investor_id and invested_on <= $as_of
 ),
 
@@ -33,44 +34,24 @@ months as (
 
 tape as (
     select
-        t.loan_id,
-        t.month_end,
-        t.state,
-        cast(t.outstanding_principal as double) as outstanding_principal,
-        cast(l.principal as double) as principal
-    from loan_month as t
-    inner join loans as l using (loan_id)
-    where t.month_end <= $as_of
-        and t.state in ('current', '1-30', '31-60', '61-90', '90+')
-        and t.loan_id in (select loan_id from held)
+        loan_id,
+        month_end,
+        state,
+        cast(outstanding_principal as double) as outstanding_principal,
+        cast(guarantor_principal_to_date as double) as guarantor_principal
+    from loan_month
+    where month_end <= $as_of
+        and state in ('current', '1-30', '31-60', '61-90', '90+')
+        and loan_id in (select loan_id from held)
 ),
 
 held_by_month as (
     select
         t.loan_id,
         t.month_end,
-        sum(h.amount) / any_value(t.principal) as share_of_loan
+        sum(h.amount) / any_value(h.principal) as share_of_loan
     from tape as t
     inner join held as h on h.loan_id = t.loan_id and h.invested_on <= t.month_end
-    group by t.loan_id, t.month_end
-),
-
-guarantor_payments as (
-    select
-        loan_id,
-        paid_on,
-        cast(principal_paid as double) as principal_paid
-    from repayments
-    where source = 'guarantor' and loan_id in (select loan_id from held)
-),
-
-guarantor_by_month as (
-    select
-        t.loan_id,
-        t.month_end,
-        coalesce(sum(g.principal_paid), 0) as guarantor_principal
-    from tape as t
-    left join guarantor_payments as g on g.loan_id = t.loan_id and g.paid_on <= t.month_end
     group by t.loan_id, t.month_end
 ),
 
@@ -78,11 +59,10 @@ exposures as (
     select
         t.month_end,
         t.state,
-        h.share_of_loan * greatest(t.outstanding_principal - g.guarantor_principal, 0) as exposure
+        h.share_of_loan * greatest(t.outstanding_principal - t.guarantor_principal, 0) as exposure
     from tape as t
     inner join held_by_month as h using (loan_id, month_end)
-    inner join guarantor_by_month as g using (loan_id, month_end)
-    where t.outstanding_principal - g.guarantor_principal > 0.005
+    where t.outstanding_principal - t.guarantor_principal > 0.005
 ),
 
 per_month as (

@@ -28,15 +28,14 @@ with
 
 held as (
     select
-        h.holding_id,
-        h.loan_id,
-        h.invested_on,
-        cast(h.amount as double) as amount,
-        cast(h.amount as double) / cast(l.principal as double) as share,
-        cast(l.principal as double) as principal
-    from holdings as h
-    inner join loans as l using (loan_id)
-    where h.investor_id = $investor_id and h.invested_on <= $as_of
+        holding_id,
+        loan_id,
+        invested_on,
+        amount,
+        share,
+        principal
+    from holding_share
+    where investor_id = $investor_id and invested_on <= $as_of
 ),
 
 held_loans as (
@@ -47,10 +46,9 @@ held_loans as (
 charge_offs as (
     select
         loan_id,
-        min(event_on) as charged_off_on
-    from loan_events
-    where kind = 'charged_off' and event_on <= $as_of and loan_id in (select loan_id from held_loans)
-    group by loan_id
+        charged_off_on
+    from loan_charge_off
+    where charged_off_on <= $as_of and loan_id in (select loan_id from held_loans)
 ),
 
 loan_repayments as (

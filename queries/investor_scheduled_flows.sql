@@ -20,22 +20,12 @@ active as (
     select
         loan_id,
         state,
-        cast(outstanding_principal as double) as outstanding_principal
+        cast(outstanding_principal as double) as outstanding_principal,
+        cast(guarantor_principal_to_date as double) as guarantor_principal
     from loan_month
     where month_end = $as_of
         and state in ('current', '1-30', '31-60', '61-90', '90+')
         and loan_id in (select loan_id from held)
-),
-
-guarantor_principal as (
-    select
-        loan_id,
-        sum(cast(principal_paid as double)) as principal_paid
-    from repayments
-    where source = 'guarantor'
-        and paid_on <= $as_of
-        and loan_id in (select loan_id from held)
-    group by loan_id
 ),
 
 exposed as (
@@ -48,8 +38,7 @@ exposed as (
     from held as h
     inner join active as a using (loan_id)
     inner join loans as l using (loan_id)
-    left join guarantor_principal as g using (loan_id)
-    where a.outstanding_principal - coalesce(g.principal_paid, 0) > 0.005
+    where a.outstanding_principal - a.guarantor_principal > 0.005
 ),
 
 upcoming as (

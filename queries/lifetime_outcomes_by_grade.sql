@@ -10,7 +10,8 @@
 --   originated_principal   principal originated
 --   charged_off_principal  sum of charged_off event amounts (principal written off)
 --   chargeoff_rate_amount  charged_off_principal / originated_principal
---   recoveries             collection payments (principal + interest) dated after the loan's charge-off
+--   recoveries             collection payments (principal + interest) dated on or after the loan's
+--                          charge-off (the `recovery` view, as LGD counts them)
 --   principal_received     principal paid by the borrower and by collection (guarantor payments excluded)
 with
 
@@ -23,24 +24,14 @@ scoped_loans as (
     where not $meets_policy_only or coalesce(meets_policy, true)
 ),
 
-charge_offs as (
-    select
-        loan_id,
-        min(event_on) as charged_off_on,
-        sum(coalesce(amount, 0)) as charged_off_principal
-    from loan_events
-    where kind = 'charged_off'
-    group by loan_id
-),
-
 loan_outcomes as (
     select
         l.grade,
         l.principal,
         c.loan_id is not null as is_charged_off,
-        coalesce(c.charged_off_principal, 0) as charged_off_principal
+        coalesce(c.total_amount, 0) as charged_off_principal
     from scoped_loans as l
-    left join charge_offs as c using (loan_id)
+    left join loan_charge_off as c using (loan_id)
 ),
 
 originations as (
@@ -68,10 +59,8 @@ recoveries as (
     select
         l.grade,
         sum(r.principal_paid + r.interest_paid) as recoveries
-    from repayments as r
-    inner join charge_offs as c using (loan_id)
+    from recovery as r
     inner join scoped_loans as l using (loan_id)
-    where r.source = 'collection' and r.paid_on > c.charged_off_on
     group by l.grade
 ),
 

@@ -7,18 +7,12 @@
 --   amount     principal written off for charged_off (else usually null), currency units
 with
 
-holding as (
-    select loan_id
-    from holdings
-    where investor_id = $investor_id and invested_on <= $as_of and loan_id = $loan_id
-),
-
 chosen as (
     select loan_id
-    from loans
+    from loan_visibility
     where loan_id = $loan_id
-        and originated_on <= $as_of
-        and ($investor_id is null or loan_id in (select loan_id from holding))
+        and investor_id is not distinct from $investor_id
+        and visible_from <= $as_of
 ),
 
 events as (

@@ -27,10 +27,11 @@ holding as (
 
 chosen as (
     select l.*
-    from loans as l
-    where l.loan_id = $loan_id
-        and l.originated_on <= $as_of
-        and ($investor_id is null or l.loan_id in (select loan_id from holding))
+    from loan_visibility as v
+    inner join loans as l using (loan_id)
+    where v.loan_id = $loan_id
+        and v.investor_id is not distinct from $investor_id
+        and v.visible_from <= $as_of
 ),
 
 last_due as (

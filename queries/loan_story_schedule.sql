@@ -14,20 +14,15 @@
 --   days_late          late: paid_in_full_on - due_on; unpaid: $as_of - due_on; otherwise 0
 with
 
-holding as (
-    select loan_id
-    from holdings
-    where investor_id = $investor_id and invested_on <= $as_of and loan_id = $loan_id
-),
-
 chosen as (
     select
-        loan_id,
-        cast(principal as double) as principal
-    from loans
-    where loan_id = $loan_id
-        and originated_on <= $as_of
-        and ($investor_id is null or loan_id in (select loan_id from holding))
+        v.loan_id,
+        cast(l.principal as double) as principal
+    from loan_visibility as v
+    inner join loans as l using (loan_id)
+    where v.loan_id = $loan_id
+        and v.investor_id is not distinct from $investor_id
+        and v.visible_from <= $as_of
 ),
 
 installments as (

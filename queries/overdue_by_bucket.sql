@@ -43,7 +43,8 @@ active_on_tape as (
         state,
         cast(outstanding_principal as double) as outstanding_principal,
         cast(past_due_amount as double) as past_due_amount,
-        cast(guarantor_paid_to_date as double) as guarantor_paid_to_date
+        cast(guarantor_paid_to_date as double) as guarantor_paid_to_date,
+        cast(guarantor_principal_to_date as double) as guarantor_principal
     from loan_month
     where month_end = $as_of
         and state in ('current', '1-30', '31-60', '61-90', '90+')
@@ -68,21 +69,6 @@ in_segment as (
         and ($region is null or l.borrower_id in (select borrower_id from borrowers_in_region))
 ),
 
-guarantor_principal as (
-    select
-        loan_id,
-        sum(cast(principal_paid as double)) as principal_paid
-    from repayments
-    where source = 'guarantor'
-        and paid_on <= $as_of
-        and loan_id in (
-            select loan_id
-            from in_segment
-            where $investor_id is not null and guarantor_paid_to_date > 0
-        )
-    group by loan_id
-),
-
 amounts as (
     select
         i.loan_id,
@@ -90,7 +76,7 @@ amounts as (
         case when $investor_id is null then 1.0 else h.held_amount / i.principal end as share_of_loan,
         case
             when $investor_id is null then i.outstanding_principal
-            else greatest(i.outstanding_principal - coalesce(g.principal_paid, 0), 0)
+            else greatest(i.outstanding_principal - i.guarantor_principal, 0)
         end as unpaid_principal,
         case
             when $investor_id is null then i.past_due_amount
@@ -98,7 +84,6 @@ amounts as (
         end as unpaid_past_due
     from in_segment as i
     left join held as h using (loan_id)
-    left join guarantor_principal as g using (loan_id)
 ),
 
 scoped as (

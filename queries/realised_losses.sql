@@ -15,16 +15,6 @@
 --   realised_loss          charged_off_principal - recoveries
 with
 
-charge_offs as (
-    select
-        loan_id,
-        min(event_on) as charged_off_on,
-        arg_min(cast(amount as double), event_on) as amount
-    from loan_events
-    where kind = 'charged_off'
-    group by loan_id
-),
-
 active as (
     select
         loan_id,
@@ -46,35 +36,15 @@ book as (
     group by month_end
 ),
 
-repaid_before as (
-    select
-        r.loan_id,
-        sum(cast(r.principal_paid as double)) as principal_paid
-    from repayments as r
-    inner join charge_offs as c using (loan_id)
-    where r.source in ('borrower', 'collection') and r.paid_on < c.charged_off_on and c.amount is null
-    group by r.loan_id
-),
-
-written_off as (
-    select
-        c.loan_id,
-        c.charged_off_on,
-        coalesce(c.amount, cast(l.principal as double) - coalesce(b.principal_paid, 0)) as principal
-    from charge_offs as c
-    inner join loans as l using (loan_id)
-    left join repaid_before as b using (loan_id)
-),
-
 defaulted as (
     select
         a.month_end,
         a.horizon_end,
         w.loan_id,
         w.charged_off_on,
-        w.principal
+        w.principal_written_off as principal
     from active as a
-    inner join written_off as w using (loan_id)
+    inner join loan_write_off as w using (loan_id)
     where w.charged_off_on > a.month_end and w.charged_off_on <= a.horizon_end
 ),
 
@@ -84,10 +54,8 @@ recovered as (
         d.loan_id,
         sum(cast(r.principal_paid + r.interest_paid as double)) as recoveries
     from defaulted as d
-    inner join repayments as r using (loan_id)
-    where r.source = 'collection'
-        and r.paid_on >= d.charged_off_on
-        and r.paid_on <= d.horizon_end
+    inner join recovery as r using (loan_id)
+    where r.paid_on <= d.horizon_end
     group by d.month_end, d.loan_id
 ),
 

@@ -12,31 +12,15 @@
 --   recoveries              collection principal + interest received within 24 months after charge-off
 with
 
-charge_offs as (
+in_window as (
     select
         loan_id,
-        min(event_on) as charged_off_on,
-        arg_min(cast(amount as double), event_on) as amount
-    from loan_events
-    where kind = 'charged_off'
-    group by loan_id
-),
-
-in_window as (
-    select *
-    from charge_offs
+        product,
+        charged_off_on,
+        principal_written_off
+    from loan_write_off
     where charged_off_on > cast($as_of as date) - to_months(cast($lookback_months as integer))
         and charged_off_on <= cast($as_of as date)
-),
-
-repaid_before as (
-    select
-        r.loan_id,
-        sum(cast(r.principal_paid as double)) as principal_paid
-    from repayments as r
-    inner join in_window as w using (loan_id)
-    where r.source in ('borrower', 'collection') and r.paid_on < w.charged_off_on and w.amount is null
-    group by r.loan_id
 ),
 
 recovered as (
@@ -54,12 +38,10 @@ recovered as (
 
 per_loan as (
     select
-        l.product,
-        coalesce(w.amount, cast(l.principal as double) - coalesce(b.principal_paid, 0)) as charged_off_principal,
+        w.product,
+        w.principal_written_off as charged_off_principal,
         coalesce(c.recoveries, 0) as recoveries
     from in_window as w
-    inner join loans as l using (loan_id)
-    left join repaid_before as b using (loan_id)
     left join recovered as c using (loan_id)
 )
 

@@ -7,52 +7,28 @@
 -- Columns: month_end (D), product, charged_off_loans, charged_off_principal, recoveries
 with
 
-charge_offs as (
-    select
-        loan_id,
-        min(event_on) as charged_off_on,
-        arg_min(cast(amount as double), event_on) as amount
-    from loan_events
-    where kind = 'charged_off' and event_on <= $to
-    group by loan_id
-),
-
-repaid_before as (
-    select
-        r.loan_id,
-        sum(cast(r.principal_paid as double)) as principal_paid
-    from repayments as r
-    inner join charge_offs as c using (loan_id)
-    where r.source in ('borrower', 'collection') and r.paid_on < c.charged_off_on and c.amount is null
-    group by r.loan_id
-),
-
 written_off as (
     select
-        l.product,
-        last_day(c.charged_off_on) as charged_off_month,
+        product,
+        last_day(charged_off_on) as charged_off_month,
         count(*) as loans,
-        sum(coalesce(c.amount, cast(l.principal as double) - coalesce(b.principal_paid, 0))) as principal
-    from charge_offs as c
-    inner join loans as l using (loan_id)
-    left join repaid_before as b using (loan_id)
-    group by l.product, last_day(c.charged_off_on)
+        sum(principal_written_off) as principal
+    from loan_write_off
+    where charged_off_on <= $to
+    group by product, last_day(charged_off_on)
 ),
 
 recovered as (
     select
         l.product,
-        last_day(c.charged_off_on) as charged_off_month,
+        last_day(r.charged_off_on) as charged_off_month,
         last_day(r.paid_on) as recovered_month,
         sum(cast(r.principal_paid + r.interest_paid as double)) as recoveries
-    from repayments as r
-    inner join charge_offs as c using (loan_id)
+    from recovery as r
     inner join loans as l using (loan_id)
-    where r.source = 'collection'
-        and r.paid_on >= c.charged_off_on
-        and r.paid_on < c.charged_off_on + interval 24 month
+    where r.paid_on < r.charged_off_on + interval 24 month
         and r.paid_on <= $to
-    group by l.product, last_day(c.charged_off_on), last_day(r.paid_on)
+    group by l.product, last_day(r.charged_off_on), last_day(r.paid_on)
 ),
 
 dates as (

@@ -21,20 +21,12 @@ active as (
         r.grade,
         t.state,
         greatest(r.term_months - t.months_on_book, 0) as remaining_months,
-        cast(t.outstanding_principal as double) as outstanding_principal
+        cast(t.outstanding_principal as double) as outstanding_principal,
+        cast(t.guarantor_principal_to_date as double) as guarantor_principal
     from loan_month as t
     inner join reserve_loans as r using (loan_id)
     where t.month_end = $as_of
         and t.state in ('current', '1-30', '31-60', '61-90', '90+')
-),
-
-guarantor_principal as (
-    select
-        loan_id,
-        sum(cast(principal_paid as double)) as principal_paid
-    from repayments
-    where source = 'guarantor' and paid_on <= $as_of
-    group by loan_id
 ),
 
 exposures as (
@@ -42,9 +34,8 @@ exposures as (
         a.grade,
         a.state,
         a.remaining_months,
-        greatest(a.outstanding_principal - coalesce(g.principal_paid, 0), 0) as exposure
+        greatest(a.outstanding_principal - a.guarantor_principal, 0) as exposure
     from active as a
-    left join guarantor_principal as g using (loan_id)
 )
 
 select
