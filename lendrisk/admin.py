@@ -1,6 +1,7 @@
 """Administration glue for the Data page: import uploaded canonical files through lendrisk.ingest (as the
 CLI does: validated, atomic) and manage dashboard accounts (add, reset password, remove) by replacing
-the users table with lendrisk.ingest.import_tables(mode="replace"), which rebuilds the store atomically.
+the users table with lendrisk.ingest.import_tables(mode="replace"), which writes a patched copy of
+the store (users only, marts untouched) and swaps it in atomically.
 """
 
 from __future__ import annotations
@@ -101,7 +102,7 @@ def _accounts(db: Path) -> pd.DataFrame:
 
 
 def _replace(db: Path, accounts: pd.DataFrame) -> None:
-    """Write the users table back: validated and rebuilt atomically, source and observed_to kept."""
+    """Write the users table back: validated, then swapped in atomically (a patched copy of the store)."""
     source, observed_to = _store_meta(db)
     ingest.import_tables(
         db, {"users": accounts.reset_index(drop=True)}, source=source, observed_to=observed_to, mode="replace"

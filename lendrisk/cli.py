@@ -158,7 +158,7 @@ def write_frame(frame: pd.DataFrame, fmt: str) -> None:
 
 
 def cmd_users(args: argparse.Namespace) -> int:
-    """Add, list or remove dashboard users (the store is rebuilt atomically)."""
+    """Add, list or remove dashboard users (a patched copy of the store is swapped in)."""
     require_store(args.db)
     users = store.read_tables(args.db, ("users",))["users"]
     if args.action == "list":

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import os
+import shutil
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
@@ -37,6 +38,9 @@ TABLES: tuple[str, ...] = (
 )
 # Derived tables in build order (loan_transition reads loan_month); table name = queries/marts/<name>.sql.
 MARTS: tuple[str, ...] = ("loan_month", "loan_transition")
+# Canonical tables that no mart or view reads, with the tables their validation rules refer to:
+# changing one rewrites that table in a copy of the store file instead of rebuilding every mart.
+STANDALONE_TABLES: dict[str, tuple[str, ...]] = {"users": ("investors",)}
 # Stored order of the large tables: DuckDB skips row groups by their min/max, so an investor's
 # holdings (and a loan's repayments) sit together and investor-scoped queries read a few row groups.
 STORED_ORDER: dict[str, str] = {"holdings": "investor_id, loan_id", "repayments": "loan_id, paid_on"}
@@ -211,6 +215,32 @@ def build_store(
         con = duckdb.connect(str(tmp), config={"memory_limit": BUILD_MEMORY_LIMIT})
         try:
             populate(con, tables, source=source, observed_to=observed_to, progress=progress)
+            con.execute("checkpoint")
+        finally:
+            con.close()
+        swap_in(tmp, path)
+    finally:
+        _remove(tmp)
+
+
+def replace_tables(path: Path | str, tables: Mapping[str, pd.DataFrame]) -> None:
+    """Swap in a copy of a current store whose standalone tables (users) hold the given rows, marts kept."""
+    path = Path(path)
+    if not tables.keys() <= STANDALONE_TABLES.keys():
+        raise ValueError(f"only {', '.join(STANDALONE_TABLES)} can change without a rebuild")
+    if schema_version(path) != SCHEMA_VERSION:
+        raise ValueError(f"{path}: an older store is rebuilt, not patched (store.upgrade)")
+    tmp = path.with_name(f"{path.name}.building-{os.getpid()}")
+    _remove(tmp)
+    try:
+        shutil.copyfile(path, tmp)
+        con = duckdb.connect(str(tmp), config={"memory_limit": BUILD_MEMORY_LIMIT})
+        try:
+            meta = read_meta(con)
+            for table, frame in tables.items():
+                con.execute(f"delete from {table}")  # table from the fixed list above
+                insert_frame(con, table, frame)
+            write_meta(con, meta["source"], dt.date.fromisoformat(meta["observed_to"]))
             con.execute("checkpoint")
         finally:
             con.close()

@@ -163,7 +163,7 @@ ui.table(
 
 
 def change(action, *args) -> None:
-    """Run an account change (the store is rebuilt; ui.connection reopens it); remember the outcome."""
+    """Run an account change (a new store file; ui.connection reopens it); remember the outcome."""
     try:
         action(store.db_path(), *args)
     except admin.AdminError as exc:

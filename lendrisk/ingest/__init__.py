@@ -107,9 +107,21 @@ def import_tables(
         new[table] = coerce_table(table, frame, sink)
     if sink.structural:
         raise ValidationFailed(sink.result())
-    existing = store.read_tables(db) if db.exists() else {}
+    # Only accounts change: validate them against the investors alone and patch a copy of the store.
+    patch = (
+        bool(new)
+        and db.exists()
+        and new.keys() <= store.STANDALONE_TABLES.keys()
+        and store.schema_version(db) == store.SCHEMA_VERSION
+    )
+    needed = (
+        tuple(sorted({*new, *(p for t in new for p in store.STANDALONE_TABLES[t])}))
+        if patch
+        else store.TABLES
+    )
+    existing = store.read_tables(db, needed) if db.exists() else {}
     combined = {}
-    for table in store.TABLES:
+    for table in needed:
         keep_old = table in existing and (mode == "append" or table not in new)
         old = coerce_table(table, existing[table], sink, from_store=True) if keep_old else None
         parts = [p for p in (old, new.get(table)) if p is not None]
@@ -126,7 +138,10 @@ def import_tables(
             progress(message, 0.1 + 0.9 * fraction)
 
     clean = {t: f.drop(columns=ROW) for t, f in combined.items()}
-    store.build_store(db, clean, source=source, observed_to=observed_to, progress=building)
+    if patch:
+        store.replace_tables(db, {t: clean[t] for t in new})
+    else:
+        store.build_store(db, clean, source=source, observed_to=observed_to, progress=building)
     con = store.connect(db)
     try:
         meta = store.read_meta(con)

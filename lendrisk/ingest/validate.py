@@ -488,7 +488,11 @@ def check_rules(tables: Mapping[str, pd.DataFrame], sink: Sink) -> None:
     _check_schedule(t["schedule"], t["loans"], loans["principal"], sink)
     for name, col in (("repayments", "paid_on"), ("loan_events", "event_on")):
         f = t[name]
-        originated = f["loan_id"].map(loans["originated_on"]).astype("datetime64[us]")
+        # reindex keeps the datetime dtype when there are no rows (map would give float64)
+        originated = pd.Series(
+            loans["originated_on"].reindex(f["loan_id"].to_numpy()).to_numpy(dtype="datetime64[us]"),
+            index=f.index,
+        )
         bad = (f[col] < originated).fillna(False).to_numpy(dtype=bool)
         fields = [{"originated": d} for d in originated[bad].dt.strftime("%Y-%m-%d").iloc[: sink.limit]]
         sink.add(name, f.loc[bad, ROW], col, "before_origination", fields, f.loc[bad, col])
