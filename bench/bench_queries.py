@@ -29,6 +29,7 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from lendrisk import investor as investor_pages
 from lendrisk import metrics, risk, sql, store
 
 ACTIVE = ("current", "1-30", "31-60", "61-90", "90+")
@@ -337,6 +338,13 @@ def query_cases(con: duckdb.DuckDBPyConnection, as_of: dt.date, investor: str) -
         ("investor_returns", "investor", lambda: risk.investor_returns(con, as_of, investor)),
         ("loss_distribution (20,000 sims)", "investor", lambda: risk.loss_distribution(con, as_of, investor)),
         ("backtest (36 dates)", "platform", lambda: risk.backtest(con)),
+        # what the investor pages read besides the results above
+        ("holdings (investor pages)", "investor", lambda: investor_pages.holdings(con, as_of, investor)),
+        (
+            "overdue_trend (investor pages)",
+            "investor",
+            lambda: investor_pages.overdue_trend(con, as_of, investor),
+        ),
     ]
 
 

@@ -13,12 +13,13 @@ import duckdb
 import pandas as pd
 
 from lendrisk import __version__
-from lendrisk.sql import QUERIES_DIR, run_file
+from lendrisk.sql import QUERIES_DIR, query_info, run_file
 
 # Raised whenever a canonical table, a mart or a shared view changes shape; an older store is rebuilt
 # from its own canonical tables on first use (upgrade). 2: loan_month.guarantor_principal_to_date.
 # 3: the shared views of queries/schema/002_views.sql (holding_share, loan_charge_off, recovery, ...).
-SCHEMA_VERSION = 3
+# 4: the loan_key mart and loan_month.loan_no.
+SCHEMA_VERSION = 4
 DEFAULT_DB = Path("data/lendrisk.duckdb")
 # DuckDB's memory cap while building a store: the loan_month build would otherwise grow towards 80 %
 # of RAM (10 GB at one million loans); capped, DuckDB spills to disk at no loss of speed (bench/).
@@ -36,8 +37,9 @@ TABLES: tuple[str, ...] = (
     "reserve_fund",
     "users",
 )
-# Derived tables in build order (loan_transition reads loan_month); table name = queries/marts/<name>.sql.
-MARTS: tuple[str, ...] = ("loan_month", "loan_transition")
+# Derived tables in build order (loan_month reads loan_key, loan_transition reads loan_month);
+# table name = queries/marts/<name>.sql.
+MARTS: tuple[str, ...] = ("loan_key", "loan_month", "loan_transition")
 # Canonical tables that no mart or view reads, with the tables their validation rules refer to:
 # changing one rewrites that table in a copy of the store file instead of rebuilding every mart.
 STANDALONE_TABLES: dict[str, tuple[str, ...]] = {"users": ("investors",)}
@@ -115,12 +117,14 @@ def infer_observed_to(con: duckdb.DuckDBPyConnection) -> dt.date:
 def build_marts(
     con: duckdb.DuckDBPyConnection, observed_to: dt.date, progress: Progress | None = None
 ) -> None:
-    """Rebuild derived tables (the loan_month performance tape) from the canonical tables."""
+    """Rebuild derived tables (loan keys, the loan_month tape, transitions) from the canonical tables."""
+    available = {"observed_to": observed_to}  # each mart file gets the parameters it names
     for i, mart in enumerate(MARTS):
         if progress:
             progress(f"building {mart}", i / len(MARTS))
         con.execute(f"drop table if exists {mart}")
-        run_file(con, QUERIES_DIR / "marts" / f"{mart}.sql", {"observed_to": observed_to})
+        wanted = query_info(f"marts/{mart}").params
+        run_file(con, QUERIES_DIR / "marts" / f"{mart}.sql", {p: available[p] for p in wanted})
     if progress:
         progress("marts built", 1.0)
 

@@ -19,34 +19,36 @@ with
 
 held as (
     select
-        holding_id,
-        loan_id,
-        invested_on,
-        cast(amount as double) as invested
-    from holdings
-    where investor_id = $investor_id and invested_on <= $as_of
+        h.holding_id,
+        h.loan_id,
+        k.loan_no,
+        h.invested_on,
+        cast(h.amount as double) as invested
+    from holdings as h
+    inner join loan_key as k using (loan_id)
+    where h.investor_id = $investor_id and h.invested_on <= $as_of
 ),
 
 tape_rows as (
     select
-        loan_id,
+        loan_no,
         month_end,
         state,
         dpd,
         cast(outstanding_principal as double) as outstanding_principal
     from loan_month
     where month_end <= $as_of
-        and loan_id in (select loan_id from held)
+        and loan_no in (select loan_no from held)
 ),
 
 latest_state as (
     select
-        loan_id,
+        loan_no,
         arg_max(state, month_end) as state,
         arg_max(dpd, month_end) as dpd,
         arg_max(outstanding_principal, month_end) as outstanding_principal
     from tape_rows
-    group by loan_id
+    group by loan_no
 ),
 
 guarantor_cash as (
@@ -82,7 +84,7 @@ described as (
         coalesce(g.paid, 0) as guarantor_paid
     from held as h
     inner join loans as l using (loan_id)
-    left join latest_state as s using (loan_id)
+    left join latest_state as s using (loan_no)
     left join guarantor_cash as g using (loan_id)
 )
 

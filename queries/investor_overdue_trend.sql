@@ -15,12 +15,14 @@ with
 
 held as (
     select
-        loan_id,
-        invested_on,
-        amount,
-        principal
-    from holding_share
-    where investor_id = $investor_id and invested_on <= $as_of
+        s.loan_id,
+        k.loan_no,
+        s.invested_on,
+        s.amount,
+        s.principal
+    from holding_share as s
+    inner join loan_key as k using (loan_id)
+    where s.investor_id = $investor_id and s.invested_on <= $as_of
 ),
 
 months as (
@@ -34,7 +36,7 @@ months as (
 
 tape as (
     select
-        loan_id,
+        loan_no,
         month_end,
         state,
         cast(outstanding_principal as double) as outstanding_principal,
@@ -42,17 +44,17 @@ tape as (
     from loan_month
     where month_end <= $as_of
         and state in ('current', '1-30', '31-60', '61-90', '90+')
-        and loan_id in (select loan_id from held)
+        and loan_no in (select loan_no from held)
 ),
 
 held_by_month as (
     select
-        t.loan_id,
+        t.loan_no,
         t.month_end,
         sum(h.amount) / any_value(h.principal) as share_of_loan
     from tape as t
-    inner join held as h on h.loan_id = t.loan_id and h.invested_on <= t.month_end
-    group by t.loan_id, t.month_end
+    inner join held as h on h.loan_no = t.loan_no and h.invested_on <= t.month_end
+    group by t.loan_no, t.month_end
 ),
 
 exposures as (
@@ -61,7 +63,7 @@ exposures as (
         t.state,
         h.share_of_loan * greatest(t.outstanding_principal - t.guarantor_principal, 0) as exposure
     from tape as t
-    inner join held_by_month as h using (loan_id, month_end)
+    inner join held_by_month as h using (loan_no, month_end)
     where t.outstanding_principal - t.guarantor_principal > 0.005
 ),
 

@@ -87,3 +87,11 @@ def test_file_store_build_includes_the_mart(tmp_path):
         )
     finally:
         con.close()
+
+
+def test_loan_key_numbers_the_loans_in_id_order_and_the_tape_carries_it(tiny_con):
+    keys = tiny_con.execute("select loan_id, loan_no from loan_key order by loan_no").fetchall()
+    assert keys == [("L1", 1), ("L2", 2), ("L3", 3)]
+    pairs = tiny_con.execute("select distinct loan_id, loan_no from loan_month order by loan_no").fetchall()
+    assert pairs == keys
+    assert tiny_con.execute("select count(*) from loan_month where loan_no is null").fetchall() == [(0,)]

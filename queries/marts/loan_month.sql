@@ -2,6 +2,7 @@
 -- the first month-end at which the loan is paid_off or charged_off (or $observed_to, if earlier).
 -- Each row holds state, dpd and outstanding principal exactly as loan_state_as_of gives them at
 -- that month-end, plus the cumulative cash behind them. Trends, roll rates and vintages read it.
+-- loan_no is the loan's integer key (loan_key), for investor-scoped scans of the tape.
 create table loan_month as
 with
 
@@ -164,6 +165,8 @@ select
     cast(principal_paid_so_far as decimal(18, 2)) as principal_paid_to_date,
     cast(interest_paid_so_far as decimal(18, 2)) as interest_paid_to_date,
     cast(guarantor_paid_so_far as decimal(18, 2)) as guarantor_paid_to_date,
-    cast(guarantor_principal_so_far as decimal(18, 2)) as guarantor_principal_to_date
+    cast(guarantor_principal_so_far as decimal(18, 2)) as guarantor_principal_to_date,
+    k.loan_no
 from dated
+inner join loan_key as k using (loan_id)
 order by month_end, loan_id
