@@ -193,9 +193,12 @@ def populate(
             progress(f"loading {table}", 0.5 * i / max(len(loaded), 1))
         insert_frame(con, table, tables[table])
     observed_to = observed_to or infer_observed_to(con)
-    if progress:
-        progress("building loan_month", 0.5)
-    build_marts(con, observed_to)
+
+    def marts_progress(message: str, fraction: float) -> None:
+        if progress:
+            progress(message, 0.5 + 0.45 * fraction)
+
+    build_marts(con, observed_to, marts_progress)
     write_meta(con, source, observed_to)
     if progress:
         progress("done", 1.0)
