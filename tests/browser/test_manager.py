@@ -168,61 +168,72 @@ def investors_in(path: Path) -> list[str]:
         con.close()
 
 
-def test_admin_sees_the_upload_problems_in_chinese(
-    browser, admin_url: str, admin_store: Path, tmp_path, login, shot
-) -> None:
-    context = browser.new_context(viewport={"width": 1400, "height": 1600}, locale="zh-CN")
+# What the admin sees in each language on the way to the upload problems.
+ADMIN_TEXT = {
+    "en": (
+        "en-GB",
+        "Signed in as admin (administrator)",
+        "Data and users",
+        "Import canonical files",
+        "Validate and import",
+        "problems found, nothing was imported",
+    ),
+    "zh": (
+        "zh-CN",
+        "当前用户：admin（系统管理员）",
+        "数据导入与用户",
+        "导入标准格式文件",
+        "校验并导入",
+        "未导入任何数据",
+    ),
+}
+
+
+def upload_bad_investors(browser, admin_url: str, admin_store: Path, tmp_path: Path, login, shot, lang: str):
+    """Log in as admin, upload a bad investors.csv, see the problems (screenshot); the store is untouched.
+
+    Returns the (context, page) for the caller to go on with and close.
+    """
+    locale, signed_in, link, heading, button, refused = ADMIN_TEXT[lang]
+    context = browser.new_context(viewport={"width": 1400, "height": 1600}, locale=locale)
     context.set_default_timeout(60_000)
     page = context.new_page()
     try:
         page.goto(admin_url)
         login(page, "admin", "demo-admin")
-        expect(page.get_by_text("当前用户：admin（系统管理员）")).to_be_visible()
-        open_page(page, "数据导入与用户")
-        expect(page.get_by_role("heading", name="导入标准格式文件")).to_be_visible()
-
+        expect(page.get_by_text(signed_in)).to_be_visible()
+        open_page(page, link)
+        expect(page.get_by_role("heading", name=heading)).to_be_visible()
         before = digest(admin_store)
         bad = tmp_path / "bad" / "investors.csv"
         bad.parent.mkdir()
         bad.write_text(BAD_INVESTORS, encoding="utf-8")
         page.locator("input[type='file']").set_input_files(str(bad))
         expect(page.locator("[data-testid='stFileChip']")).to_have_count(1)
-        page.get_by_role("button", name="校验并导入").click()
+        page.get_by_role("button", name=button).click()
         wait_idle(page)
-        expect(page.get_by_text("未导入任何数据")).to_be_visible(timeout=60_000)
-        problems = page.locator("[data-testid='stDataFrame']").first
-        expect(problems).to_be_visible()
-        shot(page, "admin-data-validation-zh")
+        expect(page.get_by_text(refused)).to_be_visible(timeout=60_000)
+        expect(page.locator("[data-testid='stDataFrame']").first).to_be_visible()
+        shot(page, f"admin-data-validation-{lang}")
         assert digest(admin_store) == before  # byte-identical
-    finally:
+    except BaseException:
         context.close()
+        raise
+    return context, page
+
+
+def test_admin_sees_the_upload_problems_in_chinese(
+    browser, admin_url: str, admin_store: Path, tmp_path, login, shot
+) -> None:
+    context, _ = upload_bad_investors(browser, admin_url, admin_store, tmp_path, login, shot, "zh")
+    context.close()
 
 
 def test_admin_upload_is_validated_then_imported(
     browser, admin_url: str, admin_store: Path, tmp_path, login, shot
 ) -> None:
-    context = browser.new_context(viewport={"width": 1400, "height": 1600}, locale="en-GB")
-    context.set_default_timeout(60_000)
-    page = context.new_page()
+    context, page = upload_bad_investors(browser, admin_url, admin_store, tmp_path, login, shot, "en")
     try:
-        page.goto(admin_url)
-        login(page, "admin", "demo-admin")
-        expect(page.get_by_text("Signed in as admin (administrator)")).to_be_visible()
-        open_page(page, "Data and users")
-        expect(page.get_by_role("heading", name="Import canonical files")).to_be_visible()
-
-        before = digest(admin_store)
-        bad = tmp_path / "bad" / "investors.csv"
-        bad.parent.mkdir()
-        bad.write_text(BAD_INVESTORS, encoding="utf-8")
-        page.locator("input[type='file']").set_input_files(str(bad))
-        expect(page.locator("[data-testid='stFileChip']")).to_have_count(1)
-        page.get_by_role("button", name="Validate and import").click()
-        wait_idle(page)
-        expect(page.get_by_text("problems found, nothing was imported")).to_be_visible(timeout=60_000)
-        expect(page.locator("[data-testid='stDataFrame']").first).to_be_visible()
-        shot(page, "admin-data-validation-en")
-        assert digest(admin_store) == before  # byte-identical
         assert investors_in(admin_store) == ["I1", "I2"]
 
         good = tmp_path / "good" / "investors.csv"
