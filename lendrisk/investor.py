@@ -10,7 +10,7 @@ An investor id always comes from the caller (the pages take it from the logged-i
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import cast
 
@@ -390,6 +390,37 @@ def _layout(fig: go.Figure, x_title: str, y_title: str) -> go.Figure:
     return fig
 
 
+def _lines(
+    frame: pd.DataFrame,
+    *,
+    x: str,
+    y: str,
+    styles: dict[str, dict[str, object]],
+    name: Callable[[str], str],
+    hover: Callable[[str, object, float], str],
+    **trace: object,
+) -> go.Figure:
+    """One line per series of a long frame (column "series"), in styles' order; hover(name, x, y) text."""
+    fig = go.Figure()
+    for series, style in styles.items():
+        part = frame[frame["series"] == series]
+        if part.empty:
+            continue
+        label = name(series)
+        fig.add_trace(
+            go.Scatter(
+                x=part[x],
+                y=part[y],
+                name=label,
+                line=style,
+                customdata=[hover(label, a, b) for a, b in zip(part[x], part[y], strict=True)],
+                hovertemplate="%{customdata}<extra></extra>",
+                **trace,
+            )
+        )
+    return fig
+
+
 def bucket_figure(buckets: pd.DataFrame, lang: str) -> go.Figure:
     """Bar chart of exposure by DPD bucket (overdue_by_bucket rows), one fixed colour per bucket."""
     symbol = fmt.currency_symbol()
@@ -436,27 +467,15 @@ def overdue_rates_figure(rates: pd.DataFrame, lang: str) -> go.Figure:
         "platform": {"color": "#1565c0", "width": 2, "dash": "solid"},
         "industry": {"color": "#757575", "width": 2, "dash": "dot"},
     }
-    fig = go.Figure()
-    for series, style in styles.items():
-        part = rates[rates["series"] == series]
-        if part.empty:
-            continue
-        name = i18n.t(f"investor.series.{series}", lang)
-        hover = [
-            f"{name} · {fmt.month(m, lang)}: {fmt.pct(r, lang, 2)}"
-            for m, r in zip(part["month_end"], part["rate"], strict=True)
-        ]
-        fig.add_trace(
-            go.Scatter(
-                x=part["month_end"],
-                y=part["rate"],
-                mode="lines",
-                name=name,
-                line=style,
-                customdata=hover,
-                hovertemplate="%{customdata}<extra></extra>",
-            )
-        )
+    fig = _lines(
+        rates,
+        x="month_end",
+        y="rate",
+        styles=styles,
+        name=lambda series: i18n.t(f"investor.series.{series}", lang),
+        hover=lambda name, m, r: f"{name} · {fmt.month(m, lang)}: {fmt.pct(r, lang, 2)}",
+        mode="lines",
+    )
     _layout(fig, i18n.t("investor.axis.month", lang), i18n.t("investor.axis.overdue_rate", lang))
     fig.update_xaxes(tickformat="%Y-%m")
     fig.update_yaxes(tickformat=".0%", rangemode="tozero")
@@ -477,29 +496,17 @@ def story_payments_figure(story: LoanStory, lang: str) -> go.Figure:
         "paid_borrower": {"color": "#2e7d32", "width": 3, "dash": "solid"},
         "paid_guarantor": {"color": "#00838f", "width": 2, "dash": "dot"},
     }
-    fig = go.Figure()
-    for series in STORY_SERIES:
-        part = story.timeline[story.timeline["series"] == series]
-        if part.empty:
-            continue
-        name = i18n.t(f"investor.story.series.{series}", lang)
-        hover = [
-            f"{name} · {fmt.date(d, lang)}: {fmt.money(v, lang)}"
-            for d, v in zip(part["date"], part["cumulative"], strict=True)
-        ]
-        fig.add_trace(
-            go.Scatter(
-                x=part["date"],
-                y=part["cumulative"],
-                mode="lines+markers",
-                line_shape="hv",
-                name=name,
-                line=styles[series],
-                marker={"size": 6},
-                customdata=hover,
-                hovertemplate="%{customdata}<extra></extra>",
-            )
-        )
+    fig = _lines(
+        story.timeline,
+        x="date",
+        y="cumulative",
+        styles={series: styles[series] for series in STORY_SERIES},
+        name=lambda series: i18n.t(f"investor.story.series.{series}", lang),
+        hover=lambda name, d, v: f"{name} · {fmt.date(d, lang)}: {fmt.money(v, lang)}",
+        mode="lines+markers",
+        line_shape="hv",
+        marker={"size": 6},
+    )
     _layout(fig, i18n.t("investor.axis.date", lang), i18n.t("investor.axis.cumulative", lang, symbol=symbol))
     fig.update_xaxes(tickformat="%Y-%m-%d", range=_padded(story.span))
     fig.update_yaxes(tickprefix=symbol, tickformat=",.0f", rangemode="tozero")
