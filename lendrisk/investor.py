@@ -153,6 +153,20 @@ def portfolio_summary(con: duckdb.DuckDBPyConnection, as_of: dt.date, investor_i
     }
 
 
+def cash_flows(con: duckdb.DuckDBPyConnection, as_of: dt.date, investor_id: str) -> pd.DataFrame:
+    """One row per cash flow of the investor up to month-end as_of, newest first (the flows XIRR uses).
+
+    Columns as investor_cash_flows.sql: flow_on, holding_id, loan_id, kind, source, principal,
+    interest, fee, amount (signed currency units: − invested, + received); an investment's source
+    is "investor" (the investor paid it).
+    """
+    frame = _dates(risk.investor_cash_flows(con, as_of, investor_id), "flow_on")
+    frame["source"] = frame["source"].fillna("investor")
+    return frame.sort_values(["flow_on", "holding_id"], ascending=[False, True], kind="stable").reset_index(
+        drop=True
+    )
+
+
 def overdue_trend(con: duckdb.DuckDBPyConnection, as_of: dt.date, investor_id: str) -> pd.DataFrame:
     """One row per month-end from the investor's first investment to as_of: exposure, overdue rates."""
     frame = sql.run(con, "investor_overdue_trend", {"as_of": as_of, "investor_id": investor_id})

@@ -412,6 +412,7 @@ def _column_config(kind: str, label: str) -> Any:
     symbol = fmt.currency_symbol().replace("%", "%%")
     return {
         "money": lambda: cc.NumberColumn(label, format=f"{symbol}%,.2f"),
+        "signed": lambda: cc.NumberColumn(label, format="%+,.2f"),  # cash in (+) and out (−)
         "pct": lambda: cc.NumberColumn(label, format="%.1f%%"),
         "int": lambda: cc.NumberColumn(label, format="%,d"),
         "number": lambda: cc.NumberColumn(label, format="%,.2f"),
@@ -470,7 +471,8 @@ def table(
     """A dataframe with translated headers, units per column and a CSV download of what it shows.
 
     columns: source column -> header message key (only these columns are shown, in this order).
-    formats: source column -> "money", "pct" (a ratio 0..1 shown as %), "int", "number",
+    formats: source column -> "money", "signed" (an amount with its sign, unit in the header), "pct"
+    (a ratio 0..1 shown as %), "int", "number",
     "date", "month" or "text". codes: source column -> message-key prefix for coded values.
     fields fill {placeholders} in headers. height: "auto" (scrolls after ~10 rows), "content"
     (every row) or pixels. The CSV has the same headers and the unformatted values.

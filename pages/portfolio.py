@@ -1,6 +1,7 @@
 """My portfolio (investor): what I invested, what is still out, how much of it is overdue, the
 principal I will probably lose, what I really earn; exposure by bucket; my overdue rate over time
-beside the platform's. The investor id comes from the logged-in user only."""
+beside the platform's; every cash flow behind the returns. The investor id comes from the logged-in
+user only."""
 
 import streamlit as st
 
@@ -12,6 +13,7 @@ with ui.busy("investor.computing"):
     kpi = ui.cached(investor.portfolio_summary, as_of, investor_id=me)
     buckets = ui.cached(metrics.overdue_by_bucket, as_of, investor_id=me)
     rates = ui.cached(investor.overdue_rates, as_of, investor_id=me)
+    flows = ui.cached(investor.cash_flows, as_of, investor_id=me)
 
 
 def money(x: float) -> str:
@@ -89,3 +91,31 @@ with right:
             },
             file_name="overdue_rate_mine_vs_platform.csv",
         )
+
+st.subheader(ui.t("investor.cashflows.title"))
+st.caption(
+    ui.t(
+        "investor.cashflows.explain",
+        count=fmt.number(len(flows), lang),
+        invested=money(-flows.loc[flows["amount"] < 0, "amount"].sum()),
+        received=money(flows.loc[flows["amount"] > 0, "amount"].sum()),
+    )
+)
+ui.table(
+    flows,
+    {
+        "flow_on": "investor.col.flow_on",
+        "kind": "investor.col.flow_kind",
+        "source": "investor.col.source",
+        "loan_id": "investor.col.loan",
+        "holding_id": "investor.col.holding",
+        "principal": "investor.col.principal",
+        "interest": "investor.col.interest",
+        "fee": "investor.col.fee",
+        "amount": "investor.col.cash",
+    },
+    {"flow_on": "date", "principal": "money", "interest": "money", "fee": "money", "amount": "signed"},
+    codes={"kind": "investor.flow_kind.", "source": "common.source."},
+    file_name="my_cash_flows.csv",
+    fields={"symbol": fmt.currency_symbol()},
+)

@@ -72,7 +72,7 @@ def test_charts_show_the_investors_buckets_and_rates(db: Path, monkeypatch: pyte
     assert platform[-1] == pytest.approx(2708 / 5108)
     subheaders = [s.value for s in at.subheader]
     assert "My exposure by days past due (¥)" in subheaders
-    assert len(at.get("download_button")) == 2  # each chart's data
+    assert len(at.get("download_button")) == 3  # each chart's data and the cash flows
 
 
 def test_another_investor_sees_only_their_own(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -109,3 +109,26 @@ def test_chinese_and_a_later_date(db: Path, monkeypatch: pytest.MonkeyPatch) -> 
 def test_managers_have_no_investor_pages(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     with pytest.raises(ValueError, match="Could not find a navigation page"):
         open_page(db, monkeypatch, "manager", PAGE)
+
+
+def test_cash_flow_statement_lists_every_flow_newest_first(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    at = open_page(db, monkeypatch, "investor1", PAGE, as_of=MARCH)
+    assert not at.exception
+    frame = next(df.value for df in at.dataframe if "Cash to you (¥)" in df.value.columns)
+    # tests/tiny.py, I1 to 03-31: invests 1,000 in L3 (01-10), 600 in L1 (01-15), 2,400 in L2 (02-01);
+    # receives a third of L3's 1,030 (02-10), half of L1's 412 (02-15) and 100 (03-15), L2's 24 (03-01).
+    assert frame["Date"].astype(str).str[:10].tolist() == [
+        "2024-03-15",
+        "2024-03-01",
+        "2024-02-15",
+        "2024-02-10",
+        "2024-02-01",
+        "2024-01-15",
+        "2024-01-10",
+    ]
+    assert frame["Flow"].tolist() == ["Repayment"] * 4 + ["Investment"] * 3
+    assert frame["Paid by"].tolist() == ["Borrower"] * 4 + ["You (investment)"] * 3
+    assert frame["Cash to you (¥)"].tolist() == pytest.approx(
+        [50.0, 24.0, 206.0, 1030 / 3, -2400.0, -600.0, -1000.0]
+    )
+    assert "7 flows: ¥4,000.00 invested, ¥623.33 received." in texts(at)
