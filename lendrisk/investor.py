@@ -20,6 +20,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from lendrisk import fmt, i18n, metrics, risk, sql
+from lendrisk.ingest.validate import EVENT_KINDS
 
 ACTIVE_STATES: tuple[str, ...] = ("current", "1-30", "31-60", "61-90", "90+")
 STATES: tuple[str, ...] = (*ACTIVE_STATES, "paid_off", "charged_off")
@@ -69,17 +70,6 @@ MILESTONE_COLOURS: dict[str, str] = {
     "repaid_early": "#2e7d32",
     "paid_off": "#2e7d32",
 }
-EVENT_KINDS: tuple[str, ...] = (
-    "reminder",
-    "call",
-    "visit",
-    "promise_to_pay",
-    "restructured",
-    "legal_filed",
-    "judgment",
-    "charged_off",
-    "transferred",
-)
 STORY_SERIES: tuple[str, ...] = ("scheduled", "paid_borrower", "paid_guarantor")
 
 

@@ -430,6 +430,29 @@ def repayments_frame(loan_ids: np.ndarray, pays: dict[str, np.ndarray], source: 
     )
 
 
+def canonical_tables(
+    loan_ids: np.ndarray,
+    borrowers: pd.DataFrame,
+    loans: pd.DataFrame,
+    sched: dict[str, np.ndarray],
+    borrower: dict[str, np.ndarray],
+    collection: dict[str, np.ndarray],
+    events: pd.DataFrame,
+) -> dict[str, pd.DataFrame]:
+    """A platform file's canonical tables: borrower and collection cash in one repayments table."""
+    repayments = [
+        repayments_frame(loan_ids, borrower, "borrower"),
+        repayments_frame(loan_ids, collection, "collection"),
+    ]
+    return {
+        "borrowers": borrowers,
+        "loans": loans,
+        "schedule": schedule_frame(loan_ids, sched),
+        "repayments": pd.concat(repayments, ignore_index=True),
+        "loan_events": events,
+    }
+
+
 def charge_off_frame(
     loan_ids: np.ndarray, idx: np.ndarray, on: np.ndarray, amount: np.ndarray, note: str
 ) -> pd.DataFrame:
@@ -616,20 +639,9 @@ def read_lifetime(path: Path) -> tuple[dict[str, pd.DataFrame], dt.date]:
         principal[charged][rec] - got_p[charged][rec],
     )
     borrowers, loans = _frames(loan_ids, attrs, principal, originated, meets)
-    tables = {
-        "borrowers": borrowers,
-        "loans": loans,
-        "schedule": schedule_frame(loan_ids, sched),
-        "repayments": pd.concat(
-            [
-                repayments_frame(loan_ids, borrower, "borrower"),
-                repayments_frame(loan_ids, collection, "collection"),
-            ],
-            ignore_index=True,
-        ),
-        "loan_events": events,
-    }
-    return tables, LIFETIME_OBSERVED_TO
+    return canonical_tables(
+        loan_ids, borrowers, loans, sched, borrower, collection, events
+    ), LIFETIME_OBSERVED_TO
 
 
 def snapshot_late_bucket(paid: np.ndarray, installment: np.ndarray, due: np.ndarray) -> np.ndarray:

@@ -20,6 +20,7 @@ from lendrisk.ingest.lendingclub import (
     allocate_payments,
     annuity_schedule,
     bad_value,
+    canonical_tables,
     cents,
     charge_off_frame,
     codes,
@@ -30,8 +31,6 @@ from lendrisk.ingest.lendingclub import (
     numbers,
     read_csv,
     recovery_payments,
-    repayments_frame,
-    schedule_frame,
     simulated_investors,
     to_units,
 )
@@ -220,20 +219,7 @@ def read_file(path: Path) -> tuple[dict[str, pd.DataFrame], dt.date]:
             "meets_policy": True,
         }
     )
-    tables = {
-        "borrowers": borrowers,
-        "loans": loans,
-        "schedule": schedule_frame(loan_ids, sched),
-        "repayments": pd.concat(
-            [
-                repayments_frame(loan_ids, borrower, "borrower"),
-                repayments_frame(loan_ids, collection, "collection"),
-            ],
-            ignore_index=True,
-        ),
-        "loan_events": events,
-    }
-    return tables, OBSERVED_TO
+    return canonical_tables(loan_ids, borrowers, loans, sched, borrower, collection, events), OBSERVED_TO
 
 
 def read_tables(

@@ -159,6 +159,18 @@ def _code(name: str, codes: tuple[str, ...], required: bool = True) -> Column:
     return Column(name, "code", required, codes=codes)
 
 
+# Post-loan event kinds (DESIGN.md §2): the codes loan_events.kind may take.
+EVENT_KINDS: tuple[str, ...] = (
+    "reminder",
+    "call",
+    "visit",
+    "promise_to_pay",
+    "restructured",
+    "legal_filed",
+    "judgment",
+    "charged_off",
+    "transferred",
+)
 SPECS: dict[str, tuple[Column, ...]] = {
     "borrowers": (
         _id("borrower_id"),
@@ -202,20 +214,7 @@ SPECS: dict[str, tuple[Column, ...]] = {
     "loan_events": (
         _id("loan_id"),
         Column("event_on", "date", True),
-        _code(
-            "kind",
-            (
-                "reminder",
-                "call",
-                "visit",
-                "promise_to_pay",
-                "restructured",
-                "legal_filed",
-                "judgment",
-                "charged_off",
-                "transferred",
-            ),
-        ),
+        _code("kind", EVENT_KINDS),
         _amount("amount", required=False),
         Column("note", "text"),
     ),
