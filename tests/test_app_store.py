@@ -163,7 +163,7 @@ def test_store_page_shows_the_tiny_row_counts(app: AppTest) -> None:
     assert metrics["Loans"] == "3"
     assert metrics["First loan originated"] == "10 Jan 2024"
     assert metrics["Observed to"] == "31 Dec 2024"
-    assert "Source: tiny · schema version 4" in texts(app)
+    assert "Source: tiny · schema version 5" in texts(app)
     csv = app.download_button[0]
     assert csv.proto.label == "Download CSV"
 

@@ -95,3 +95,22 @@ def test_loan_key_numbers_the_loans_in_id_order_and_the_tape_carries_it(tiny_con
     pairs = tiny_con.execute("select distinct loan_id, loan_no from loan_month order by loan_no").fetchall()
     assert pairs == keys
     assert tiny_con.execute("select count(*) from loan_month where loan_no is null").fetchall() == [(0,)]
+
+
+def test_book_segment_groups_the_active_tape_by_what_pd_and_lgd_depend_on(tiny_con):
+    rows = tiny_con.execute(
+        "select grade, product, state, remaining_months, loans, outstanding_principal from book_segment "
+        "where month_end = date '2024-03-31' order by grade"
+    ).fetchall()
+    # tests/tiny.py at 03-31: L1 (A, personal, 3 months, 2 on book) 1-30 with 708; L2 (B, consumer,
+    # 6 months, 1 on book) current 2,400; L3 (E, small_business, 3 months, 2 on book) 1-30 2,000.
+    assert rows == [
+        ("A", "personal", "1-30", 1, 1, 708.0),
+        ("B", "consumer", "current", 5, 1, 2400.0),
+        ("E", "small_business", "1-30", 1, 1, 2000.0),
+    ]
+    months = tiny_con.execute("select count(distinct month_end) from book_segment").fetchall()
+    active_months = tiny_con.execute(
+        "select count(distinct month_end) from loan_month where state not in ('paid_off', 'charged_off')"
+    ).fetchall()
+    assert months == active_months

@@ -15,7 +15,7 @@ APP = str(Path(__file__).resolve().parent.parent / "app.py")
 
 
 def make_version_1_store(path: Path) -> None:
-    """The tiny platform as schema version 1 wrote it: no loan_key, guarantor principal, loan_no or views."""
+    """The tiny platform as schema version 1 wrote it: only loan_month and loan_transition, fewer columns."""
     tables = tiny_tables()
     tables["users"] = auth.demo_user_rows({"investor1": "I1", "investor2": "I2", "investor3": "I2"})
     store.build_store(path, tables, source="tiny", observed_to=OBSERVED_TO)
@@ -24,6 +24,7 @@ def make_version_1_store(path: Path) -> None:
         con.execute("alter table loan_month drop column guarantor_principal_to_date")
         con.execute("alter table loan_month drop column loan_no")
         con.execute("drop table loan_key")
+        con.execute("drop table book_segment")
         for (view,) in con.execute("select view_name from duckdb_views() where not internal").fetchall():
             con.execute(f"drop view {view}")
         con.execute("update meta set value = '1' where key = 'schema_version'")
@@ -49,7 +50,7 @@ def test_store_of_an_older_schema_is_rebuilt_from_its_own_tables(tmp_path: Path)
 
     assert store.upgrade(path) is True
 
-    assert store.schema_version(path) == store.SCHEMA_VERSION == 4
+    assert store.schema_version(path) == store.SCHEMA_VERSION == 5
     assert counts(path) == before == {**before, "loans": 3, "repayments": 10, "holdings": 5, "users": 5}
     con = store.connect(path)
     try:
