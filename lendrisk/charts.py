@@ -96,6 +96,29 @@ def legend_above(fig: go.Figure, x_title: str, y_title: str) -> go.Figure:
     return fig
 
 
+def month_ticks(months: int) -> dict[str, Any]:
+    """x-axis settings for month-ends spanning `months` months: YYYY-MM, one tick per 1, 3, 6 or 12 months.
+
+    Left alone, Plotly puts ticks between months on short spans and prints the same month twice.
+    """
+    dtick = "M1" if months <= 12 else "M3" if months <= 36 else "M6" if months <= 72 else "M12"
+    return {"tickformat": "%Y-%m", "dtick": dtick}
+
+
+def span_months(values: pd.Series) -> int:
+    """Months from the first to the last date of a column (0 when it is empty)."""
+    dates = pd.to_datetime(values.dropna())
+    if dates.empty:
+        return 0
+    first, last = dates.min(), dates.max()
+    return (last.year - first.year) * 12 + last.month - first.month
+
+
+def whole_ticks(top: float) -> dict[str, Any]:
+    """x-axis settings for a count axis (e.g. months on book) from 0 to top: whole numbers, ≤ 12 ticks."""
+    return {"tick0": 0, "dtick": max(1, -(-int(top) // 12))}
+
+
 def month_chart(
     frame: pd.DataFrame,
     x: str,
@@ -116,7 +139,7 @@ def month_chart(
     """
     fig = go.Figure([_trace(frame, x, s, MONTH_HOVER + y_hover, month=True) for s in series])
     legend_below(fig, x_title, y_title, **layout)
-    fig.update_xaxes(tickformat="%Y-%m")
+    fig.update_xaxes(**month_ticks(span_months(frame[x])))
     if unified:
         fig.update_layout(hovermode="x unified")
     if barmode:
@@ -145,7 +168,7 @@ def rates_chart(
             title_text=second_title, tickformat=".1%", secondary_y=True, showgrid=False, range=[0, top]
         )
     fig.update_yaxes(title_text=y_title, tickformat=".0%", secondary_y=False, rangemode="tozero")
-    fig.update_xaxes(title_text=x_title, tickformat="%Y-%m")
+    fig.update_xaxes(title_text=x_title, **month_ticks(span_months(frame[x])))
     fig.update_layout(legend={"orientation": "h", "y": -0.25}, hovermode="x unified", height=430)
     return fig
 
@@ -249,7 +272,8 @@ def vintage_curves(
             )
         )
     fig.update_layout(height=440, showlegend=len(labels) <= 16, legend={"orientation": "v"})
-    fig.update_xaxes(title_text=x_title)
+    top = float(curves["months_on_book"].max()) if len(curves) else 0.0
+    fig.update_xaxes(title_text=x_title, **whole_ticks(top))
     fig.update_yaxes(title_text=y_title, tickformat=".0%", rangemode="tozero")
     return fig
 

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from lendrisk import fmt, i18n, metrics, risk, sql
+from lendrisk import charts, fmt, i18n, metrics, risk, sql
 from lendrisk.ingest.validate import EVENT_KINDS
 
 ACTIVE_STATES: tuple[str, ...] = ("current", "1-30", "31-60", "61-90", "90+")
@@ -481,7 +481,7 @@ def overdue_rates_figure(rates: pd.DataFrame, lang: str) -> go.Figure:
         mode="lines",
     )
     _layout(fig, i18n.t("investor.axis.month", lang), i18n.t("investor.axis.overdue_rate", lang))
-    fig.update_xaxes(tickformat="%Y-%m")
+    fig.update_xaxes(**charts.month_ticks(charts.span_months(rates["month_end"])))
     fig.update_yaxes(tickformat=".0%", rangemode="tozero")
     return fig
 

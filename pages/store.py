@@ -4,7 +4,7 @@ platform's loans originated per month. Visible to every logged-in role."""
 import plotly.express as px
 import streamlit as st
 
-from lendrisk import fmt, storeinfo, ui
+from lendrisk import charts, fmt, storeinfo, ui
 
 ui.require_role("investor", "manager", "admin")
 lang = ui.lang()
@@ -66,11 +66,7 @@ else:
     fig = px.bar(originations, x="month", y="loans", hover_data={"principal": ":,.2f"}, labels=labels)
     months = len(originations)
     fig.update_traces(xperiod="M1", xperiodalignment="middle")
-    fig.update_xaxes(
-        tickformat="%Y-%m",
-        ticklabelmode="period",
-        dtick="M1" if months <= 24 else "M6" if months <= 72 else "M12",
-    )
+    fig.update_xaxes(ticklabelmode="period", **charts.month_ticks(months))
     fig.update_yaxes(rangemode="tozero", dtick=1 if originations["loans"].max() < 10 else None)
     fig.update_layout(height=380)
     ui.chart(

@@ -150,3 +150,26 @@ def test_cure_bars_and_recovery_curve() -> None:
     fig = charts.recovery_curve(curve, "#424242", "Months", "Recovered")
     assert list(fig.data[0].y) == [0.0, 0.15] and fig.layout.yaxis.tickformat == ".0%"
     assert list(fig.layout.xaxis.range) == [0, 24]
+
+
+def test_month_axes_tick_whole_months_only():
+    assert charts.month_ticks(3) == {"tickformat": "%Y-%m", "dtick": "M1"}
+    assert charts.month_ticks(36)["dtick"] == "M3"
+    assert charts.month_ticks(60)["dtick"] == "M6"
+    assert charts.month_ticks(120)["dtick"] == "M12"
+    month_ends = pd.Series(pd.to_datetime(["2024-01-31", "2024-02-29", "2024-06-30"]))
+    assert charts.span_months(month_ends) == 5
+    assert charts.span_months(pd.Series([], dtype="datetime64[ns]")) == 0
+
+
+def test_months_on_book_axis_has_whole_number_ticks():
+    curves = pd.DataFrame(
+        {
+            "vintage": ["2024Q1"] * 4,
+            "months_on_book": [0, 1, 2, 3],
+            "cumulative_default_rate": [0, 0, 0.1, 0.2],
+        }
+    )
+    fig = charts.vintage_curves(curves, {"2024Q1": "2024 Q1"}, ["#123456"], "Months on book", "Rate")
+    assert (fig.layout.xaxis.tick0, fig.layout.xaxis.dtick) == (0, 1)
+    assert charts.whole_ticks(36) == {"tick0": 0, "dtick": 3}
