@@ -53,7 +53,7 @@ def show_result() -> None:
             key="imported",
         )
         for warning in payload["warnings"]:
-            st.warning(warning)
+            st.warning(f"{warning.file_in(lang)}: {warning.rule_in(lang)}")
     else:
         (st.success if kind == "ok" else st.error)(ui.t(f"manage.data.{payload}"))
 

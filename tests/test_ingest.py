@@ -574,7 +574,8 @@ def test_slashed_dates_gzip_and_parquet_files_are_read(exported: Path, tmp_path:
 def test_unknown_columns_are_ignored_with_a_warning(base: Path, exported: Path, tmp_path: Path) -> None:
     macro = cells(exported, "macro").assign(cpi="2.1")
     report = import_paths(base, [write(tmp_path / "in", "macro.csv", macro)], mode="replace")
-    assert report.warnings == ["macro.csv: ignored unknown columns cpi"]
+    assert [str(w) for w in report.warnings] == ["macro.csv: ignored unknown columns cpi"]
+    assert [w.rule_in("zh") for w in report.warnings] == ["已忽略未知列：cpi"]
     assert "cpi" not in store.read_tables(base, ("macro",))["macro"].columns
 
 

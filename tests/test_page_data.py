@@ -178,3 +178,13 @@ def test_manager_has_no_data_page(tiny_db: Path, monkeypatch: pytest.MonkeyPatch
     page = data_page(tiny_db, monkeypatch, "manager")
     assert [e.value for e in page.error] == ["This page is not available to your account."]
     assert not page.get("file_uploader") and not page.dataframe
+
+
+def test_an_ignored_column_is_a_warning_in_the_page_language(
+    db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    at = data_page(db, monkeypatch, lang="zh")
+    upload(at, "investors.csv", b"investor_id,segment,joined_on,nickname\nI9,retail,2024-06-01,Kim\n")
+    assert not at.exception
+    assert [w.value for w in at.warning] == ["investors.csv: 已忽略未知列：nickname"]
+    assert store.read_tables(db, ("investors",))["investors"]["investor_id"].tolist() == ["I1", "I2", "I9"]

@@ -60,7 +60,7 @@ class ImportReport:
     added: dict[str, int]  # rows taken from the input per table (appended, or a replaced table's rows)
     totals: dict[str, int]  # rows per canonical table and mart (loan_month) in the new store
     observed_to: dt.date
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)  # not errors: file + rule, as problems
 
     def __str__(self) -> str:
         added = ", ".join(f"{t} +{n}" for t, n in self.added.items()) or "nothing"
@@ -91,7 +91,7 @@ def import_tables(
     db = Path(db)
     names = {t: (files or {}).get(t) or f.attrs.get("file") or t for t, f in tables.items()}
     sink = Sink(names)
-    warnings = []
+    warnings: list[Problem] = []
     if progress:
         progress("validating", 0.05)
     new: dict[str, pd.DataFrame] = {}
@@ -103,7 +103,9 @@ def import_tables(
         known = {c.name for c in SPECS[table]}
         ignored = [str(c) for c in frame.columns if c not in known]
         if ignored:
-            warnings.append(f"{names[table]}: ignored unknown columns {', '.join(ignored)}")
+            warnings.append(
+                Problem.of(names[table], None, None, "ignored_columns", {"columns": ", ".join(ignored)})
+            )
         new[table] = coerce_table(table, frame, sink)
     if sink.structural:
         raise ValidationFailed(sink.result())
