@@ -119,6 +119,12 @@ def _store_is_current() -> bool:
     return store.db_path().exists() and _schema_version(*store_stamp()) >= store.SCHEMA_VERSION
 
 
+@st.cache_resource(show_spinner=False)
+def _failed_upgrades() -> dict[tuple[str, int], str]:
+    """Store file versions whose upgrade failed in this process, with the error: not retried."""
+    return {}
+
+
 def _build_store_page() -> None:
     """The page shown while the store is built (first start: the demo) or upgraded: a progress bar."""
     lock = _build_lock()
@@ -129,15 +135,27 @@ def _build_store_page() -> None:
         if _store_is_current():
             return
         path = store.db_path()
-        message = "common.store.upgrading" if path.exists() else "common.store.building"
+        stamp = store_stamp() if path.exists() else None
+        failed = _failed_upgrades()
+        if stamp in failed:
+            st.error(t("common.store.upgrade_failed", error=failed[stamp], path=str(path)))
+            st.stop()
+        message = "common.store.upgrading" if stamp else "common.store.building"
         bar = st.progress(0.0, text=t(message, done=fmt.pct(0.0, lang(), 0)))
 
         def progress(_message: str, fraction: float) -> None:
             fraction = min(max(fraction, 0.0), 1.0)
             bar.progress(fraction, text=t(message, done=fmt.pct(fraction, lang(), 0)))
 
-        if path.exists():
-            store.upgrade(path, progress=progress)
+        if stamp:
+            try:
+                store.upgrade(path, progress=progress)
+            except Exception as exc:  # shown in one line, never as a traceback; the old file is intact
+                first_line = next(iter(str(exc).splitlines()), "")
+                failed[stamp] = f"{type(exc).__name__}: {first_line}"[:300]
+                bar.empty()
+                st.error(t("common.store.upgrade_failed", error=failed[stamp], path=str(path)))
+                st.stop()
         else:
             from lendrisk import demo
 

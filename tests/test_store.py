@@ -105,3 +105,31 @@ def test_cli_refuses_queries_on_an_older_store_until_upgraded(tmp_path: Path, ca
         ("H3", "current", 2400.0),
         ("H4", "1-30", 2000 / 3),
     ]
+
+
+def test_a_failed_upgrade_is_one_clear_message_and_is_not_retried(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "old.duckdb"
+    make_version_1_store(path)
+    content = path.read_bytes()
+    calls = []
+
+    def broken(*args: object, **kwargs: object) -> bool:
+        calls.append(args)
+        raise RuntimeError("Constraint Error: duplicate key\nmore detail")
+
+    monkeypatch.setattr(store, "upgrade", broken)
+    monkeypatch.setenv("LENDRISK_DB", str(path))
+    monkeypatch.setenv("LENDRISK_SECRET", "test-secret")
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    assert not at.exception
+    expected = (
+        "The store could not be upgraded to this version of lendrisk, so the dashboard cannot open it "
+        "(RuntimeError: Constraint Error: duplicate key). The store file is unchanged. Run "
+        f"`python -m lendrisk --db {path} upgrade` for the details, or import the data again."
+    )
+    assert [e.value for e in at.error] == [expected]
+    at.run()
+    assert [e.value for e in at.error] == [expected] and len(calls) == 1  # remembered, not retried
+    assert path.read_bytes() == content
