@@ -6,7 +6,7 @@ import contextlib
 import datetime as dt
 import os
 import shutil
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 
 import duckdb
@@ -216,18 +216,8 @@ def build_store(
     """Write a complete store to a new file and swap it in atomically, keeping the old one as *.prev."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f"{path.name}.building-{os.getpid()}")
-    _remove(tmp)
-    try:
-        con = duckdb.connect(str(tmp), config={"memory_limit": BUILD_MEMORY_LIMIT})
-        try:
-            populate(con, tables, source=source, observed_to=observed_to, progress=progress)
-            con.execute("checkpoint")
-        finally:
-            con.close()
-        swap_in(tmp, path)
-    finally:
-        _remove(tmp)
+    with _new_file(path, copy=False) as con:
+        populate(con, tables, source=source, observed_to=observed_to, progress=progress)
 
 
 def replace_tables(path: Path | str, tables: Mapping[str, pd.DataFrame]) -> None:
@@ -237,17 +227,25 @@ def replace_tables(path: Path | str, tables: Mapping[str, pd.DataFrame]) -> None
         raise ValueError(f"only {', '.join(STANDALONE_TABLES)} can change without a rebuild")
     if schema_version(path) != SCHEMA_VERSION:
         raise ValueError(f"{path}: an older store is rebuilt, not patched (store.upgrade)")
+    with _new_file(path, copy=True) as con:
+        meta = read_meta(con)
+        for table, frame in tables.items():
+            con.execute(f"delete from {table}")  # table from the fixed list above
+            insert_frame(con, table, frame)
+        write_meta(con, meta["source"], dt.date.fromisoformat(meta["observed_to"]))
+
+
+@contextlib.contextmanager
+def _new_file(path: Path, *, copy: bool) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A writable connection on a new file beside path (a copy of path when copy), swapped in on success."""
     tmp = path.with_name(f"{path.name}.building-{os.getpid()}")
     _remove(tmp)
     try:
-        shutil.copyfile(path, tmp)
+        if copy:
+            shutil.copyfile(path, tmp)
         con = duckdb.connect(str(tmp), config={"memory_limit": BUILD_MEMORY_LIMIT})
         try:
-            meta = read_meta(con)
-            for table, frame in tables.items():
-                con.execute(f"delete from {table}")  # table from the fixed list above
-                insert_frame(con, table, frame)
-            write_meta(con, meta["source"], dt.date.fromisoformat(meta["observed_to"]))
+            yield con
             con.execute("checkpoint")
         finally:
             con.close()
