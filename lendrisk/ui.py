@@ -182,9 +182,9 @@ def ensure_store() -> None:
 
 
 def lang() -> str:
-    """The interface language chosen in the sidebar: "en" or "zh"."""
+    """The interface language chosen in the sidebar ("en" or "zh"); before any choice, the browser's."""
     value = st.session_state.get("lang")
-    return value if value in LANG_NAMES else "en"
+    return value if value in LANG_NAMES else browser_lang()
 
 
 def t(key: str, **fields: Any) -> str:

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import ast
 import datetime as dt
+import time
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 from tiny import OBSERVED_TO, tiny_tables
 
-from lendrisk import auth, store
+from lendrisk import auth, store, ui
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 TIMEOUT = 30
@@ -224,3 +225,19 @@ def test_switching_language_keeps_the_as_of_date_and_redraws_it(app: AppTest) ->
     as_of = app.selectbox(key="as_of_select_zh")
     assert as_of.value == dt.date(2024, 6, 30)
     assert as_of.format_func(as_of.value) == "2024年6月30日"
+
+
+def test_a_restored_session_draws_the_whole_sidebar_in_the_browser_language(
+    tiny_db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A reload restores the login from the cookie into a new session with no language chosen yet:
+    # the as-of selector (drawn before the language switch) must already follow the browser.
+    monkeypatch.setenv("LENDRISK_DB", str(tiny_db))
+    monkeypatch.setenv("LENDRISK_SECRET", "test-secret")
+    monkeypatch.setattr(ui, "browser_lang", lambda: "zh")
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.session_state["_auth"] = {"username": "manager", "token": "t", "expires_at": time.time() + 600}
+    at.run()
+    assert not at.exception
+    assert at.selectbox(key=ui.as_of_key("zh")).label == "数据截至（月末）"
+    assert at.selectbox(key=ui.as_of_key("zh")).format_func(OBSERVED_TO) == "2024年12月31日"
