@@ -157,8 +157,11 @@ def test_store_page_shows_the_tiny_row_counts(app: AppTest) -> None:
         "Economy (monthly)": 12,
         "Risk reserve balance": 12,
         "Dashboard accounts": 5,
+        "Loan keys (derived)": 3,
         "Performance tape (derived)": 16,
         "Monthly transitions (derived)": 13,  # tests/test_marts.py derives each by hand
+        # one row per active tape row here (3 loans, 3 grades): L1 Jan-Mar, L2 Feb-Mar, L3 Jan-Aug
+        "Book by segment (derived)": 3 + 2 + 8,
     }
     metrics = {m.label: m.value for m in app.metric}
     assert metrics["Loans"] == "3"
