@@ -115,7 +115,7 @@ def span_months(values: pd.Series) -> int:
 
 
 def whole_ticks(top: float) -> dict[str, Any]:
-    """x-axis settings for a count axis (e.g. months on book) from 0 to top: whole numbers, ≤ 12 ticks."""
+    """x-axis settings for a count axis (e.g. months on book) from 0 to top: whole numbers, about 12 ticks."""
     return {"tick0": 0, "dtick": max(1, -(-int(top) // 12))}
 
 

@@ -64,9 +64,8 @@ else:
         "principal": ui.t("store.chart.principal", symbol=symbol),
     }
     fig = px.bar(originations, x="month", y="loans", hover_data={"principal": ":,.2f"}, labels=labels)
-    months = len(originations)
     fig.update_traces(xperiod="M1", xperiodalignment="middle")
-    fig.update_xaxes(ticklabelmode="period", **charts.month_ticks(months))
+    fig.update_xaxes(ticklabelmode="period", **charts.month_ticks(charts.span_months(originations["month"])))
     fig.update_yaxes(rangemode="tozero", dtick=1 if originations["loans"].max() < 10 else None)
     fig.update_layout(height=380)
     ui.chart(
