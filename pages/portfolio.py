@@ -97,8 +97,8 @@ st.caption(
     ui.t(
         "investor.cashflows.explain",
         count=fmt.number(len(flows), lang),
-        invested=money(-flows.loc[flows["amount"] < 0, "amount"].sum()),
-        received=money(flows.loc[flows["amount"] > 0, "amount"].sum()),
+        invested=money(kpi["invested"]),
+        received=money(kpi["principal_received"] + kpi["interest_received"] + kpi["fees_received"]),
     )
 )
 ui.table(
