@@ -5,7 +5,7 @@
 Stages, each timed (median of --runs): the adapter (read the .csv.gz, rebuild schedules, infer
 repayments, charge-offs, recoveries and simulated investors) and build_store (load the canonical
 tables, build the loan_month tape, write meta, atomic swap). With --validated the same tables also go
-through lendrisk.ingest.import_tables (every DESIGN §2 rule checked, then the same store build), the
+through lendrisk.ingest.import_tables (every docs/design.md §2 rule checked, then the same store build), the
 path the CLI takes.
 """
 

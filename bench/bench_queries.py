@@ -5,7 +5,7 @@
 Each query runs once to warm up, then --runs times on a read-only connection; the median wall time is
 reported, platform-wide and scoped to the investor with the most holdings. The pandas versions of
 overdue_by_bucket, roll_rates and vintage_curves start from the canonical tables (loans, schedule,
-repayments, loan_events) already read into memory and do the definitional work of DESIGN.md §3
+repayments, loan_events) already read into memory and do the definitional work of docs/design.md §3
 themselves (cash so far, oldest unpaid installment, DPD, state at each month-end); the SQL versions
 read the loan_month tape that the store build computes once. Both answers are compared.
 """

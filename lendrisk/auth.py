@@ -1,4 +1,4 @@
-"""Dashboard accounts (DESIGN.md §4): argon2 password hashes, lockout, signed session tokens.
+"""Dashboard accounts (docs/design.md §4): argon2 password hashes, lockout, signed session tokens.
 
 - Users live in the store's `users` table (username, password_hash, role, investor_id). A User's
   role and investor_id are always read from that table, never from anything a browser sends.

@@ -1,7 +1,7 @@
 """Overdue, trend, vintage, outcome, concentration and disclosure metrics: typed wrappers of queries/*.sql.
 
 Amounts are currency units (floats), rates and shares fractions in 0..1, dates calendar dates.
-Definitions are DESIGN.md §3; each query file documents its columns.
+Definitions are docs/design.md §3; each query file documents its columns.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Risk engine: roll-rate matrices, PD, LGD, expected loss, back-test, returns, stress, loss distribution.
 
-Definitions are DESIGN.md §3; the model and every choice it makes are written down in
+Definitions are docs/design.md §3; the model and every choice it makes are written down in
 docs/risk-model.md. SQL in queries/*.sql aggregates; this module only does the matrix algebra and
 simulation on small arrays: per-loan PDs are read by indexing precomputed tables
 (segment × remaining months × state), never in per-loan Python loops.

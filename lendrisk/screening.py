@@ -2,7 +2,7 @@
 by vintage year (AUC, Gini, KS) and a minimum-score cut-off what-if on past originations.
 
 Amounts are currency units (floats), rates and shares fractions 0..1. A loan has defaulted when it
-was 90+ or charged_off at a month-end on or before the as-of date (DESIGN.md §3).
+was 90+ or charged_off at a month-end on or before the as-of date (docs/design.md §3).
 """
 
 from __future__ import annotations

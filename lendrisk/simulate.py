@@ -1,6 +1,6 @@
 """A seeded demo P2P platform, 2017-01 .. 2024-12: borrowers, loans, schedules, cash, collections, investors.
 
-The story (DESIGN.md, story-article-zh.txt) is built into the parameters: volume grows while screening
+The story (docs/design.md §0) is built into the parameters: volume grows while screening
 loosens (later vintages carry lower credit scores, worse grades and more unverified income), post-loan
 follow-up thins out (first contact comes later), and two downturns (2020, 2023-2024) raise the
 delinquency of every loan active then, so the platform's overdue rate climbs to the upper end of the
@@ -12,7 +12,7 @@ Mechanics, vectorised over loans with one loop over the ~96 calendar months:
   covers the days [D_k, D_{k+1}); at each step a current borrower pays installment k on D_k, prepays
   the rest or misses it; a delinquent borrower cures (pays every unpaid installment late), pays part of
   the oldest unpaid one, or pays nothing.
-- DPD follows DESIGN §3 from these rows: a missed installment j makes the loan j's DPD count from D_j,
+- DPD follows docs/design.md §3 from these rows: a missed installment j makes the loan j's DPD count from D_j,
   partial payments never complete an installment, so the guarantor buy-out of a reserve / partner loan
   is dated D_j + 90 (DPD 90) and the charge-off D_j + 180 (DPD 180) unless the borrower cures first.
 - guarantor cash never cures; a bought-out borrower pays nothing more until the charge-off, after which

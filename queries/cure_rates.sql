@@ -1,5 +1,5 @@
 -- grain: one row per overdue bucket (1-30, 31-60, 61-90, 90+), always four rows in that order
--- Cure rates (DESIGN.md §3): of the outstanding principal in an overdue bucket at month-end m, the
+-- Cure rates (docs/design.md §3): of the outstanding principal in an overdue bucket at month-end m, the
 -- share that is current at m + 1, over every m + 1 in (last_day($as_of - $lookback_months months),
 -- $as_of], read from the loan_transition mart of the loan_month tape (all grades). A loan that pays off in full from a bucket is
 -- not counted as cured (its share is paid_off_rate); a loan whose tape ends at observed_to (or at

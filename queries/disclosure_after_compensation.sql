@@ -1,6 +1,6 @@
 -- grain: one row: overdue figures at $month_end once guarantor buy-outs (代偿) are treated as settling
 -- The rates many platforms disclose "after compensation": a loan's claim is its investors' exposure
--- = outstanding principal (borrower and collection principal, DESIGN.md §3) - guarantor principal
+-- = outstanding principal (borrower and collection principal, docs/design.md §3) - guarantor principal
 -- paid on or before $month_end, not below 0. Active loans (current .. 90+ on the loan_month tape)
 -- whose claim is 0.005 or less drop out of numerator and denominator; amounts use the claim.
 -- Compare with disclosure_monthly, which never lets a guarantor payment hide an overdue loan.

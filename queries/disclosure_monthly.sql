@@ -2,7 +2,7 @@
 -- The operating items of the 2017 disclosure guideline for online lending intermediaries
 -- (网络借贷信息中介机构业务活动信息披露指引, art. 10) and the industry standard's derived items, as of
 -- the end of day $month_end. "Active" = state current..90+ on the loan_month tape at $month_end;
--- outstanding principal and DPD follow DESIGN.md §3 (guarantor payments do not cure a borrower).
+-- outstanding principal and DPD follow docs/design.md §3 (guarantor payments do not cure a borrower).
 -- Amounts in currency units, counts in loans or people, shares and rates as fractions 0..1 (0 when
 -- the denominator is 0). Related-party loans (关联关系借款余额及笔数) are not in the canonical tables.
 -- Columns:

@@ -1,6 +1,6 @@
 -- grain: one row per cash flow of investor $investor_id on or before $as_of (an investment or the
 -- investor's share of one repayment)
--- The investor's own cash (DESIGN.md §3): out, the holding amount on invested_on; in, share x every
+-- The investor's own cash (docs/design.md §3): out, the holding amount on invested_on; in, share x every
 -- repayment of the loan (borrower, guarantor and collection, principal + interest + fee) paid on or
 -- after invested_on and on or before $as_of, while the investors still have a claim: a repayment
 -- made after the loan's principal has been repaid in full by all sources together (e.g. a

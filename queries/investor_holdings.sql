@@ -1,5 +1,5 @@
 -- grain: one row per holding of investor $investor_id invested on or before the month-end $as_of
--- The investor's holdings with the state of each loan at $as_of (DESIGN.md §3): the loan's latest
+-- The investor's holdings with the state of each loan at $as_of (docs/design.md §3): the loan's latest
 -- row on the loan_month tape on or before $as_of (the tape stops at the month a loan is paid off or
 -- charged off, so a closed loan keeps that state).
 -- Columns:

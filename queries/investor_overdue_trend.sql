@@ -1,5 +1,5 @@
 -- grain: one row per month-end from the month of investor $investor_id's first investment through $as_of
--- The investor's own overdue rate month by month (DESIGN.md §3), read from the loan_month tape, with
+-- The investor's own overdue rate month by month (docs/design.md §3), read from the loan_month tape, with
 -- the investor's exposure exactly as overdue_by_bucket has it at each month-end: share of the loan
 -- (holdings invested on or before the month-end) x (principal - principal paid by every source,
 -- guarantor included, on or before the month-end), for loans active at that month-end.

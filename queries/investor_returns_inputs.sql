@@ -1,5 +1,5 @@
 -- grain: one row per month-end from the investor's first investment month through $as_of
--- Monthly inputs of LendingClub's Net Annualized Return for investor $investor_id (DESIGN.md §3,
+-- Monthly inputs of LendingClub's Net Annualized Return for investor $investor_id (docs/design.md §3,
 -- docs/risk-model.md): the principal outstanding at the start of each month and what it earned.
 --   start_principal        Σ over holdings invested on or before the month-end, in loans not
 --                          charged off before the month: share x (principal - principal paid by

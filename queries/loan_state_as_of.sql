@@ -1,5 +1,5 @@
 -- grain: one row per loan originated on or before $as_of
--- State of every loan at the end of day $as_of, as DESIGN.md §3 defines it:
+-- State of every loan at the end of day $as_of, as docs/design.md §3 defines it:
 --   paid so far = borrower + collection principal and interest paid on or before $as_of
 --   (guarantor buy-outs never cure a borrower); the oldest unpaid installment is the first whose
 --   running total of principal_due + interest_due exceeds paid so far + 0.005; dpd = $as_of - its

@@ -1,6 +1,6 @@
 -- grain: one row per installment of loan $loan_id (none when the loan is not visible: see loan_story_loan)
 -- The contract against what the borrower actually paid by the end of day $as_of. Payments from the
--- borrower and from collection fill installments in order (DESIGN.md §3); guarantor buy-outs never
+-- borrower and from collection fill installments in order (docs/design.md §3); guarantor buy-outs never
 -- do. An installment is paid in full on the day the running total of those payments first reaches
 -- its running total due.
 -- Columns:

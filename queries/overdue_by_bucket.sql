@@ -1,5 +1,5 @@
 -- grain: one row per active bucket (current, 1-30, 31-60, 61-90, 90+), always five rows in that order
--- Overdue exposure by DPD bucket at the month-end $as_of (DESIGN.md §3), for the whole platform
+-- Overdue exposure by DPD bucket at the month-end $as_of (docs/design.md §3), for the whole platform
 -- ($investor_id null) or one investor, optionally narrowed to a grade, product, channel and the
 -- borrower's region (each null = no filter). State comes from the loan_month tape, which holds
 -- every active loan at every month-end exactly as loan_state_as_of gives it.

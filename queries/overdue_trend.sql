@@ -1,5 +1,5 @@
 -- grain: one row per month-end in [$from, $to] within the observed period (first tape month-end to observed_to)
--- The platform's overdue picture month by month (DESIGN.md §3), read from the loan_month tape.
+-- The platform's overdue picture month by month (docs/design.md §3), read from the loan_month tape.
 -- Columns (amounts in currency units, rates as fractions 0..1, 0 when the denominator is 0):
 --   month_end               the month-end
 --   active_loans            loans in state current..90+ at the month-end

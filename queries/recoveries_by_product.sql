@@ -1,5 +1,5 @@
 -- grain: one row per product with a loan charged off in the window
--- LGD inputs (DESIGN.md §3): loans charged off in ($as_of - $lookback_months months,
+-- LGD inputs (docs/design.md §3): loans charged off in ($as_of - $lookback_months months,
 -- $as_of] (first charged_off event per loan), the principal written off and the collection
 -- recoveries received within 24 months after the charge-off and on or before $as_of. lendrisk.risk
 -- turns them into LGD = 1 - recoveries / charged-off principal, per product with fall-backs.

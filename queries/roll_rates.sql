@@ -1,5 +1,5 @@
 -- grain: one row per (from_state, to_state) pair observed between consecutive month-ends
--- Roll rates (DESIGN.md §3): monthly transitions on the loan_month tape from month-end m to m + 1
+-- Roll rates (docs/design.md §3): monthly transitions on the loan_month tape from month-end m to m + 1
 -- (read from the loan_transition mart, which pairs the tape once per store build),
 -- for every m + 1 in (last_day($as_of - $lookback_months months), $as_of], of loans in grade $grade
 -- (null = all grades). Balance-weighted: each transition weighs the loan's outstanding principal at

@@ -1,5 +1,5 @@
 -- grain: one row per vintage per month on book, from 0 to the most months observed for that vintage
--- Cumulative default curves by vintage (DESIGN.md §3). A loan's vintage is the first day of the
+-- Cumulative default curves by vintage (docs/design.md §3). A loan's vintage is the first day of the
 -- month ($grain = 'month') or quarter ($grain = 'quarter') of its origination; optional filters
 -- $grade, $product, $channel (null = all). A loan defaults at the first month-end at which it is
 -- 90+ or charged_off; its months on book there are counted from its own first month-end (the

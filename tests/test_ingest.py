@@ -1,4 +1,4 @@
-"""Validated import and export (DESIGN §2): every broken rule is named with file, spreadsheet row
+"""Validated import and export (docs/design.md §2): every broken rule is named with file, spreadsheet row
 (header = row 1, first data row = row 2), column and value, and a rejected import leaves the store
 file byte-identical.
 

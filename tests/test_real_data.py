@@ -1,4 +1,8 @@
-"""Real loan files (../shared/data/real) through the LendingClub and Prosper adapters into a store.
+"""Real loan files through the LendingClub and Prosper adapters into a store.
+
+The small files ship in tests/data/ (their source and licence: tests/data/README.md). The two large ones
+are read from outside the repository only when their path is given: $LENDRISK_LOANSTATS3A (LoanStats3a,
+all 42,535 loans, .csv.gz) and $LENDRISK_OPENINTRO (OpenIntro's 10,000-loan snapshot); .ci/run sets both.
 
 Expected figures come straight from the files with pandas; hand-checked numbers are for LoanStats3a
 row_id 3 (2,000 at 7.75 %, 36 months, issued 2007-12, Charged Off): the rebuilt schedule's installment
@@ -11,6 +15,7 @@ is paid on 2009-10-28.
 from __future__ import annotations
 
 import datetime as dt
+import os
 from pathlib import Path
 
 import duckdb
@@ -22,13 +27,22 @@ from lendrisk import sql, store
 from lendrisk.ingest import lendingclub, prosper
 from lendrisk.ingest.validate import validate
 
-REAL = Path(__file__).resolve().parents[2] / "shared" / "data" / "real"
-LC_ALL = REAL / "lendingclub_2007_2011" / "loanstats3a_2007_2011.csv.gz"
-LC_2007 = REAL / "lendingclub_2007_2011" / "loanstats3a_2007_only.csv"
-OPENINTRO = REAL / "openintro_loans_full_schema" / "loans_full_schema.csv"
-PROSPER = REAL / "prosper_sample" / "prosperLoanData_sample199.csv"
+DATA = Path(__file__).resolve().parent / "data"
+LC_2007 = DATA / "loanstats3a_2007_only.csv"
+PROSPER = DATA / "prosperLoanData_sample199.csv"
+LC_ALL = Path(os.environ.get("LENDRISK_LOANSTATS3A", "/nonexistent/loanstats3a_2007_2011.csv.gz"))
+OPENINTRO = Path(os.environ.get("LENDRISK_OPENINTRO", "/nonexistent/loans_full_schema.csv"))
 
-pytestmark = pytest.mark.skipif(not REAL.is_dir(), reason="real data folder not present")
+needs_loanstats3a = pytest.mark.skipif(
+    not LC_ALL.is_file(),
+    reason="set LENDRISK_LOANSTATS3A to loanstats3a_2007_2011.csv.gz (e.g. "
+    "../shared/data/real/lendingclub_2007_2011/loanstats3a_2007_2011.csv.gz) to run the LoanStats3a tests",
+)
+needs_openintro = pytest.mark.skipif(
+    not OPENINTRO.is_file(),
+    reason="set LENDRISK_OPENINTRO to OpenIntro's loans_full_schema.csv (e.g. "
+    "../shared/data/real/openintro_loans_full_schema/loans_full_schema.csv) to run the snapshot test",
+)
 
 
 def memory_store(tables: dict[str, pd.DataFrame], observed_to: dt.date) -> duckdb.DuckDBPyConnection:
@@ -132,6 +146,7 @@ def lc_raw():
 
 
 @pytest.mark.slow
+@needs_loanstats3a
 def test_loanstats3a_counts_and_charge_offs(lc_store, lc_raw):
     assert lc_store.execute(
         "select count(*), count(*) filter (where meets_policy) from loans"
@@ -153,6 +168,7 @@ def test_loanstats3a_counts_and_charge_offs(lc_store, lc_raw):
 
 
 @pytest.mark.slow
+@needs_loanstats3a
 def test_loanstats3a_cash_per_grade_to_the_cent(lc_store, lc_raw):
     borrower = lc_store.execute(
         "select l.grade, cast(sum(r.principal_paid) as double) from repayments r "
@@ -167,6 +183,7 @@ def test_loanstats3a_cash_per_grade_to_the_cent(lc_store, lc_raw):
 
 
 @pytest.mark.slow
+@needs_loanstats3a
 def test_loanstats3a_charge_offs_follow_90_plus(lc_store):
     # The month-end before each charge-off finds the loan 90+ (two loans whose cash covered every
     # rebuilt installment are current until then; docs/real-data.md).
@@ -181,6 +198,7 @@ def test_loanstats3a_charge_offs_follow_90_plus(lc_store):
 
 
 @pytest.mark.slow
+@needs_openintro
 def test_openintro_snapshot_buckets_at_2018_06_30():
     tables, observed_to = lendingclub.read_tables([OPENINTRO], investors=False)
     assert observed_to == dt.date(2018, 6, 30)

@@ -1,7 +1,7 @@
 """The demo platform generator: contract (columns, sums, DPD at lifecycle events) and the story's realism.
 
 Realism is measured on one 20,000-loan store (seed 7) built once per module through build_demo; every
-rate below is read from the store through DESIGN §3 definitions, not from the simulator's internals.
+rate below is read from the store through docs/design.md §3 definitions, not from the simulator's internals.
 Charge-off rates by grade use loans originated 2017-2021 (at least three years to mature).
 """
 
@@ -44,7 +44,7 @@ def one(con: duckdb.DuckDBPyConnection, sql: str) -> object:
 
 
 def dpd_on(con: duckdb.DuckDBPyConnection, dated: str) -> pd.DataFrame:
-    """DPD (DESIGN §3) of each (loan_id, as_of) row of the SELECT `dated`, at that row's own date."""
+    """DPD (docs/design.md §3) of each (loan_id, as_of) row of the SELECT `dated`, at that row's own date."""
     return con.execute(
         f"""
         with dated as ({dated}),

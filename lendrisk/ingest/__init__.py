@@ -1,4 +1,4 @@
-"""Validated import into the store and export from it (DESIGN §2); a file with any error changes nothing.
+"""Validated import into the store and export from it (docs/design.md §2); a bad file changes nothing.
 
 Source formats are adapters: fmt -> reader(paths) -> (tables, observed_to or None). 'canonical' reads
 the canonical CSV/Parquet files; source-specific adapters register below.

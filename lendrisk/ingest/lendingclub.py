@@ -1,4 +1,4 @@
-"""LendingClub loan files -> canonical tables (DESIGN §2); every inference is in docs/real-data.md.
+"""LendingClub loan files -> canonical tables (docs/design.md §2); every inference is in docs/real-data.md.
 
 Two layouts, told apart by their columns: the lifetime file LoanStats3a (loans issued 2007-2011, all
 closed, one row per loan with aggregate repayment totals) and the OpenIntro `loans_full_schema`
@@ -700,7 +700,7 @@ def read_snapshot(path: Path) -> tuple[dict[str, pd.DataFrame], dt.date]:
     state = np.array([SNAPSHOT_STATES[s] for s in status], dtype=object)
     late = state == "late"
     state[late] = snapshot_late_bucket((got_p + got_i)[late] / 100.0, installment[late], due_count[late])
-    # A "Current" loan whose principal is all repaid is paid_off by DESIGN §3 (outstanding 0).
+    # A "Current" loan whose principal is all repaid is paid_off by docs/design.md §3 (outstanding 0).
     state[(state == "current") & (got_p >= principal)] = "paid_off"
     missed = pd.Series(state).map({"current": 0, "1-30": 1, "31-60": 2, "61-90": 3}).to_numpy()
     target = np.where(np.isnan(missed), -1, due_count - np.nan_to_num(missed)).astype("int64")

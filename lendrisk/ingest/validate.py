@@ -1,4 +1,4 @@
-"""Validation rules of the canonical tables (DESIGN §2): types, ranges, codes, keys, references, sums.
+"""Validation rules of the canonical tables (docs/design.md §2): types, ranges, codes, keys, references, sums.
 
 Row numbers in problems are those a spreadsheet shows: the header is row 1 and the first data row is
 row 2 (Parquet files and in-memory frames are numbered the same way). Rows already in the store have
@@ -159,7 +159,7 @@ def _code(name: str, codes: tuple[str, ...], required: bool = True) -> Column:
     return Column(name, "code", required, codes=codes)
 
 
-# Post-loan event kinds (DESIGN.md §2): the codes loan_events.kind may take.
+# Post-loan event kinds (docs/design.md §2): the codes loan_events.kind may take.
 EVENT_KINDS: tuple[str, ...] = (
     "reminder",
     "call",

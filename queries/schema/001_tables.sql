@@ -1,4 +1,4 @@
--- Canonical tables of DESIGN.md §2. Amounts are DECIMAL(18,2) currency units, dates are DATE, ids are VARCHAR.
+-- Canonical tables of docs/design.md §2. Amounts are DECIMAL(18,2) currency units, dates are DATE, ids are VARCHAR.
 -- The import format is the store: column names here are the canonical file columns.
 
 create table borrowers (

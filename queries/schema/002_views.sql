@@ -5,7 +5,7 @@
 -- only (DuckDB binds a view when it is created).
 
 -- grain: one row per holding
--- An investor's holding with its share of the loan (DESIGN.md §2: share = amount / principal).
+-- An investor's holding with its share of the loan (docs/design.md §2: share = amount / principal).
 -- Columns:
 --   holding_id, investor_id, loan_id, invested_on
 --   amount     the holding amount, currency units (double)
@@ -26,7 +26,7 @@ inner join loans as l using (loan_id);
 -- grain: one row per loan with a charged_off event
 -- Columns:
 --   loan_id
---   charged_off_on  date of the loan's first charged_off event (the charge-off, DESIGN.md §3)
+--   charged_off_on  date of the loan's first charged_off event (the charge-off, docs/design.md §3)
 --   amount          principal written off: the amount of the earliest charged_off event that has one
 --                   (arg_min skips null amounts; null when none has), DECIMAL(18,2) currency units
 --   total_amount    Σ amount of all the loan's charged_off events (null counted as 0), DECIMAL(18,2)
@@ -77,7 +77,7 @@ inner join loans as l using (loan_id)
 left join repaid_before as b using (loan_id);
 
 -- grain: one row per collection repayment of a charged-off loan paid on or after its charge-off date
--- Recoveries (DESIGN.md §3, LGD): collection cash received on or after the first charged_off event.
+-- Recoveries (docs/design.md §3, LGD): collection cash received on or after the first charged_off event.
 -- Columns:
 --   loan_id, charged_off_on (the loan's first charged_off event), paid_on
 --   principal_paid, interest_paid   DECIMAL(18,2) currency units, as in repayments

@@ -8,15 +8,11 @@ tests/tiny.py (investor1 -> I1, investor2 and investor3 -> I2). Chromium is Debi
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from streamlit_server import free_port, serve
 from tiny import OBSERVED_TO, tiny_tables
 
 from lendrisk import auth, store
@@ -36,28 +32,6 @@ SCREENSHOTS = ROOT / "artifacts" / "screenshots"
 TIMEOUT_MS = 30_000
 
 
-def free_port() -> int:
-    """A TCP port nobody listens on right now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_until_up(url: str, proc: subprocess.Popen, seconds: float = 60) -> None:
-    """Poll the server's health endpoint until it answers (or the process dies)."""
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"streamlit exited with code {proc.returncode}")
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as resp:
-                if resp.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.3)
-    raise RuntimeError(f"streamlit did not answer on {url} within {seconds} s")
-
-
 @pytest.fixture(scope="session")
 def tiny_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A store file of the tiny platform with the demo accounts."""
@@ -72,7 +46,6 @@ def tiny_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def app_url(tiny_store: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """URL of a dashboard server on the tiny store (stopped after the session)."""
     port = free_port()
-    url = f"http://127.0.0.1:{port}"
     env = {
         **os.environ,
         "LENDRISK_DB": str(tiny_store),
@@ -80,40 +53,9 @@ def app_url(tiny_store: Path, tmp_path_factory: pytest.TempPathFactory) -> Itera
         "LENDRISK_SESSION_HOURS": "8",
     }
     env.pop("LENDRISK_SECRET", None)  # exercise the secret file beside the store
-    log = (tmp_path_factory.mktemp("browser-log") / "streamlit.log").open("w")
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            "app.py",
-            "--server.headless",
-            "true",
-            "--server.port",
-            str(port),
-            "--server.address",
-            "127.0.0.1",
-            "--browser.gatherUsageStats",
-            "false",
-            "--server.fileWatcherType",
-            "none",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    try:
-        wait_until_up(url, proc)
+    log = tmp_path_factory.mktemp("browser-log") / "streamlit.log"
+    with serve(ROOT, env, port, log) as url:
         yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
 
 
 @pytest.fixture(scope="session")

@@ -6,17 +6,13 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
 import pytest
 from playwright.sync_api import expect
+from streamlit_server import free_port, serve
 
 pytestmark = pytest.mark.browser
 
@@ -108,12 +104,6 @@ def test_manager_cannot_open_the_data_page(page, app_url: str, login) -> None:
 # --- the admin's import, on a private copy of the store ----------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def admin_store(tiny_store: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A copy of the tiny store that the import test may change."""
@@ -125,35 +115,10 @@ def admin_store(tiny_store: Path, tmp_path_factory: pytest.TempPathFactory) -> P
 @pytest.fixture(scope="module")
 def admin_url(admin_store: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A dashboard server of its own on admin_store (stopped after the module)."""
-    port = _free_port()
-    url = f"http://127.0.0.1:{port}"
     env = {**os.environ, "LENDRISK_DB": str(admin_store), "LENDRISK_STRICT_I18N": "1"}
-    log = (tmp_path_factory.mktemp("admin-log") / "streamlit.log").open("w")
-    command = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true"]
-    command += [
-        "--server.port",
-        str(port),
-        "--server.address",
-        "127.0.0.1",
-        "--server.fileWatcherType",
-        "none",
-    ]
-    proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2):
-                    break
-            except OSError:
-                if time.monotonic() > deadline or proc.poll() is not None:
-                    raise
-                time.sleep(0.3)
+    log = tmp_path_factory.mktemp("admin-log") / "streamlit.log"
+    with serve(ROOT, env, free_port(), log) as url:
         yield url
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
-        log.close()
 
 
 def digest(path: Path) -> str:
