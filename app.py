@@ -4,14 +4,14 @@ role, the shared sidebar, then the chosen page. Routes only: pages live in pages
 
 import streamlit as st
 
-from lendrisk import ui
+from lendrisk import ui, vocab
 from lendrisk.ui import PageSpec as P
 
 # Who may see a page, and the sidebar section it sits in.
-INVESTOR, MINE = ("investor",), "common.section.investor"
-PLATFORM, MANAGE = ("manager", "admin"), "common.section.platform"
-ADMIN, ADMINISTER = ("admin",), "common.section.admin"
-EVERYONE, STORE = ("investor", "manager", "admin"), "common.section.store"
+INVESTOR, MINE = vocab.INVESTOR_ROLES, "common.section.investor"
+PLATFORM, MANAGE = vocab.PLATFORM_ROLES, "common.section.platform"
+ADMIN, ADMINISTER = vocab.ADMIN_ROLES, "common.section.admin"
+EVERYONE, STORE = vocab.ROLES, "common.section.store"
 
 # Every screen: (file, title key, icon, roles, section key). A page is listed only once its file
 # exists; sections and pages appear in this order and the first page a role may see opens first.

@@ -16,8 +16,8 @@ import duckdb
 import pandas as pd
 
 from lendrisk import auth, ingest, sql, store
+from lendrisk.vocab import ROLES
 
-ROLES: tuple[str, ...] = ("investor", "manager", "admin")
 MIN_PASSWORD = 8
 USERNAME = re.compile(r"[A-Za-z0-9_.\-]{3,40}")
 UPLOAD_SUFFIXES = (".csv", ".parquet")

@@ -35,7 +35,6 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 from lendrisk import sql, store
 
-ROLES: tuple[str, ...] = ("investor", "manager", "admin")
 MAX_FAILURES = 5
 LOCKOUT_SECONDS = 15 * 60
 DEFAULT_SESSION_HOURS = 8.0

@@ -15,7 +15,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from lendrisk.reports import month_start
+from lendrisk.vocab import month_start
 
 MONTH_HOVER = "%{x|%Y-%m}: "
 PCT1 = "%{y:.1%}"

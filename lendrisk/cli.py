@@ -15,6 +15,7 @@ from typing import Any
 import pandas as pd
 
 from lendrisk import sql, store
+from lendrisk.vocab import ROLES
 
 EXIT_OK, EXIT_ERROR, EXIT_BAD_INPUT = 0, 1, 2
 
@@ -250,7 +251,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("users", cmd_users, "manage dashboard users")
     p.add_argument("action", choices=["add", "list", "remove"])
     p.add_argument("username", nargs="?")
-    p.add_argument("--role", choices=["investor", "manager", "admin"], default="investor")
+    p.add_argument("--role", choices=ROLES, default="investor")
     p.add_argument("--investor-id")
     p.add_argument("--password", help="(default: asked for on the terminal)")
     return parser

@@ -14,10 +14,11 @@ import numpy as np
 import pandas as pd
 
 from lendrisk import risk, sql
+from lendrisk.vocab import OVERDUE_BUCKETS
 
 # The collection ladder: the step each bucket calls for, and the step each kind of contact stands for.
 LADDER: tuple[str, ...] = ("reminder", "call", "visit", "file_lawsuit")
-BUCKET_STEP: dict[str, int] = {"1-30": 0, "31-60": 1, "61-90": 2, "90+": 3}
+BUCKET_STEP: dict[str, int] = {bucket: n for n, bucket in enumerate(OVERDUE_BUCKETS)}
 CONTACT_STEP: dict[str, int] = {"reminder": 0, "call": 1, "promise_to_pay": 1, "visit": 2}
 RECENT_CONTACT_DAYS = 7
 NEXT_STEPS: tuple[str, ...] = (

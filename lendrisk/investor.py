@@ -21,19 +21,8 @@ import plotly.graph_objects as go
 
 from lendrisk import charts, fmt, i18n, metrics, risk, sql
 from lendrisk.ingest.validate import EVENT_KINDS
+from lendrisk.vocab import ACTIVE_STATES, MILESTONE_COLOURS, STATE_COLOURS, STATES
 
-ACTIVE_STATES: tuple[str, ...] = ("current", "1-30", "31-60", "61-90", "90+")
-STATES: tuple[str, ...] = (*ACTIVE_STATES, "paid_off", "charged_off")
-# One colour per state on every investor chart: current green through 90+ dark red; closed greys.
-STATE_COLOURS: dict[str, str] = {
-    "current": "#2e7d32",
-    "1-30": "#f9a825",
-    "31-60": "#ef6c00",
-    "61-90": "#d84315",
-    "90+": "#7f0000",
-    "paid_off": "#90a4ae",
-    "charged_off": "#37474f",
-}
 SORT_KEYS: tuple[str, ...] = ("el", "exposure", "dpd", "state", "invested")
 # Milestones of a loan's story in display order (timeline rows, top to bottom).
 MILESTONES: tuple[str, ...] = (
@@ -53,23 +42,6 @@ MILESTONES: tuple[str, ...] = (
     "repaid_early",
     "paid_off",
 )
-MILESTONE_COLOURS: dict[str, str] = {
-    "originated": "#1565c0",
-    "first_missed": "#f9a825",
-    "reminder": "#ef6c00",
-    "call": "#ef6c00",
-    "visit": "#ef6c00",
-    "promise_to_pay": "#ef6c00",
-    "restructured": "#6a1b9a",
-    "legal_filed": "#b71c1c",
-    "judgment": "#b71c1c",
-    "guarantor_buyout": "#00838f",
-    "charged_off": "#37474f",
-    "collection_recovery": "#2e7d32",
-    "transferred": "#6a1b9a",
-    "repaid_early": "#2e7d32",
-    "paid_off": "#2e7d32",
-}
 STORY_SERIES: tuple[str, ...] = ("scheduled", "paid_borrower", "paid_guarantor")
 
 

@@ -19,14 +19,10 @@ import numpy as np
 import pandas as pd
 
 from lendrisk import risk, sql
+from lendrisk.vocab import CHARGED_OFF, CURRENT, GRADES, PAID_OFF, STATES, add_months
 
 HORIZON = 12
-_90PLUS, _CURRENT = risk.STATES.index("90+"), risk.CURRENT
-
-
-def _add_months(month_end: dt.date, months: int) -> dt.date:
-    """The month-end `months` months after a month-end."""
-    return (pd.Timestamp(month_end) + pd.offsets.MonthEnd(months)).date()
+_90PLUS = STATES.index("90+")
 
 
 def reserve_history(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> pd.DataFrame:
@@ -51,8 +47,8 @@ def absorbing(matrices: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     in_term[:, _90PLUS, :] = 0.0
     in_term[:, _90PLUS, _90PLUS] = 1.0
     run_off = in_term.copy()
-    run_off[:, _CURRENT, :] = 0.0
-    run_off[:, _CURRENT, risk.PAID_OFF] = 1.0
+    run_off[:, CURRENT, :] = 0.0
+    run_off[:, CURRENT, PAID_OFF] = 1.0
     return in_term, run_off
 
 
@@ -62,21 +58,21 @@ def reach_90plus(
     """rows × (months + 1): probability each row (segment index, state index, remaining installments)
     has reached 90+ or charge-off by month k = 0 .. months (column 0 = where it starts)."""
     in_term, run_off = absorbing(matrices)
-    vector = np.zeros((len(grade), len(risk.STATES)))
+    vector = np.zeros((len(grade), len(STATES)))
     vector[np.arange(len(grade)), state] = 1.0
     out = np.empty((len(grade), months + 1))
-    out[:, 0] = vector[:, _90PLUS] + vector[:, risk.CHARGED_OFF]
+    out[:, 0] = vector[:, _90PLUS] + vector[:, CHARGED_OFF]
     for k in range(1, months + 1):
         step = np.where((k <= remaining)[:, None, None], in_term[grade], run_off[grade])
         vector = np.einsum("ni,nij->nj", vector, step)
-        out[:, k] = vector[:, _90PLUS] + vector[:, risk.CHARGED_OFF]
+        out[:, k] = vector[:, _90PLUS] + vector[:, CHARGED_OFF]
     return out
 
 
 def _rows(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Segment, state and remaining-month arrays of rows with grade, state, remaining_months."""
-    grade = frame["grade"].map({g: i for i, g in enumerate(risk.GRADES)}).fillna(risk.ALL_GRADES)
-    state = frame["state"].map(risk.STATES.index)
+    grade = frame["grade"].map({g: i for i, g in enumerate(GRADES)}).fillna(risk.ALL_GRADES)
+    state = frame["state"].map(STATES.index)
     return grade.to_numpy(int), state.to_numpy(int), frame["remaining_months"].to_numpy(int)
 
 
@@ -93,7 +89,7 @@ def _months_frame(as_of: dt.date, months: int) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "months_ahead": range(1, months + 1),
-            "month_end": [_add_months(as_of, k) for k in range(1, months + 1)],
+            "month_end": [add_months(as_of, k) for k in range(1, months + 1)],
         }
     )
 

@@ -13,27 +13,14 @@ import duckdb
 import pandas as pd
 
 from lendrisk import sql
+from lendrisk.vocab import require_month_end
 
 Grain = Literal["month", "quarter"]
-BUCKETS: tuple[str, ...] = ("current", "1-30", "31-60", "61-90", "90+")
-
-
-def _month_end(day: dt.date) -> dt.date:
-    """The day itself when it is a month-end; ValueError otherwise (tape figures exist only there)."""
-    if (day + dt.timedelta(days=1)).day != 1:
-        raise ValueError(f"{day.isoformat()} is not a month-end")
-    return day
 
 
 def month_ends(con: duckdb.DuckDBPyConnection) -> list[dt.date]:
     """The as-of dates: every month-end from the first on loan_month to observed_to, oldest first."""
     return sorted(pd.Timestamp(v).date() for v in sql.run(con, "month_ends")["month_end"])
-
-
-def observed_to(con: duckdb.DuckDBPyConnection) -> dt.date | None:
-    """The end of observation of the store (a month-end date; None in an empty store)."""
-    value = sql.run(con, "observed_to")["observed_to"].iloc[0]
-    return None if pd.isna(value) else pd.Timestamp(value).date()
 
 
 def overdue_by_bucket(
@@ -50,7 +37,7 @@ def overdue_by_bucket(
         con,
         "overdue_by_bucket",
         {
-            "as_of": _month_end(as_of),
+            "as_of": require_month_end(as_of),
             "investor_id": investor_id,
             "grade": grade,
             "product": product,
@@ -100,7 +87,7 @@ def borrower_exposures(
     con: duckdb.DuckDBPyConnection, as_of: dt.date, investor_id: str | None = None
 ) -> pd.DataFrame:
     """One row per borrower with exposure > 0 at month-end as_of (platform or investor): exposure, share."""
-    return sql.run(con, "concentration", {"as_of": _month_end(as_of), "investor_id": investor_id})
+    return sql.run(con, "concentration", {"as_of": require_month_end(as_of), "investor_id": investor_id})
 
 
 def concentration(
@@ -120,4 +107,4 @@ def concentration(
 
 def disclosure_monthly(con: duckdb.DuckDBPyConnection, month_end: dt.date) -> pd.DataFrame:
     """One row: the 2017 disclosure guideline's operating items at month_end (amounts, counts, rates)."""
-    return sql.run(con, "disclosure_monthly", {"month_end": _month_end(month_end)})
+    return sql.run(con, "disclosure_monthly", {"month_end": require_month_end(month_end)})

@@ -11,6 +11,7 @@ from typing import Any
 import streamlit as st
 
 from lendrisk import fmt, investor, ui
+from lendrisk.vocab import PLATFORM_ROLES
 
 ROW_PX, HEADER_PX = 35, 38  # st.dataframe's row height, and its header row with the borders, in pixels
 
@@ -29,7 +30,7 @@ def investor_page(prefix: str) -> tuple[str, dt.date, str]:
 
 def manager_page(prefix: str) -> tuple[dt.date, str]:
     """Manager/admin page header: role check, title and intro (as-of date); (as-of, language)."""
-    ui.require_role("manager", "admin")
+    ui.require_role(*PLATFORM_ROLES)
     as_of, lang = ui.as_of(), ui.lang()
     st.title(ui.t(f"{prefix}.title"))
     st.caption(ui.t(f"{prefix}.intro", as_of=fmt.date(as_of, lang)))

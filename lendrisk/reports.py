@@ -16,38 +16,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 
 from lendrisk import metrics, risk, sql
-
-# Chart palettes shared by the management pages: loan states from current (green) through 90+ (dark
-# red), charged_off grey-black, paid_off blue; grades A (green) .. G (dark red).
-STATE_COLORS: dict[str, str] = {
-    "current": "#2e7d32",
-    "1-30": "#f9a825",
-    "31-60": "#ef6c00",
-    "61-90": "#d32f2f",
-    "90+": "#7b1010",
-    "paid_off": "#1f77b4",
-    "charged_off": "#424242",
-}
-GRADE_COLORS: dict[str, str] = {
-    "A": "#1b7837",
-    "B": "#5aae61",
-    "C": "#a6d96a",
-    "D": "#fdae61",
-    "E": "#f46d43",
-    "F": "#d73027",
-    "G": "#7b1010",
-}
-
-
-def month_start(month_ends: pd.Series) -> pd.Series:
-    """Month-end dates as the first day of their month: charts place a month's figure on its own month."""
-    return pd.to_datetime(month_ends).dt.to_period("M").dt.to_timestamp()
-
-
-def previous_month_end(month_end: dt.date) -> dt.date:
-    """The month-end before a month-end."""
-    return month_end.replace(day=1) - dt.timedelta(days=1)
-
+from lendrisk.vocab import add_months
 
 # --- platform health --------------------------------------------------------------------------
 
@@ -61,7 +30,7 @@ def health_kpis(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> pd.DataFrame:
     (metrics.overdue_trend), expected_loss (Σ el of risk.expected_loss, currency units) and
     reserve_coverage (risk.reserve_coverage, 0..1).
     """
-    trend = metrics.overdue_trend(con, previous_month_end(as_of), as_of)
+    trend = metrics.overdue_trend(con, add_months(as_of, -1), as_of)
     rows = []
     for day in pd.to_datetime(trend["month_end"]).dt.date:
         row = trend[pd.to_datetime(trend["month_end"]).dt.date == day].iloc[0]
@@ -285,8 +254,8 @@ def vintage_curves_as_of(
         curves = _by_year(curves)
     start = pd.to_datetime(curves["vintage"])
     span = VINTAGE_MONTHS[grain]
-    last_month_end = start + pd.offsets.MonthEnd(span)
-    months_between = (as_of.year - last_month_end.dt.year) * 12 + (as_of.month - last_month_end.dt.month)
+    vintage_end = start + pd.offsets.MonthEnd(span)
+    months_between = (as_of.year - vintage_end.dt.year) * 12 + (as_of.month - vintage_end.dt.month)
     kept = curves[curves["months_on_book"] <= months_between].copy()
     kept["vintage"] = pd.to_datetime(kept["vintage"]).dt.date
     return kept.reset_index(drop=True)

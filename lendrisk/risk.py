@@ -23,12 +23,19 @@ from scipy.special import ndtr
 from scipy.stats import norm
 
 from lendrisk import sql
+from lendrisk.vocab import (
+    ACTIVE_STATES,
+    CHARGED_OFF,
+    CURRENT,
+    GRADES,
+    PAID_OFF,
+    PRODUCTS,
+    STATES,
+    add_months,
+    observed_to,
+    require_month_end,
+)
 
-STATES: tuple[str, ...] = ("current", "1-30", "31-60", "61-90", "90+", "paid_off", "charged_off")
-ACTIVE_STATES: tuple[str, ...] = STATES[:5]
-GRADES: tuple[str, ...] = ("A", "B", "C", "D", "E", "F", "G")
-PRODUCTS: tuple[str, ...] = ("personal", "consumer", "small_business")
-CURRENT, PAID_OFF, CHARGED_OFF = 0, 5, 6
 ALL_GRADES = len(GRADES)  # index of the all-grades matrix in a segment stack
 
 MIN_OBS = 30  # loan-month observations a grade's matrix row needs before it replaces the all-grades row
@@ -64,19 +71,6 @@ _CACHE: dict[tuple, object] = {}
 _CACHE_SIZE = 64
 
 
-def _month_end(day: dt.date) -> dt.date:
-    """The day itself when it is a month-end; ValueError otherwise (the tape exists only there)."""
-    if (day + dt.timedelta(days=1)).day != 1:
-        raise ValueError(f"{day.isoformat()} is not a month-end")
-    return day
-
-
-def _add_months(month_end: dt.date, months: int) -> dt.date:
-    """The month-end `months` months after (or before, when negative) a month-end."""
-    stamp = pd.Timestamp(month_end) + pd.offsets.MonthEnd(months)
-    return stamp.date()
-
-
 def _store_key(con: duckdb.DuckDBPyConnection) -> tuple[str, str] | None:
     """(database file, meta stamp) of a file store; None for an in-memory database."""
     row = sql.run(con, "store_fingerprint").iloc[0]
@@ -98,11 +92,6 @@ def _memo(con: duckdb.DuckDBPyConnection, name: str, args: tuple, compute: Calla
     return _CACHE[key]  # type: ignore[return-value]
 
 
-def observed_to(con: duckdb.DuckDBPyConnection) -> dt.date:
-    """The store's end of observation (a month-end)."""
-    return pd.Timestamp(sql.run(con, "observed_to")["observed_to"].iloc[0]).date()
-
-
 # --- roll rates -------------------------------------------------------------------------------
 
 
@@ -110,20 +99,20 @@ def roll_rates(
     con: duckdb.DuckDBPyConnection, as_of: dt.date, lookback_months: int = 12, grade: str | None = None
 ) -> pd.DataFrame:
     """One row per observed (from_state, to_state): balance, loans, probability (queries/roll_rates.sql)."""
-    params = {"as_of": _month_end(as_of), "lookback_months": lookback_months, "grade": grade}
+    params = {"as_of": require_month_end(as_of), "lookback_months": lookback_months, "grade": grade}
     return sql.run(con, "roll_rates", params)
 
 
 def cure_rates(con: duckdb.DuckDBPyConnection, as_of: dt.date, lookback_months: int = 12) -> pd.DataFrame:
     """One row per overdue bucket: balance-weighted share back to current the next month."""
-    return sql.run(con, "cure_rates", {"as_of": _month_end(as_of), "lookback_months": lookback_months})
+    return sql.run(con, "cure_rates", {"as_of": require_month_end(as_of), "lookback_months": lookback_months})
 
 
 def cure_rates_by_month(
     con: duckdb.DuckDBPyConnection, as_of: dt.date, lookback_months: int = 12
 ) -> pd.DataFrame:
     """One row per month-end × overdue bucket: cure_rate of the bucket's balance a month before."""
-    params = {"as_of": _month_end(as_of), "lookback_months": lookback_months}
+    params = {"as_of": require_month_end(as_of), "lookback_months": lookback_months}
     return sql.run(con, "cure_rates_by_month", params)
 
 
@@ -138,7 +127,7 @@ def _transition_counts(con: duckdb.DuckDBPyConnection, first: dt.date, last: dt.
 def _window(counts: pd.DataFrame, as_of: dt.date, lookback_months: int) -> pd.DataFrame:
     """The transitions whose later month-end is in (as_of - lookback_months, as_of]."""
     months = pd.to_datetime(counts["month_end"])
-    start = pd.Timestamp(_add_months(as_of, -lookback_months))
+    start = pd.Timestamp(add_months(as_of, -lookback_months))
     return counts[(months > start) & (months <= pd.Timestamp(as_of))]
 
 
@@ -212,8 +201,8 @@ def transition_matrix(
     min_obs: int = MIN_OBS,
 ) -> pd.DataFrame:
     """7 × 7 monthly roll-rate matrix (rows from, columns to; rows sum to 1) of a grade or all grades."""
-    as_of = _month_end(as_of)
-    counts = _transition_counts(con, _add_months(as_of, 1 - lookback_months), as_of)
+    as_of = require_month_end(as_of)
+    counts = _transition_counts(con, add_months(as_of, 1 - lookback_months), as_of)
     stack = _segment_matrices(counts, min_obs)
     matrix = stack[ALL_GRADES if grade is None else GRADES.index(grade)]
     return pd.DataFrame(matrix, index=list(STATES), columns=list(STATES))
@@ -343,10 +332,10 @@ def risk_model(
     lgd_lookback_months: int = LGD_LOOKBACK_MONTHS,
 ) -> RiskModel:
     """The Markov model at month-end as_of, estimated only from data up to as_of."""
-    as_of = _month_end(as_of)
+    as_of = require_month_end(as_of)
 
     def compute() -> RiskModel:
-        counts = _transition_counts(con, _add_months(as_of, 1 - lookback_months), as_of)
+        counts = _transition_counts(con, add_months(as_of, 1 - lookback_months), as_of)
         lgd = lgd_by_product(con, as_of, lgd_lookback_months)
         return _model(as_of, counts, lgd, lookback_months, min_obs)
 
@@ -422,7 +411,7 @@ def reserve_coverage(
     con: duckdb.DuckDBPyConnection, as_of: dt.date, model: RiskModel | None = None
 ) -> dict[str, float]:
     """Risk reserve balance at as_of against expected buy-outs: balance, expected_buyouts, coverage (0..1)."""
-    as_of = _month_end(as_of)
+    as_of = require_month_end(as_of)
     model = model or risk_model(con, as_of)
     balance = float(sql.run(con, "reserve_balance_as_of", {"as_of": as_of})["balance"].iloc[0])
     exposure = _memo(
@@ -553,10 +542,10 @@ def backtest(
     only from data up to D; realised_loss = principal of those loans charged off in (D, D + horizon]
     minus collection recoveries on them in the same span; error = predicted / realised − 1.
     """
-    end = observed_to(con) if until is None else min(_month_end(until), observed_to(con))
-    last = _add_months(end, -horizon)
-    first = _add_months(last, 1 - months)
-    counts = _transition_counts(con, _add_months(first, 1 - lookback_months), last)
+    end = observed_to(con) if until is None else min(require_month_end(until), observed_to(con))
+    last = add_months(end, -horizon)
+    first = add_months(last, 1 - months)
+    counts = _transition_counts(con, add_months(first, 1 - lookback_months), last)
     # plain object labels: they are mapped to table indices below, which is slow on arrow strings
     counts = counts.astype({"grade": object, "from_state": object, "to_state": object})
     book = sql.run(con, "backtest_exposure", {"from": first, "to": last})
@@ -589,7 +578,7 @@ def backtest(
     rows = []
     for d, (day, start, stop) in enumerate(zip(days, bounds[:-1], bounds[1:], strict=True)):
         stamp = pd.Timestamp(day).to_datetime64()
-        month_start = pd.Timestamp(_add_months(day, -lookback_months)).to_datetime64()
+        month_start = pd.Timestamp(add_months(day, -lookback_months)).to_datetime64()
         in_window = (count_months > month_start) & (count_months <= stamp)
         if not in_window.any():
             continue  # no history before this date to estimate a matrix from
@@ -605,7 +594,7 @@ def backtest(
         rows.append(
             {
                 "predicted_on": day,
-                "realised_to": _add_months(day, horizon),
+                "realised_to": add_months(day, horizon),
                 "ead": ead.sum(),
                 "predicted_default_12m": float((ead * pd12).sum()),
                 "predicted_el_12m": float((ead * pd12 * lgd_rows).sum()),
@@ -653,7 +642,8 @@ def nar(monthly: pd.DataFrame, adjustment: float = 0.0) -> float:
 
 def investor_cash_flows(con: duckdb.DuckDBPyConnection, as_of: dt.date, investor_id: str) -> pd.DataFrame:
     """One row per investment or repayment share of the investor up to as_of (signed amount)."""
-    return sql.run(con, "investor_cash_flows", {"as_of": _month_end(as_of), "investor_id": investor_id})
+    params = {"as_of": require_month_end(as_of), "investor_id": investor_id}
+    return sql.run(con, "investor_cash_flows", params)
 
 
 def investor_returns(
@@ -665,7 +655,7 @@ def investor_returns(
     static_loss_rates: Mapping[str, float] | None = None,
 ) -> dict[str, float]:
     """The investor's money and returns at as_of: invested, received, losses, NAR, Adjusted NAR, XIRR."""
-    as_of = _month_end(as_of)
+    as_of = require_month_end(as_of)
     # one pass over the investor's repayments: the monthly NAR inputs carry the month's cash flows too
     monthly = sql.run(con, "investor_returns_inputs", {"as_of": as_of, "investor_id": investor_id})
     holdings = expected_loss(con, as_of, investor_id, method, lookback_months, static_loss_rates)
@@ -735,7 +725,7 @@ def stress_sensitivity(con: duckdb.DuckDBPyConnection, as_of: dt.date, min_month
     docs/risk-model.md. factor_per_pp = exp(slope); the factor a stress applies is floored at 1
     (used_factor_per_pp): a shock never improves roll rates. trend_per_year = exp(trend slope).
     """
-    as_of = _month_end(as_of)
+    as_of = require_month_end(as_of)
     macro = sql.run(con, "unemployment_by_month", {"as_of": as_of})
     first = pd.Timestamp(macro["month_end"].min()).date() if len(macro) else as_of
     counts = _transition_counts(con, first, as_of)
@@ -904,7 +894,7 @@ def expected_cash_flows(
     Survival of an installment k months ahead = 1 − (Pᵏ)[state, charged_off] with the loan's grade
     matrix: the probability the loan has not been charged off by then.
     """
-    as_of = _month_end(as_of)
+    as_of = require_month_end(as_of)
     model = risk_model(con, as_of)
     due = sql.run(
         con, "investor_scheduled_flows", {"as_of": as_of, "investor_id": investor_id, "months": months}
@@ -914,7 +904,7 @@ def expected_cash_flows(
     state = _codes(due["state"], STATES, CURRENT)
     ahead = np.clip(due["months_ahead"].to_numpy(int), 0, months)
     due["expected"] = due["contractual"] * (1.0 - curves[grade, ahead, state])
-    ends = [_add_months(as_of, k) for k in range(1, months + 1)]
+    ends = [add_months(as_of, k) for k in range(1, months + 1)]
     frame = pd.DataFrame({"month_end": ends, "months_ahead": range(1, months + 1)})
     per_month = due.groupby("months_ahead", as_index=False)[["contractual", "expected"]].sum()
     frame = frame.merge(per_month, on="months_ahead", how="left").fillna(

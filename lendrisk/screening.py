@@ -13,13 +13,14 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from lendrisk import risk, sql
+from lendrisk import sql
+from lendrisk.vocab import GRADES, PRODUCTS
 
 # Segment dimensions and, where the values are codes, their display order.
 DIMENSIONS: tuple[str, ...] = ("grade", "product", "channel", "region", "score_band", "income_verification")
 SEGMENT_ORDER: dict[str, tuple[str, ...]] = {
-    "grade": risk.GRADES,
-    "product": risk.PRODUCTS,
+    "grade": GRADES,
+    "product": PRODUCTS,
     "channel": ("platform", "institution"),
     "score_band": ("lt600", "600-649", "650-699", "700-749", "ge750"),
     "income_verification": ("verified", "not_verified", "unknown"),

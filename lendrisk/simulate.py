@@ -39,6 +39,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from lendrisk import store
+from lendrisk.vocab import GRADES, PRODUCTS
 
 Progress = Callable[[str, float], None]
 
@@ -48,7 +49,6 @@ N_MONTHS = 96  # 2017-01 .. 2024-12
 _OBS_DAY = int(np.datetime64(OBSERVED_TO, "D").astype(np.int64))
 _MONTH0 = int(FIRST_MONTH.astype(np.int64))  # months since 1970-01
 
-GRADES = ("A", "B", "C", "D", "E", "F", "G")
 GRADE_CUTS = np.array([760, 720, 680, 640, 600, 560])  # credit score at or above -> A, B, ... F
 GRADE_RATE = np.array([0.07, 0.095, 0.12, 0.145, 0.175, 0.205, 0.24])  # annual rate by grade
 MISS_BASE = np.array([0.008, 0.0118, 0.017, 0.025, 0.036, 0.056, 0.086])  # monthly miss hazard
@@ -60,7 +60,6 @@ HOLDERS_PER_LOAN = 10
 HOLDERS_PER_LOAN_LARGE = 4  # above LARGE_BOOK loans, to keep a million-loan build within memory
 LARGE_BOOK = 200_000
 
-PRODUCTS = ("personal", "consumer", "small_business")
 CHANNELS = ("platform", "institution")
 METHODS = ("annuity", "equal_principal", "bullet")
 GUARANTEES = ("none", "reserve", "partner")

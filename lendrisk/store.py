@@ -14,6 +14,7 @@ import pandas as pd
 
 from lendrisk import __version__
 from lendrisk.sql import QUERIES_DIR, query_info, run_file
+from lendrisk.vocab import last_month_end
 
 # Raised whenever a canonical table, a mart or a shared view changes shape; an older store is rebuilt
 # from its own canonical tables on first use (upgrade). 2: loan_month.guarantor_principal_to_date.
@@ -87,15 +88,6 @@ def insert_frame(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame
         con.execute(f"insert into {table} ({col_list}) select {col_list} from _incoming{order}")
     finally:
         con.unregister("_incoming")
-
-
-def last_month_end(day: dt.date) -> dt.date:
-    """The last month-end on or before a date."""
-    first = day.replace(day=1)
-    nxt = (first + dt.timedelta(days=32)).replace(day=1)
-    if day == nxt - dt.timedelta(days=1):
-        return day
-    return first - dt.timedelta(days=1)
 
 
 def infer_observed_to(con: duckdb.DuckDBPyConnection) -> dt.date:

@@ -20,7 +20,7 @@ import pandas as pd
 import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 
-from lendrisk import auth, fmt, i18n, metrics, store
+from lendrisk import auth, fmt, i18n, metrics, store, vocab
 
 ROOT = Path(__file__).resolve().parent.parent
 SESSION_COOKIE = "lendrisk_session"
@@ -222,7 +222,7 @@ def language_switch() -> None:
 
 def month_ends() -> list[dt.date]:
     """The month-ends the store can show, newest first (the current month-end for an empty store)."""
-    return cached(metrics.month_ends)[::-1] or [store.last_month_end(dt.date.today())]
+    return cached(metrics.month_ends)[::-1] or [vocab.last_month_end(dt.date.today())]
 
 
 def as_of_key(language: str) -> str:

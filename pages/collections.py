@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from lendrisk import charts, collections, fmt, pagekit, ui
-from lendrisk.reports import STATE_COLORS
+from lendrisk.vocab import OVERDUE_BUCKETS, STATE_COLOURS
 
 as_of, lang = pagekit.manager_page("manage.collections")
 
@@ -35,7 +35,7 @@ pagekit.metric_rows(
 # --- the queue --------------------------------------------------------------------------------
 st.subheader(ui.t("manage.collections.queue"))
 st.caption(ui.t("manage.collections.queue_help", days=collections.RECENT_CONTACT_DAYS))
-buckets = ("1-30", "31-60", "61-90", "90+")
+buckets = OVERDUE_BUCKETS
 chosen = st.multiselect(
     ui.t("manage.col.bucket"),
     buckets,
@@ -127,7 +127,7 @@ if acted:
             by_action,
             "first_action",
             "manage.action.",
-            STATE_COLORS["current"],
+            STATE_COLOURS["current"],
             "by_action",
             "first_action",
             "cure_by_first_action.csv",
@@ -153,7 +153,7 @@ with left:
     if len(pipeline) and pipeline["loans"].iloc[0]:
         frame = pipeline.assign(label=[ui.t(f"manage.legal.{s}") for s in pipeline["stage"]])
         fig = charts.legal_funnel(
-            frame, ["#ef6c00", "#d32f2f", STATE_COLORS["current"]], ui.t("manage.axis.loans")
+            frame, ["#ef6c00", "#d32f2f", STATE_COLOURS["current"]], ui.t("manage.axis.loans")
         )
         ui.chart(
             fig,
@@ -185,7 +185,7 @@ with right:
     else:
         fig = charts.recovery_curve(
             curve,
-            STATE_COLORS["charged_off"],
+            STATE_COLOURS["charged_off"],
             ui.t("manage.axis.months_since_charge_off"),
             ui.t("manage.axis.recovery_rate"),
         )

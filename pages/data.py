@@ -5,6 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from lendrisk import admin, fmt, i18n, ingest, store, storeinfo, ui
+from lendrisk.vocab import ROLES
 
 user = ui.require_role("admin")
 lang = ui.lang()
@@ -182,7 +183,7 @@ with add, st.form("add_user", clear_on_submit=True):
     password = st.text_input(ui.t("common.login.password"), type="password", key="add_password")
     role = st.selectbox(
         ui.t("manage.data.col.role"),
-        admin.ROLES,
+        ROLES,
         format_func=lambda r: i18n.t(f"common.role.{r}", lang),
         key="add_role",
     )

@@ -8,7 +8,7 @@ import streamlit as st
 
 from lendrisk import charts, fmt, liquidity, pagekit, reports, ui
 from lendrisk.charts import Series
-from lendrisk.reports import GRADE_COLORS
+from lendrisk.vocab import GRADE_COLOURS
 
 as_of, lang = pagekit.manager_page("manage.health")
 symbol = fmt.currency_symbol()
@@ -128,7 +128,7 @@ if missing:
 # --- originations and grade mix ----------------------------------------------------------------
 grades = [
     (grade, ui.t("manage.grade", grade=grade), colour)
-    for grade, colour in GRADE_COLORS.items()
+    for grade, colour in GRADE_COLOURS.items()
     if (mix["grade"] == grade).any()
 ]
 

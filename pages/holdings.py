@@ -5,6 +5,7 @@ events on a timeline, guarantor buy-out. Only the logged-in investor's loans can
 import streamlit as st
 
 from lendrisk import fmt, investor, pagekit, ui
+from lendrisk.vocab import PRODUCTS, STATES
 
 me, as_of, lang = pagekit.investor_page("investor.holdings")
 
@@ -15,9 +16,9 @@ if mine.empty:
     st.info(ui.t("investor.holdings.none"))
     st.stop()
 
-states = [s for s in investor.STATES if s in set(mine["state"])]
+states = [s for s in STATES if s in set(mine["state"])]
 grades = sorted(set(mine["grade"]))
-products = [p for p in ("personal", "consumer", "small_business") if p in set(mine["product"])]
+products = [p for p in PRODUCTS if p in set(mine["product"])]
 f1, f2, f3, f4 = st.columns([3, 2, 2, 2])
 with f1:
     chosen_states = pagekit.multi_filter("investor.filter.state", states, "holdings_state", "common.state.")

@@ -10,7 +10,7 @@ import streamlit as st
 
 from lendrisk import charts, fmt, liquidity, pagekit, ui
 from lendrisk.charts import Series
-from lendrisk.reports import STATE_COLORS
+from lendrisk.vocab import STATE_COLOURS
 
 as_of, lang = pagekit.manager_page("manage.reserve")
 symbol = fmt.currency_symbol()
@@ -76,7 +76,10 @@ if has_reserve:
             [
                 Series("balance", ui.t("manage.reserve.series.balance"), "#1f77b4", kind="area"),
                 Series(
-                    "guarantor_paid", ui.t("manage.reserve.series.guarantor_paid"), STATE_COLORS["90+"], "bar"
+                    "guarantor_paid",
+                    ui.t("manage.reserve.series.guarantor_paid"),
+                    STATE_COLOURS["90+"],
+                    "bar",
                 ),
             ],
         )
@@ -101,7 +104,7 @@ if has_reserve:
                 Series(
                     "cumulative_stressed",
                     ui.t("manage.reserve.series.cumulative_stressed"),
-                    STATE_COLORS["90+"],
+                    STATE_COLOURS["90+"],
                     dash="dash",
                 ),
             ],
@@ -136,7 +139,7 @@ fig = money_chart(
     collections,
     [
         Series("contractual", ui.t("manage.reserve.series.contractual"), "#c7d6e8", "bar"),
-        Series("expected_base", ui.t("manage.reserve.series.expected_base"), STATE_COLORS["current"]),
+        Series("expected_base", ui.t("manage.reserve.series.expected_base"), STATE_COLOURS["current"]),
         Series("expected_stressed", ui.t("manage.reserve.series.expected_stressed"), "#d32f2f", dash="dash"),
     ],
 )

@@ -5,8 +5,9 @@ import plotly.express as px
 import streamlit as st
 
 from lendrisk import charts, fmt, storeinfo, ui
+from lendrisk.vocab import ROLES
 
-ui.require_role("investor", "manager", "admin")
+ui.require_role(*ROLES)
 lang = ui.lang()
 summary = ui.cached(storeinfo.store_summary)
 counts = dict(zip(summary.row_counts["table_name"], summary.row_counts["row_count"], strict=True))

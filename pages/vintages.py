@@ -8,7 +8,7 @@ from plotly.colors import sample_colorscale
 
 from lendrisk import charts, fmt, pagekit, reports, risk, ui
 from lendrisk.charts import Series
-from lendrisk.reports import STATE_COLORS
+from lendrisk.vocab import ACTIVE_STATES, GRADES, OVERDUE_BUCKETS, PRODUCTS, STATE_COLOURS, STATES
 
 as_of, lang = pagekit.manager_page("manage.vintages")
 symbol = fmt.currency_symbol()
@@ -38,9 +38,9 @@ with cols[0]:
         key="vintage_grain",
     )
 with cols[1]:
-    grade = choice("manage.col.grade", risk.GRADES, "manage.grade_value.", "vintage_grade")
+    grade = choice("manage.col.grade", GRADES, "manage.grade_value.", "vintage_grade")
 with cols[2]:
-    product = choice("manage.col.product", risk.PRODUCTS, "common.product.", "vintage_product")
+    product = choice("manage.col.product", PRODUCTS, "common.product.", "vintage_product")
 with cols[3]:
     channel = choice("manage.col.channel", ("platform", "institution"), "common.channel.", "vintage_channel")
 
@@ -93,7 +93,7 @@ with cols[0]:
         key="roll_window",
     )
 with cols[1]:
-    roll_grade = choice("manage.col.grade", risk.GRADES, "manage.grade_value.", "roll_grade")
+    roll_grade = choice("manage.col.grade", GRADES, "manage.grade_value.", "roll_grade")
 
 with ui.busy("manage.computing"):
     rolls = ui.cached(risk.roll_rates, as_of, window, roll_grade)
@@ -105,14 +105,14 @@ with left:
     else:
         grid = (
             rolls.pivot_table(index="from_state", columns="to_state", values="probability", fill_value=0.0)
-            .reindex(index=list(risk.ACTIVE_STATES), columns=list(risk.STATES))
+            .reindex(index=list(ACTIVE_STATES), columns=list(STATES))
             .fillna(0.0)
         )
-        short = [ui.t(f"manage.state_axis.{s}") for s in risk.STATES]
+        short = [ui.t(f"manage.state_axis.{s}") for s in STATES]
         heat = charts.roll_heatmap(
             grid,
             short,
-            short[: len(risk.ACTIVE_STATES)],
+            short[: len(ACTIVE_STATES)],
             ui.t("manage.axis.to_state"),
             ui.t("manage.axis.from_state"),
         )
@@ -143,11 +143,11 @@ with right:
             Series(
                 "cure_rate",
                 ui.t(f"manage.state_short.{bucket}"),
-                STATE_COLORS[bucket],
+                STATE_COLOURS[bucket],
                 mode="lines+markers",
                 rows=("bucket", bucket),
             )
-            for bucket in risk.ACTIVE_STATES[1:]
+            for bucket in OVERDUE_BUCKETS
         ],
         x_title=ui.t("manage.axis.month"),
         y_title=ui.t("manage.axis.cure_rate"),
@@ -189,7 +189,7 @@ else:
         "predicted_on",
         [
             Series("predicted_el_12m", ui.t("manage.vintages.series.predicted"), "#1f77b4"),
-            Series("realised_loss", ui.t("manage.vintages.series.realised"), STATE_COLORS["90+"]),
+            Series("realised_loss", ui.t("manage.vintages.series.realised"), STATE_COLOURS["90+"]),
         ],
         x_title=ui.t("manage.axis.predicted_on"),
         y_title=ui.t("manage.axis.loss", symbol=symbol),

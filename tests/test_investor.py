@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from lendrisk import investor, risk
+from lendrisk import investor, risk, vocab
 
 MARCH, JUNE, JULY, DEC = (
     dt.date(2024, 3, 31),
@@ -284,4 +284,4 @@ def test_figures_are_translated(tiny_con):
         "en",
     )
     assert list(buckets.data[0].x) == ["Current", "1–30 d", "31–60 d", "61–90 d", "90+ d"]
-    assert list(buckets.data[0].marker.color) == [investor.STATE_COLOURS[b] for b in investor.ACTIVE_STATES]
+    assert list(buckets.data[0].marker.color) == [vocab.STATE_COLOURS[b] for b in vocab.ACTIVE_STATES]

@@ -8,7 +8,7 @@ import datetime as dt
 import numpy as np
 import pytest
 
-from lendrisk import liquidity, risk
+from lendrisk import liquidity, vocab
 
 MARCH = dt.date(2024, 3, 31)
 # roll rates at 2024-03-31 (12-month window): from current 9,400 of balance, 2,800 slipped to 1-30
@@ -23,7 +23,7 @@ def test_reserve_history(tiny_con) -> None:
 
 
 def test_reach_90plus_on_a_hand_made_matrix() -> None:
-    matrices = np.zeros((len(risk.GRADES) + 1, 7, 7))
+    matrices = np.zeros((len(vocab.GRADES) + 1, 7, 7))
     for g in range(len(matrices)):
         p = matrices[g]
         p[0, 0], p[0, 1], p[0, 5] = 0.8, 0.1, 0.1  # current

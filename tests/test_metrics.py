@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 from tiny import OBSERVED_TO, d, tiny_tables
 
-from lendrisk import metrics, sql, store
+from lendrisk import metrics, sql, store, vocab
 
 
 def row(frame: pd.DataFrame, **where) -> pd.Series:
@@ -33,7 +33,7 @@ def row(frame: pd.DataFrame, **where) -> pd.Series:
 
 def test_bucket_balances_for_the_platform_at_march_end(tiny_con):
     frame = metrics.overdue_by_bucket(tiny_con, d("2024-03-31"))
-    assert tuple(frame["bucket"]) == metrics.BUCKETS
+    assert tuple(frame["bucket"]) == vocab.BUCKETS
     total = 2400 + 708 + 2000  # 5,108 active outstanding
     got = {
         r.bucket: (r.loans, r.outstanding_principal, r.share, r.past_due_amount) for r in frame.itertuples()
@@ -105,7 +105,7 @@ def test_bucket_filters_by_grade_product_channel_and_borrower_region(tiny_con):
 @pytest.mark.parametrize("month_end", ["2024-01-31", "2024-02-29", "2024-03-31", "2024-05-31", "2024-07-31"])
 def test_bucket_balances_agree_with_loan_state_as_of(tiny_con, month_end):
     state = sql.run(tiny_con, "loan_state_as_of", {"as_of": d(month_end)})
-    active = state[state["state"].isin(metrics.BUCKETS)]
+    active = state[state["state"].isin(vocab.BUCKETS)]
     expected = active.groupby("state").agg(
         loans=("loan_id", "size"), balance=("outstanding_principal", "sum")
     )
@@ -392,4 +392,4 @@ def test_month_ends_run_from_the_first_tape_month_to_observed_to(tiny_con):
     assert ends[0] == d("2024-01-31")
     assert ends[-1] == OBSERVED_TO
     assert len(ends) == 12  # all twelve month-ends of 2024, although every loan closed by 09-30
-    assert metrics.observed_to(tiny_con) == OBSERVED_TO
+    assert vocab.observed_to(tiny_con) == OBSERVED_TO

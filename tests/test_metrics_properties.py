@@ -10,7 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from lendrisk import metrics, sql, store
+from lendrisk import metrics, sql, store, vocab
 
 OBSERVED_TO = dt.date(2024, 12, 31)
 FIRST_DAY = dt.date(2023, 1, 1)
@@ -186,9 +186,9 @@ def test_bucket_balances_sum_to_the_active_outstanding(tables, offset):
     try:
         for as_of in metrics.month_ends(con)[offset::4]:
             state = sql.run(con, "loan_state_as_of", {"as_of": as_of})
-            active = state[state["state"].isin(metrics.BUCKETS)]
+            active = state[state["state"].isin(vocab.BUCKETS)]
             frame = metrics.overdue_by_bucket(con, as_of)
-            assert tuple(frame["bucket"]) == metrics.BUCKETS
+            assert tuple(frame["bucket"]) == vocab.BUCKETS
             assert frame["loans"].sum() == len(active)
             total = active["outstanding_principal"].sum()
             assert frame["outstanding_principal"].sum() == pytest.approx(total, abs=0.01)

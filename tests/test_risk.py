@@ -11,9 +11,9 @@ import pytest
 import pyxirr
 from tiny import OBSERVED_TO, d, tiny_tables
 
-from lendrisk import risk, sql, store
+from lendrisk import risk, sql, store, vocab
 
-STATES = list(risk.STATES)
+STATES = list(vocab.STATES)
 
 
 def build(tables: dict[str, pd.DataFrame]) -> duckdb.DuckDBPyConnection:

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from lendrisk import risk, sql, store
+from lendrisk import risk, sql, store, vocab
 
 OBSERVED_TO = dt.date(2024, 12, 31)
 INVESTORS = ("I1", "I2", "I3")
@@ -256,7 +256,7 @@ def test_pd_does_not_fall_as_the_bucket_worsens(demo_con):
             active = table[:, :, :5]  # segments × remaining months × (current .. 90+)
             assert (np.diff(active, axis=2) >= -1e-12).all()
         frame = risk.expected_loss(demo_con, as_of)
-        by_state = frame.groupby("state")["pd_lifetime"].mean().reindex(list(risk.ACTIVE_STATES))
+        by_state = frame.groupby("state")["pd_lifetime"].mean().reindex(list(vocab.ACTIVE_STATES))
         assert by_state.is_monotonic_increasing
 
 

@@ -28,6 +28,7 @@ from lendrisk.ingest.validate import (
     coerce_table,
     validate,
 )
+from lendrisk.vocab import last_month_end
 
 __all__ = [
     "ADAPTERS",
@@ -170,7 +171,7 @@ def _kept_observed_to(db: Path, tables: Mapping[str, pd.DataFrame]) -> dt.date:
         con.close()
     dates = [tables[t][c].max() for t, c in DATED_TABLES.items() if t in tables]
     latest = max((d for d in dates if pd.notna(d)), default=None)
-    return current if latest is None else max(current, store.last_month_end(latest.date()))
+    return current if latest is None else max(current, last_month_end(latest.date()))
 
 
 def import_paths(

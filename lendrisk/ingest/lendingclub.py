@@ -20,6 +20,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from lendrisk.vocab import MONTHS_BEHIND, add_months_clipped
+
 # LoanStats3a statuses are as of LendingClub's 2017-Q3 data refresh (data/real/README.md).
 LIFETIME_OBSERVED_TO = dt.date(2017, 9, 30)
 # The OpenIntro snapshot: loans issued Jan/Feb/Mar 2018 have paid 5/4/3 monthly installments, so the
@@ -206,15 +208,6 @@ def codes(path: Path, frame: pd.DataFrame, column: str, allowed: Sequence[str]) 
 # --- schedule and payments (vectorised, integer cents) ---------------------------------------------------
 
 
-def add_months(day: np.ndarray, months: np.ndarray) -> np.ndarray:
-    """day + months calendar months, the day of month clipped to the month's last day (datetime64[D])."""
-    month0 = day.astype("datetime64[M]")
-    dom = (day - month0.astype("datetime64[D]")).astype("int64")
-    target = month0 + months.astype("int64")
-    last = ((target + 1).astype("datetime64[D]") - target.astype("datetime64[D]")).astype("int64") - 1
-    return target.astype("datetime64[D]") + np.minimum(dom, last)
-
-
 def annuity_schedule(
     principal: np.ndarray, rate: np.ndarray, term: np.ndarray, originated: np.ndarray
 ) -> dict[str, np.ndarray]:
@@ -244,7 +237,7 @@ def annuity_schedule(
     return {
         "loan": loan,
         "no": no,
-        "due": add_months(originated[loan], no),
+        "due": add_months_clipped(originated[loan], no),
         "principal": principal_due,
         "interest": interest_due,
     }
@@ -702,7 +695,7 @@ def read_snapshot(path: Path) -> tuple[dict[str, pd.DataFrame], dt.date]:
     state[late] = snapshot_late_bucket((got_p + got_i)[late] / 100.0, installment[late], due_count[late])
     # A "Current" loan whose principal is all repaid is paid_off by docs/design.md §3 (outstanding 0).
     state[(state == "current") & (got_p >= principal)] = "paid_off"
-    missed = pd.Series(state).map({"current": 0, "1-30": 1, "31-60": 2, "61-90": 3}).to_numpy()
+    missed = pd.Series(state).map(MONTHS_BEHIND).to_numpy()
     target = np.where(np.isnan(missed), -1, due_count - np.nan_to_num(missed)).astype("int64")
     paid_off = state == "paid_off"
     got_p = np.where(paid_off, principal, got_p)

@@ -34,6 +34,7 @@ from lendrisk.ingest.lendingclub import (
     simulated_investors,
     to_units,
 )
+from lendrisk.vocab import MONTHS_BEHIND
 
 # The prosperLoanData pull is dated March 2014 (latest origination 2014-03-07): observed at the month-end.
 OBSERVED_TO = dt.date(2014, 3, 31)
@@ -63,7 +64,7 @@ NEEDED = (
     "ListingCategory (numeric)",
 )
 # Prosper status -> lendrisk state at OBSERVED_TO.
-STATES = {
+STATUS_STATE = {
     "Current": "current",
     "Completed": "paid_off",
     "FinalPaymentInProgress": "current",
@@ -77,7 +78,6 @@ STATES = {
     "Past Due (91-120 days)": "90+",
     "Past Due (>120 days)": "90+",
 }
-MISSED = {"current": 0, "1-30": 1, "31-60": 2, "61-90": 3, "90+": 4}
 # Prosper rating (ProsperRating (Alpha) from 2009, CreditGrade before) -> lendrisk grade A..G.
 GRADES = {"AA": "A", "A": "B", "B": "C", "C": "D", "D": "E", "E": "F", "HR": "G", "NC": "G"}
 # Score bands for loans without any Prosper rating: < 600 HR, 600-639 E, ... 760+ AA.
@@ -117,8 +117,8 @@ def read_file(path: Path) -> tuple[dict[str, pd.DataFrame], dt.date]:
     repeated = raw["LoanKey"].duplicated(keep="first").to_numpy()
     if repeated.any():
         raise bad_value(path, raw, "LoanKey", repeated, "loan appears twice with different values")
-    status = codes(path, raw, "LoanStatus", [s for s, v in STATES.items() if v != "cancelled"])
-    state = np.array([STATES[s] for s in status], dtype=object)
+    status = codes(path, raw, "LoanStatus", [s for s, v in STATUS_STATE.items() if v != "cancelled"])
+    state = np.array([STATUS_STATE[s] for s in status], dtype=object)
     loan_ids = raw["LoanKey"].str.strip().to_numpy(dtype=object)
     if (loan_ids == "").any():
         raise bad_value(path, raw, "LoanKey", loan_ids == "", "value is missing")
@@ -172,7 +172,7 @@ def read_file(path: Path) -> tuple[dict[str, pd.DataFrame], dt.date]:
     got_i = cash - got_p
     sched = annuity_schedule(principal, rate, term, originated)
     due_count = installments_due(sched, as_of, n)
-    missed = pd.Series(state).map(MISSED).to_numpy()
+    missed = pd.Series(state).map(MONTHS_BEHIND).to_numpy()
     target = np.where(np.isnan(missed), -1, np.maximum(due_count - np.nan_to_num(missed), 0)).astype("int64")
     got_p, got_i = fit_snapshot_cash(sched, got_p, got_i, target, state != "current")
     charged = np.flatnonzero(state == "charged_off")

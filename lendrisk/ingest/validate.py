@@ -21,6 +21,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from lendrisk.i18n import t
+from lendrisk.vocab import GRADES, PRODUCTS, ROLES
 
 MAX_PROBLEMS = 200  # problems kept (and shown) per validation; the rest are only counted
 ROW = "_row"  # internal column of typed frames: the source row number (NA for rows already in the store)
@@ -184,9 +185,9 @@ SPECS: dict[str, tuple[Column, ...]] = {
     "loans": (
         _id("loan_id"),
         _id("borrower_id"),
-        _code("product", ("personal", "consumer", "small_business")),
+        _code("product", PRODUCTS),
         _code("channel", ("platform", "institution")),
-        _code("grade", ("A", "B", "C", "D", "E", "F", "G")),
+        _code("grade", GRADES),
         Column("purpose", "text"),
         Column("originated_on", "date", True),
         _amount("principal", positive=True),
@@ -242,7 +243,7 @@ SPECS: dict[str, tuple[Column, ...]] = {
     "users": (
         _id("username"),
         Column("password_hash", "text", True),
-        _code("role", ("investor", "manager", "admin")),
+        _code("role", ROLES),
         _id("investor_id", required=False),
     ),
 }
