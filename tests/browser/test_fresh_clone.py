@@ -42,14 +42,17 @@ def fresh_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     assert "Traceback" not in log.read_text(), log.read_text()[-3000:]
 
 
+IDLE = (
+    "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
+    " && document.querySelectorAll('[data-stale=\"true\"]').length === 0"
+)
+
+
 def wait_idle(page) -> None:
-    """Wait until the script run has finished (no 'Running' indicator)."""
-    page.wait_for_timeout(400)
-    page.wait_for_function(
-        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
-        " || !document.querySelector('[data-testid=\"stStatusWidget\"]').innerText.includes('Running')",
-        timeout=PAGE_MS,
-    )
+    """Wait until the script run has finished: no status widget ('Stop') and no stale element, twice."""
+    for _ in range(2):
+        page.wait_for_timeout(400)
+        page.wait_for_function(IDLE, timeout=PAGE_MS)
 
 
 def assert_page_sound(page, where: str) -> None:
@@ -76,6 +79,7 @@ def test_every_page_of_the_role_renders(
         page.goto(fresh_app)
         page.locator("input[type='password']").wait_for(timeout=BUILD_SECONDS * 1000)
         login(page, user, password)
+        page.wait_for_function("document.cookie.includes('lendrisk_session=')")
         nav = page.locator("[data-testid='stSidebarNav'] a")
         nav.first.wait_for()
         wait_idle(page)
