@@ -52,3 +52,19 @@ def serve(cwd: Path, env: dict[str, str], port: int, log_path: Path, seconds: fl
                 proc.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 proc.kill()
+
+
+# A script run is over when Streamlit shows no status widget (1.67 shows "Stop" while running, not
+# "Running") and no element is stale (greyed, left from the previous run).
+IDLE = (
+    "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
+    " && document.querySelectorAll('[data-stale=\"true\"]').length === 0"
+)
+
+
+def wait_idle(page, timeout_ms: float = 60_000) -> None:
+    """Wait until the app's script run has finished (checked twice, 0.4 s apart, so a rerun is caught)."""
+    page.wait_for_selector("[data-testid='stApp']")
+    for _ in range(2):
+        page.wait_for_timeout(400)
+        page.wait_for_function(IDLE, timeout=timeout_ms)

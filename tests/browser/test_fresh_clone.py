@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from streamlit_server import free_port, serve
+from streamlit_server import free_port, serve, wait_idle
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -40,19 +40,6 @@ def fresh_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     with serve(clone, env, free_port(), log) as url:
         yield url
     assert "Traceback" not in log.read_text(), log.read_text()[-3000:]
-
-
-IDLE = (
-    "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
-    " && document.querySelectorAll('[data-stale=\"true\"]').length === 0"
-)
-
-
-def wait_idle(page) -> None:
-    """Wait until the script run has finished: no status widget ('Stop') and no stale element, twice."""
-    for _ in range(2):
-        page.wait_for_timeout(400)
-        page.wait_for_function(IDLE, timeout=PAGE_MS)
 
 
 def assert_page_sound(page, where: str) -> None:
@@ -82,12 +69,12 @@ def test_every_page_of_the_role_renders(
         page.wait_for_function("document.cookie.includes('lendrisk_session=')")
         nav = page.locator("[data-testid='stSidebarNav'] a")
         nav.first.wait_for()
-        wait_idle(page)
+        wait_idle(page, PAGE_MS)
         names = nav.all_inner_texts()
         assert len(names) >= 5, names
         for index, name in enumerate(names):
             nav.nth(index).click()
-            wait_idle(page)
+            wait_idle(page, PAGE_MS)
             assert_page_sound(page, f"{user} {locale} {name}")
             shot(page, f"fresh-{user}-{locale}-{index:02d}")
     finally:

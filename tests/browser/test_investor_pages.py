@@ -8,6 +8,7 @@ import time
 
 import pytest
 from playwright.sync_api import expect
+from streamlit_server import wait_idle
 
 pytestmark = pytest.mark.browser
 
@@ -33,11 +34,7 @@ AS_OF_ZH = {"31 Mar 2024": "2024年3月31日", "31 Dec 2024": "2024年12月31日
 
 def wait_for_app(page) -> None:
     """Wait until the app is up and no script run is in progress."""
-    page.wait_for_selector("[data-testid='stApp']")
-    page.wait_for_function(
-        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
-        " || !document.querySelector('[data-testid=\"stStatusWidget\"]').innerText.includes('Running')"
-    )
+    wait_idle(page)
 
 
 def settle(page) -> None:

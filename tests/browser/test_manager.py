@@ -12,7 +12,7 @@ from pathlib import Path
 import duckdb
 import pytest
 from playwright.sync_api import expect
-from streamlit_server import free_port, serve
+from streamlit_server import free_port, serve, wait_idle
 
 pytestmark = pytest.mark.browser
 
@@ -29,17 +29,6 @@ PAGES = [
 JUNE = "30 Jun 2024"
 BAD_INVESTORS = "investor_id,segment,joined_on\nI1,retail,2024-01-01\nI9,whale,2024-13-01\n"
 GOOD_INVESTORS = "investor_id,segment,joined_on\nI9,retail,2024-06-01\n"
-
-
-def wait_idle(page) -> None:
-    """Wait until the script run has finished (no running indicator)."""
-    page.wait_for_selector("[data-testid='stApp']")
-    page.wait_for_timeout(300)
-    page.wait_for_function(
-        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
-        " || !document.querySelector('[data-testid=\"stStatusWidget\"]').innerText.includes('Running')",
-        timeout=60_000,
-    )
 
 
 def open_page(page, link: str) -> None:
