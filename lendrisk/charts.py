@@ -7,6 +7,7 @@ investor charts above it (legend_above). Ratios are 0..1 and shown as %; amounts
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -15,6 +16,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from lendrisk import fmt
 from lendrisk.vocab import month_start
 
 MONTH_HOVER = "%{x|%Y-%m}: "
@@ -414,4 +416,74 @@ def loss_histogram(
     legend_above(fig, x_title, y_title)
     fig.update_xaxes(tickprefix=symbol, tickformat=",.0f")
     fig.update_yaxes(tickformat=".1%", rangemode="tozero")
+    return fig
+
+
+def nice_ticks(bottom: float, top: float, count: int = 5) -> list[float]:
+    """About count evenly spaced round tick values (1, 2, 2.5, 5 x 10^k apart) covering bottom..top."""
+    bottom, top = min(bottom, 0.0), max(top, 0.0)
+    if top - bottom <= 0:
+        return [0.0]
+    raw = (top - bottom) / count
+    power = 10 ** math.floor(math.log10(raw))
+    step = next(m * power for m in (1, 2, 2.5, 5, 10) if m * power >= raw)
+    first, last = math.floor(bottom / step), math.ceil(top / step)
+    return [i * step for i in range(first, last + 1)]
+
+
+def _coords(trace: Any, letter: str) -> pd.Series:
+    """A trace's x or y values as a series (empty when it has none)."""
+    values = getattr(trace, letter, None)
+    return pd.Series([] if values is None else list(values), dtype=object)
+
+
+def _axis_extent(fig: go.Figure, letter: str, ref: str) -> tuple[float, float] | None:
+    """The lowest and highest value plotted on axis ref ("y", "y2", "x") with stacked traces summed."""
+    stacked_bars = fig.layout.barmode in ("stack", "relative")
+    low, high, stacks = 0.0, 0.0, False
+    total: pd.Series | None = None
+    for trace in fig.data:
+        if (getattr(trace, f"{letter}axis", None) or letter) != ref:
+            continue
+        values = pd.to_numeric(_coords(trace, letter), errors="coerce")
+        if values.dropna().empty:
+            continue
+        low, high = min(low, values.min()), max(high, values.max())
+        if getattr(trace, "stackgroup", None) or (trace.type == "bar" and stacked_bars):
+            other = "x" if letter == "y" else "y"
+            keys = _coords(trace, other).astype(str)
+            keys = keys if len(keys) == len(values) else pd.Series(range(len(values))).astype(str)
+            part = values.clip(lower=0).groupby(keys.to_numpy()).sum()
+            total = part if total is None else total.add(part, fill_value=0)
+            stacks = True
+    if stacks and total is not None:
+        high = max(high, total.max())
+    return (low, high) if high > low else None
+
+
+def _is_money_axis(fig: go.Figure, axis: Any, letter: str, ref: str, symbol: str) -> bool:
+    """An axis of amounts: its ticks carry the currency symbol, or a trace on it hovers with it."""
+    if axis.tickprefix == symbol:
+        return True
+    mark = f"{symbol}%{{{letter}"
+    on_axis = [t for t in fig.data if (getattr(t, f"{letter}axis", None) or letter) == ref]
+    return any(mark in (t.hovertemplate or "") for t in on_axis)
+
+
+def compact_money_axes(fig: go.Figure, lang: str, symbol: str) -> go.Figure:
+    """Every amount axis ticked in the language's compact units (fmt.axis_money: zh 万 / 亿, en K / M / B).
+
+    Plotly would write "10M" in Chinese too; explicit tickvals / ticktext follow the number policy.
+    """
+    for name in [k for k in fig.layout.to_plotly_json() if k.startswith(("xaxis", "yaxis"))]:
+        axis, letter = fig.layout[name], name[0]
+        ref = letter + name[5:]
+        if not _is_money_axis(fig, axis, letter, ref, symbol):
+            continue
+        extent = tuple(axis.range) if axis.range else _axis_extent(fig, letter, ref)
+        if not extent:
+            continue
+        ticks = nice_ticks(*extent)
+        text = [fmt.axis_money(v, lang, symbol) for v in ticks]
+        axis.update(tickvals=ticks, ticktext=text, tickprefix=None, tickformat=None)
     return fig

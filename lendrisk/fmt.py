@@ -1,14 +1,19 @@
-"""Locale-aware display of amounts, percentages, counts and dates (Babel; en and zh_CN).
+"""Locale-aware display of amounts, percentages, counts and dates (Babel; en and zh_CN): the policy.
 
-Chinese amounts of 10,000 and more read in 万 / 亿 (Babel's zh_CN compact patterns); English amounts
-are in full unless compact is asked for (then K / M / B from 1,000). The currency symbol comes from
-$LENDRISK_CURRENCY (default ¥). Missing values (None, NaN) show as an em dash.
+- Amounts in sentences and tiles: Chinese from 10,000 in 万 / 亿 (¥123.46万, ¥1.23亿), below in
+  full; English in full ("¥657,678.43"), or compact when asked (tiles: M / B from a million, so
+  never "¥923.33K"). Tables show full amounts with cents; publishable tables (disclosure) too.
+- Chart axes (axis_money): compact ticks in both languages, zh ¥500万 / ¥1亿, en ¥500K / ¥10M.
+- Percentages with one decimal by default; counts grouped; dates en "31 Mar 2024", zh
+  "2024年3月31日" (tables the same through TABLE_DATE); CSV downloads are machine-readable (export).
+The currency symbol comes from $LENDRISK_CURRENCY (default ¥). Missing values show as an em dash.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 
 from babel.dates import format_date, format_skeleton
 from babel.numbers import format_compact_currency, format_currency, format_decimal, format_percent
@@ -18,8 +23,12 @@ LOCALE = {"en": "en", "zh": "zh_CN"}
 # zh_CN's medium form is 2024年3月31日.
 DATE_PATTERN = {"en": "d MMM y", "zh": "medium"}
 MONTH_SKELETON = "yMMM"  # "Mar 2024", "2024年3月"
-# Smallest absolute amount shown compact: below it compact forms add nothing (zh: 万 starts at 10,000).
-COMPACT_FROM = {"en": 1_000, "zh": 10_000}
+# Table date columns (st.column_config, moment.js patterns) read like fmt.date / fmt.month.
+TABLE_DATE = {"en": "D MMM YYYY", "zh": "YYYY年M月D日"}
+TABLE_MONTH = {"en": "MMM YYYY", "zh": "YYYY年M月"}
+# Smallest absolute amount shown compact in text: zh 万 starts at 10,000; en tiles go compact from a
+# million (M / B), a thousand reads better in full than as "K".
+COMPACT_FROM = {"en": 1_000_000, "zh": 10_000}
 MISSING = "—"
 
 
@@ -85,3 +94,17 @@ def month(d: dt.date | None, lang: str) -> str:
     if missing(d):
         return MISSING
     return format_skeleton(MONTH_SKELETON, dt.datetime(d.year, d.month, d.day), locale=LOCALE[lang])
+
+
+def axis_money(x: float, lang: str, symbol: str | None = None) -> str:
+    """An axis tick amount, compact in both languages: zh "¥500万", "¥1.5亿", "¥2,000"; en "¥500K", "¥1.5M".
+
+    Chinese ticks below 10,000 are in full (万 starts there); English from 1,000 in K / M / B.
+    """
+    symbol = symbol or currency_symbol()
+    if abs(x) < (10_000 if lang == "zh" else 1_000):
+        return format_currency(x, symbol, "¤#,##0.##", locale=LOCALE[lang], currency_digits=False)
+    text = format_compact_currency(abs(x), symbol, locale=LOCALE[lang], fraction_digits=2)
+    text = re.sub(r"\.0+(?=\D*$)", "", text)  # ¥5.00万 -> ¥5万
+    text = re.sub(r"(\.\d*[1-9])0+(?=\D*$)", r"\1", text)  # ¥1.50亿 -> ¥1.5亿
+    return ("-" if x < 0 else "") + text

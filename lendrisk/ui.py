@@ -20,7 +20,7 @@ import pandas as pd
 import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 
-from lendrisk import auth, fmt, i18n, metrics, store, vocab
+from lendrisk import auth, charts, export, fmt, i18n, metrics, store, vocab
 
 ROOT = Path(__file__).resolve().parent.parent
 SESSION_COOKIE = "lendrisk_session"
@@ -434,8 +434,8 @@ def _column_config(kind: str, label: str) -> Any:
         "pct": lambda: cc.NumberColumn(label, format="%.1f%%"),
         "int": lambda: cc.NumberColumn(label, format="%,d"),
         "number": lambda: cc.NumberColumn(label, format="%,.2f"),
-        "date": lambda: cc.DateColumn(label, format="YYYY-MM-DD"),
-        "month": lambda: cc.DateColumn(label, format="YYYY-MM"),
+        "date": lambda: cc.DateColumn(label, format=fmt.TABLE_DATE[lang()]),
+        "month": lambda: cc.DateColumn(label, format=fmt.TABLE_MONTH[lang()]),
         "text": lambda: cc.TextColumn(label),
     }[kind]()
 
@@ -457,16 +457,11 @@ def labelled(
     return out.rename(columns={col: t(key, **(fields or {})) for col, key in columns.items()})
 
 
-def csv_bytes(df: pd.DataFrame) -> bytes:
-    """A frame as CSV in UTF-8 with BOM (Excel opens Chinese text correctly)."""
-    return df.to_csv(index=False).encode("utf-8-sig")
-
-
-def download(df: pd.DataFrame, file_name: str, key: str) -> None:
-    """A CSV download button for a frame (no rerun on click)."""
+def download(df: pd.DataFrame, file_name: str, key: str, kinds: Mapping[str, str] | None = None) -> None:
+    """A CSV download button for a frame (export.csv_bytes: ISO dates, cents; no rerun on click)."""
     st.download_button(
         t("common.download_csv"),
-        csv_bytes(df),
+        export.csv_bytes(df, kinds),
         file_name=file_name,
         mime="text/csv",
         key=key,
@@ -493,7 +488,7 @@ def table(
     (a ratio 0..1 shown as %), "int", "number",
     "date", "month" or "text". codes: source column -> message-key prefix for coded values.
     fields fill {placeholders} in headers. height: "auto" (scrolls after ~10 rows), "content"
-    (every row) or pixels. The CSV has the same headers and the unformatted values.
+    (every row) or pixels. The CSV has the same headers and machine-readable values (export).
     """
     formats = formats or {}
     key = key or f"table-{file_name}"
@@ -505,7 +500,8 @@ def table(
         if kind == "pct":
             shown[label] = shown[label] * 100
     st.dataframe(shown, column_config=config, hide_index=True, height=height, key=f"{key}-df")
-    download(labelled(df, columns, codes, fields), file_name, key=f"{key}-csv")
+    kinds = {t(columns[col], **(fields or {})): kind for col, kind in formats.items()}
+    download(labelled(df, columns, codes, fields), file_name, key=f"{key}-csv", kinds=kinds)
 
 
 def chart(
@@ -516,19 +512,25 @@ def chart(
     *,
     columns: Mapping[str, str] | None = None,
     file_name: str | None = None,
+    formats: Mapping[str, str] | None = None,
     **fields: Any,
 ) -> None:
     """A plotly figure under a title (with units) and a one-line explanation, plus its data as CSV.
 
     columns (source column -> header key) selects and translates the CSV's columns; without it the
-    CSV has the frame as given. fields fill {placeholders} in the title and explanation.
+    CSV has the frame as given. formats (source column -> kind, as in table) fix the CSV's units;
+    other columns are inferred (export). Amount axes get the language's compact ticks
+    (charts.compact_money_axes). fields fill {placeholders} in the title and explanation.
     """
     st.subheader(t(title_key, **fields))
     st.caption(t(explain_key, **fields))
     fig.update_layout(margin={"l": 10, "r": 10, "t": 30, "b": 10}, title=None)
+    charts.compact_money_axes(fig, lang(), fmt.currency_symbol())
     st.plotly_chart(fig, key=f"chart-{title_key}", config={"displaylogo": False})
     csv = labelled(data, columns, fields=fields) if columns else data
-    download(csv, file_name or f"{title_key.rsplit('.', 1)[-1]}.csv", key=f"chart-{title_key}-csv")
+    kinds = {t(columns[c], **fields) if columns else c: k for c, k in (formats or {}).items()}
+    name = file_name or f"{title_key.rsplit('.', 1)[-1]}.csv"
+    download(csv, name, key=f"chart-{title_key}-csv", kinds=kinds)
 
 
 @contextmanager

@@ -173,3 +173,27 @@ def test_months_on_book_axis_has_whole_number_ticks():
     fig = charts.vintage_curves(curves, {"2024Q1": "2024 Q1"}, ["#123456"], "Months on book", "Rate")
     assert (fig.layout.xaxis.tick0, fig.layout.xaxis.dtick) == (0, 1)
     assert charts.whole_ticks(36) == {"tick0": 0, "dtick": 3}
+
+
+def test_nice_ticks() -> None:
+    assert charts.nice_ticks(0, 42_000_000) == [0, 1e7, 2e7, 3e7, 4e7, 5e7]
+    assert charts.nice_ticks(-3, 9) == [-5, -2.5, 0, 2.5, 5, 7.5, 10]  # step 2.5 covers -3
+
+
+def test_money_axes_in_wan_and_yi() -> None:
+    frame = pd.DataFrame({"month_end": MONTHS, "a": [3e7, 1e8, 5e7], "b": [2e7, 5e7, 1e7]})
+    fig = charts.month_chart(
+        frame,
+        "month_end",
+        [Series("a", "A", "#111111", kind="stack"), Series("b", "B", "#222222", kind="stack")],
+        x_title="月份",
+        y_title="金额",
+        y_hover=charts.money_hover("¥"),
+    )
+    charts.compact_money_axes(fig, "zh", "¥")
+    # stacked: the axis reaches the top of the stack (1.5亿), ticks every 5,000万
+    assert list(fig.layout.yaxis.tickvals) == [0, 5e7, 1e8, 1.5e8]
+    assert list(fig.layout.yaxis.ticktext) == ["¥0", "¥5000万", "¥1亿", "¥1.5亿"]
+    assert fig.layout.xaxis.tickvals is None  # months are not amounts
+    charts.compact_money_axes(fig, "en", "¥")
+    assert list(fig.layout.yaxis.ticktext) == ["¥0", "¥50M", "¥100M", "¥150M"]

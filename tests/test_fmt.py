@@ -33,7 +33,7 @@ def test_money(x: float, en: str, zh: str) -> None:
 
 def test_money_compact_and_full() -> None:
     assert fmt.money(1234567.89, "en", compact=True) == "¥1.23M"
-    assert fmt.money(1234.5, "en", compact=True) == "¥1.23K"
+    assert fmt.money(923330.0, "en", compact=True) == "¥923,330.00"  # no "K" in text: M / B only
     assert fmt.money(999.0, "en", compact=True) == "¥999.00"
     assert fmt.money(1234567.89, "zh", compact=False) == "¥1,234,567.89"
 
@@ -77,3 +77,20 @@ def test_dates() -> None:
     assert fmt.date(pd.Timestamp("2024-03-31"), "en") == "31 Mar 2024"
     assert fmt.month(d, "en") == "Mar 2024"
     assert fmt.month(d, "zh") == "2024年3月"
+
+
+@pytest.mark.parametrize(
+    ("x", "en", "zh"),
+    [
+        (0, "¥0", "¥0"),
+        (2000, "¥2K", "¥2,000"),
+        (15000, "¥15K", "¥1.5万"),
+        (5_000_000, "¥5M", "¥500万"),
+        (150_000_000, "¥150M", "¥1.5亿"),
+        (2_500_000_000, "¥2.5B", "¥25亿"),
+        (-2_000_000, "-¥2M", "-¥200万"),
+    ],
+)
+def test_axis_money(x: float, en: str, zh: str) -> None:
+    assert fmt.axis_money(x, "en") == en
+    assert fmt.axis_money(x, "zh") == zh
