@@ -21,9 +21,12 @@ import plotly.graph_objects as go
 
 from lendrisk import charts, fmt, i18n, metrics, risk, sql
 from lendrisk.ingest.validate import EVENT_KINDS
-from lendrisk.vocab import ACTIVE_STATES, MILESTONE_COLOURS, STATE_COLOURS, STATES
+from lendrisk.vocab import ACTIVE_STATES, MILESTONE_COLOURS, STATE_COLOURS
 
-SORT_KEYS: tuple[str, ...] = ("el", "exposure", "dpd", "state", "invested")
+# "attention" (the default): overdue loans with money at stake first (worst DPD, then exposure), then
+# current ones, bought-out ones, charge-offs and paid-off loans.
+SORT_KEYS: tuple[str, ...] = ("attention", "el", "exposure", "dpd", "invested")
+NEXT_PAYMENT_MONTHS = 600  # how far ahead holdings look for a loan's next installment (any term)
 # Milestones of a loan's story in display order (timeline rows, top to bottom).
 MILESTONES: tuple[str, ...] = (
     "originated",
@@ -57,10 +60,13 @@ def _dates(frame: pd.DataFrame, *columns: str) -> pd.DataFrame:
 
 
 def holdings(con: duckdb.DuckDBPyConnection, as_of: dt.date, investor_id: str) -> pd.DataFrame:
-    """One row per holding at month-end as_of: loan, grade, product, state, DPD, exposure and EL.
+    """One row per holding at month-end as_of: loan, terms, state, DPD, exposure, EL, received, next due.
 
     exposure as overdue_by_bucket has it; el = the risk engine's expected principal loss after the
-    risk-reserve guarantee (el_after_guarantee), pd the probability it uses (0 for closed holdings).
+    risk-reserve guarantee (el_after_guarantee), pd the probability it uses (0 for closed holdings);
+    received = the investor's share of every repayment so far (the cash flows XIRR uses);
+    next_due_on / next_due = the next installment not yet due and the investor's share of it
+    (missing for a closed or bought-out loan). Amounts in currency units.
     """
     frame = sql.run(con, "investor_holdings", {"as_of": as_of, "investor_id": investor_id})
     frame = _dates(frame, "invested_on")
@@ -71,7 +77,38 @@ def holdings(con: duckdb.DuckDBPyConnection, as_of: dt.date, investor_id: str) -
     )
     frame = frame.merge(priced, on="holding_id", how="left")
     frame[["pd", "lgd", "el"]] = frame[["pd", "lgd", "el"]].fillna(0.0)
+    flows = risk.investor_cash_flows(con, as_of, investor_id)
+    received = flows[flows["kind"] == "repayment"].groupby("holding_id")["amount"].sum()
+    frame["received"] = frame["holding_id"].map(received).fillna(0.0).astype(float)
+    params = {"as_of": as_of, "investor_id": investor_id, "months": NEXT_PAYMENT_MONTHS}
+    upcoming = _dates(sql.run(con, "investor_scheduled_flows", params), "due_on")
+    first = (
+        upcoming.sort_values(["holding_id", "due_on"]).drop_duplicates("holding_id").set_index("holding_id")
+    )
+    frame["next_due_on"] = frame["holding_id"].map(first["due_on"])
+    frame["next_due"] = frame["holding_id"].map(first["contractual"]).astype(float)
     return frame
+
+
+def attention_rank(frame: pd.DataFrame) -> pd.Series:
+    """Each holding's group in the default order: 0 overdue with exposure, 1 current, 2 bought out,
+    3 charged off, 4 paid off."""
+    at_stake = frame["exposure"] > 0
+    running = frame["state"].isin(ACTIVE_STATES)
+    overdue = running & (frame["state"] != "current")
+    rank = np.select(
+        [overdue & at_stake, running & at_stake, running, frame["state"] == "charged_off"], [0, 1, 2, 3], 4
+    )
+    return pd.Series(rank, index=frame.index)
+
+
+def _sorted(frame: pd.DataFrame, sort_by: str) -> pd.DataFrame:
+    """Holdings in the order sort_by names (SORT_KEYS), largest first; ties by holding id."""
+    if sort_by != "attention":
+        return frame.sort_values([sort_by, "holding_id"], ascending=[False, True], na_position="last")
+    keyed = frame.assign(_rank=attention_rank(frame))
+    keys = ["_rank", "dpd", "exposure", "invested", "holding_id"]
+    return keyed.sort_values(keys, ascending=[True, False, False, False, True]).drop(columns="_rank")
 
 
 def filter_holdings(
@@ -79,24 +116,24 @@ def filter_holdings(
     states: Sequence[str] = (),
     grades: Sequence[str] = (),
     products: Sequence[str] = (),
-    sort_by: str = "el",
+    sort_by: str = "attention",
+    *,
+    active_only: bool = False,
+    search: str = "",
 ) -> pd.DataFrame:
-    """Holdings narrowed to the chosen states, grades and products (empty = all), largest first by sort_by."""
+    """Holdings narrowed to the chosen states, grades and products (empty = all), to running loans
+    (active_only) and to loan ids containing search (any case), in sort_by order (SORT_KEYS)."""
     if sort_by not in SORT_KEYS:
         raise ValueError(f"sort_by must be one of {SORT_KEYS}, not {sort_by!r}")
     keep = pd.Series(True, index=frame.index)
     for col, chosen in (("state", states), ("grade", grades), ("product", products)):
         if chosen:
             keep &= frame[col].isin(list(chosen))
-    out = frame[keep]
-    if sort_by == "state":
-        order = out["state"].map(STATES.index)
-        out = (
-            out.assign(_o=order).sort_values(["_o", "exposure"], ascending=[False, False]).drop(columns="_o")
-        )
-    else:
-        out = out.sort_values([sort_by, "holding_id"], ascending=[False, True], na_position="last")
-    return out.reset_index(drop=True)
+    if active_only:
+        keep &= frame["state"].isin(ACTIVE_STATES)
+    if search.strip():
+        keep &= frame["loan_id"].astype(str).str.contains(search.strip(), case=False, regex=False)
+    return _sorted(frame[keep], sort_by).reset_index(drop=True)
 
 
 def portfolio_summary(con: duckdb.DuckDBPyConnection, as_of: dt.date, investor_id: str) -> dict[str, float]:
@@ -230,7 +267,7 @@ class LoanStory:
     @property
     def first_missed_on(self) -> dt.date | None:
         """Due date of the first installment not paid in full on time (None when every one was)."""
-        missed = self.schedule.loc[self.schedule["status"].isin(["late", "unpaid"]), "due_on"]
+        missed = self.schedule.loc[self.schedule["status"].isin(["late", "unpaid", "written_off"]), "due_on"]
         return missed.iloc[0] if len(missed) else None
 
 

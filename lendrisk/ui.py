@@ -431,8 +431,8 @@ def _column_config(kind: str, label: str) -> Any:
     return {
         "money": lambda: cc.NumberColumn(label, format=f"{symbol}%,.2f"),
         "signed": lambda: cc.NumberColumn(label, format="%+,.2f"),  # cash in (+) and out (−)
-        "pct": lambda: cc.NumberColumn(label, format="%.1f%%"),
-        "int": lambda: cc.NumberColumn(label, format="%,d"),
+        "pct": lambda: cc.NumberColumn(label, format="%.1f%%", width="small"),
+        "int": lambda: cc.NumberColumn(label, format="%,d", width="small"),
         "number": lambda: cc.NumberColumn(label, format="%,.2f"),
         "date": lambda: cc.DateColumn(label, format=fmt.TABLE_DATE[lang()]),
         "month": lambda: cc.DateColumn(label, format=fmt.TABLE_MONTH[lang()]),

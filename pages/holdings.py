@@ -1,6 +1,7 @@
-"""Holdings (investor): my holdings filtered and sorted (state, DPD, grade, product, exposure, EL)
-with CSV export, and the story of one of my loans: schedule against actual payments, collection
-events on a timeline, guarantor buy-out. Only the logged-in investor's loans can be opened."""
+"""Holdings (investor): my notes, running ones first with overdue loans on top, filtered (status,
+grade, product, loan id search) and sorted, with terms, cash received and next payment, CSV export;
+and the story of one of my loans: schedule against actual payments, collection events on a
+timeline, guarantor buy-out. Only the logged-in investor's loans can be opened."""
 
 import streamlit as st
 
@@ -35,7 +36,24 @@ with f4:
         key="holdings_sort",
         format_func=lambda k: ui.t(f"investor.sort.{k}"),
     )
-shown = investor.filter_holdings(mine, chosen_states, chosen_grades, chosen_products, sort_by)
+s1, s2 = st.columns([3, 6], vertical_alignment="bottom")
+with s1:
+    search = st.text_input(
+        ui.t("investor.filter.search"),
+        key="holdings_search",
+        placeholder=ui.t("investor.filter.search_placeholder"),
+    )
+with s2:
+    active_only = st.toggle(
+        ui.t("investor.filter.active_only"),
+        value=True,
+        key="holdings_active_only",
+        help=ui.t("investor.filter.active_only_help"),
+    )
+shown = investor.filter_holdings(
+    mine, chosen_states, chosen_grades, chosen_products, sort_by, active_only=active_only, search=search
+)
+narrowed = len(shown) < len(mine)
 
 st.subheader(ui.t("investor.holdings.table_title", symbol=fmt.currency_symbol()))
 st.caption(
@@ -47,6 +65,8 @@ st.caption(
         el=fmt.money(shown["el"].sum(), lang),
     )
 )
+if shown.empty:
+    st.info(ui.t("investor.holdings.none_shown"))
 ui.table(
     shown,
     {
@@ -55,8 +75,13 @@ ui.table(
         "dpd": "investor.col.dpd",
         "grade": "investor.col.grade",
         "product": "investor.col.product",
+        "annual_rate": "investor.col.annual_rate",
+        "term_months": "investor.col.term",
         "invested": "investor.col.invested",
         "exposure": "investor.col.exposure",
+        "received": "investor.col.received",
+        "next_due_on": "investor.col.next_due_on",
+        "next_due": "investor.col.next_due",
         "pd": "investor.col.pd",
         "el": "investor.col.el",
         "guarantee": "investor.col.guarantee",
@@ -65,21 +90,27 @@ ui.table(
     },
     {
         "dpd": "int",
+        "annual_rate": "pct",
+        "term_months": "int",
         "invested": "money",
         "exposure": "money",
+        "received": "money",
+        "next_due_on": "date",
+        "next_due": "money",
         "pd": "pct",
         "el": "money",
         "guarantor_paid": "money",
         "invested_on": "date",
     },
     codes={"state": "common.state.", "product": "common.product.", "guarantee": "common.guarantee."},
-    file_name="my_holdings.csv",
+    file_name=f"my_holdings_{as_of:%Y-%m-%d}{'_filtered' if narrowed else ''}.csv",
     key="holdings",
 )
 
 # --- one loan's story: only loans of this investor are offered, and the query checks it again ---
 st.divider()
-loans = list(dict.fromkeys(investor.filter_holdings(mine, sort_by="state")["loan_id"]))
+# the worst running loan first (the default order), then the rest of the investor's loans
+loans = list(dict.fromkeys(investor.filter_holdings(mine)["loan_id"]))
 facts = mine.drop_duplicates("loan_id").set_index("loan_id")
 
 
@@ -138,10 +169,7 @@ pagekit.story_charts(story, lang, "investor.story", f"loan_{loan_id}")
 st.subheader(ui.t("investor.story.schedule_title", symbol=fmt.currency_symbol()))
 st.caption(ui.t("investor.story.schedule_explain"))
 ui.table(
-    story.schedule.assign(
-        due_on=[fmt.date(d, lang) for d in story.schedule["due_on"]],
-        paid_in_full_on=[fmt.date(d, lang) for d in story.schedule["paid_in_full_on"]],
-    ),
+    story.schedule,
     {
         "installment_no": "investor.col.installment",
         "due_on": "investor.col.due_on",
@@ -154,11 +182,11 @@ ui.table(
     },
     {
         "installment_no": "int",
-        "due_on": "text",
+        "due_on": "date",
         "principal_due": "money",
         "interest_due": "money",
         "amount_due": "money",
-        "paid_in_full_on": "text",
+        "paid_in_full_on": "date",
         "days_late": "int",
     },
     codes={"status": "investor.status."},

@@ -10,8 +10,10 @@
 --   paid_in_full_on    the day it was paid in full (null when not by $as_of)
 --   status             on_time (paid in full by its due date), late (paid in full after it),
 --                      unpaid (due before $as_of and not paid in full), not_due (due on or after
---                      $as_of), prepaid (the loan was paid off early, before this installment fell due)
---   days_late          late: paid_in_full_on - due_on; unpaid: $as_of - due_on; otherwise 0
+--                      $as_of), prepaid (the loan was paid off early, before this installment fell due),
+--                      written_off (unpaid when the loan was charged off on or before $as_of)
+--   days_late          late: paid_in_full_on - due_on; unpaid: $as_of - due_on; written_off: the
+--                      charge-off date - due_on (the count stops at the charge-off); otherwise 0
 with
 
 chosen as (
@@ -78,18 +80,29 @@ filled as (
         on i.loan_id = r.loan_id and i.running_due <= r.running_reach
 ),
 
+charge_off as (
+    select
+        min(c.charged_off_on) as charged_off_on
+    from loan_charge_off as c
+    where c.loan_id in (select loan_id from chosen)
+        and c.charged_off_on <= $as_of
+),
+
 classified as (
     select
         f.*,
+        o.charged_off_on,
         case
             when p.paid_off_on < f.due_on then 'prepaid'
             when f.paid_in_full_on <= f.due_on then 'on_time'
             when f.paid_in_full_on > f.due_on then 'late'
+            when f.due_on < o.charged_off_on then 'written_off'
             when f.due_on < cast($as_of as date) then 'unpaid'
             else 'not_due'
         end as status
     from filled as f
     cross join paid_off as p
+    cross join charge_off as o
 )
 
 select
@@ -104,6 +117,7 @@ select
     cast(case
         when status = 'late' then date_diff('day', due_on, paid_in_full_on)
         when status = 'unpaid' then date_diff('day', due_on, cast($as_of as date))
+        when status = 'written_off' then date_diff('day', due_on, charged_off_on)
         else 0
     end as integer) as days_late
 from classified

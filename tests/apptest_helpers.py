@@ -20,7 +20,8 @@ from typing import Any
 
 import numpy as np
 import pytest
-from streamlit.testing.v1 import AppTest
+from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
+from streamlit.testing.v1 import AppTest, app_test
 from test_app_store import APP, log_in
 from tiny import OBSERVED_TO, tiny_tables
 
@@ -79,3 +80,29 @@ def values(data: Any) -> list:
     if isinstance(data, list):
         return [values(v) for v in data]
     return data
+
+
+class _KeptMediaStorage(MemoryMediaFileStorage):
+    """The in-memory media storage of an AppTest run, remembered so a test can read its downloads."""
+
+    last: MemoryMediaFileStorage | None = None
+
+    def __init__(self, media_endpoint: str) -> None:
+        super().__init__(media_endpoint)
+        _KeptMediaStorage.last = self
+
+
+def keep_downloads(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Keep each AppTest run's media files (call before opening the page) for download_data."""
+    monkeypatch.setattr(app_test, "MemoryMediaFileStorage", _KeptMediaStorage)
+
+
+def download_data(at: AppTest, label_or_name: str) -> tuple[str, bytes]:
+    """File name and bytes of the run's first download whose file name starts with label_or_name."""
+    assert _KeptMediaStorage.last is not None, "call keep_downloads(monkeypatch) before opening the page"
+    for button in at.get("download_button"):
+        url = button.proto.url
+        stored = _KeptMediaStorage.last.get_file(url.rsplit("/", 1)[-1])
+        if (stored.filename or "").startswith(label_or_name):
+            return stored.filename or "", stored.content
+    raise AssertionError(f"no download named {label_or_name}*")

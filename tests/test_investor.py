@@ -44,6 +44,10 @@ def test_holdings_of_i1_at_march_end(tiny_con):
     assert frame.loc["H3", "el"] == pytest.approx(2400 * PD_L2_MARCH * 0.9)
     assert frame.loc["H4", "el"] == 0.0
     assert frame["el"].sum() == pytest.approx(risk.investor_returns(tiny_con, MARCH, "I1")["expected_loss"])
+    # received: 1/2 x (412 + 100), 24, 1/3 x 1,030; next: 1/2 x 404 on 04-15, 24 on 04-01, 1,010 / 3 on 04-10
+    assert frame["received"].tolist() == pytest.approx([256.0, 24.0, 1030 / 3])
+    assert [str(d) for d in frame["next_due_on"]] == ["2024-04-15", "2024-04-01", "2024-04-10"]
+    assert frame["next_due"].tolist() == pytest.approx([202.0, 24.0, 1010 / 3])
 
 
 def test_holdings_after_the_buy_out_and_pay_offs(tiny_con):
@@ -75,7 +79,15 @@ def test_filter_and_sort_holdings(tiny_con):
         "loan_id"
     ].tolist() == ["L3", "L1"]
     assert investor.filter_holdings(frame, sort_by="el")["holding_id"].tolist() == ["H3", "H1", "H4"]
-    assert investor.filter_holdings(frame, sort_by="state")["loan_id"].tolist() == ["L3", "L1", "L2"]
+    # the default order: overdue first by DPD (L3 21, L1 16), then the current L2
+    assert investor.filter_holdings(frame)["loan_id"].tolist() == ["L3", "L1", "L2"]
+    assert investor.filter_holdings(frame, search=" l2")["loan_id"].tolist() == ["L2"]
+    assert investor.filter_holdings(frame, search="L9").empty
+    # 06-30: L1 and L2 paid off, L3 90+ but bought out (no exposure): running, after any loan at stake
+    june = investor.holdings(tiny_con, JUNE, "I1")
+    assert investor.filter_holdings(june)["loan_id"].tolist() == ["L3", "L2", "L1"]
+    assert investor.filter_holdings(june, active_only=True)["loan_id"].tolist() == ["L3"]
+    assert investor.attention_rank(june.set_index("loan_id")).to_dict() == {"L1": 4, "L2": 4, "L3": 2}
     with pytest.raises(ValueError, match="sort_by"):
         investor.filter_holdings(frame, sort_by="borrower_id")
 
@@ -179,8 +191,12 @@ def test_story_of_l1_a_late_installment_that_cured(tiny_con):
 
 def test_story_of_l3_buy_out_charge_off_court(tiny_con):
     story = investor.loan_story(tiny_con, DEC, "L3", "I1")
-    assert story.schedule["status"].tolist() == ["on_time", "unpaid", "unpaid"]
-    assert story.schedule["days_late"].tolist() == [0, 296, 265]  # 12-31 - 03-10, 12-31 - 04-10
+    # charged off on 09-06: the unpaid installments are written off, their days late stop there
+    assert story.schedule["status"].tolist() == ["on_time", "written_off", "written_off"]
+    assert story.schedule["days_late"].tolist() == [0, 180, 149]  # 09-06 - 03-10, 09-06 - 04-10
+    before = investor.loan_story(tiny_con, dt.date(2024, 8, 31), "L3", "I1")
+    assert before.schedule["status"].tolist() == ["on_time", "unpaid", "unpaid"]
+    assert before.schedule["days_late"].tolist() == [0, 174, 143]  # 08-31 - 03-10, 08-31 - 04-10
     assert story.payments["source"].tolist() == ["borrower", "guarantor", "collection"]
     # the buy-out does not count as the borrower's payment; the 300 collection does
     assert story.payments["running_borrower"].tolist() == [1030.0, 1030.0, 1330.0]

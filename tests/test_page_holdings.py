@@ -6,10 +6,10 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-from apptest_helpers import build_tiny_store, figures, open_page, values
+from apptest_helpers import build_tiny_store, download_data, figures, keep_downloads, open_page, values
 from test_app_store import texts
 
-MARCH, DEC = dt.date(2024, 3, 31), dt.date(2024, 12, 31)
+MARCH, APRIL, DEC = dt.date(2024, 3, 31), dt.date(2024, 4, 30), dt.date(2024, 12, 31)
 PAGE = "pages/holdings.py"
 
 
@@ -23,22 +23,71 @@ def test_table_of_investor1_at_march_end(db: Path, monkeypatch: pytest.MonkeyPat
     at = open_page(db, monkeypatch, "investor1", PAGE, as_of=MARCH)
     assert not at.exception
     frame = at.dataframe[0].value
-    assert list(frame.columns)[:7] == [
+    assert list(frame.columns)[:12] == [
         "Loan",
         "State",
         "Days past due",
         "Grade",
         "Product",
+        "Interest rate",
+        "Term (months)",
         "Invested",
         "Exposure",
+        "Received to date",
+        "Next payment",
+        "Next payment amount",
     ]
-    # sorted by expected loss: L2 (2,400 x PD 0.829 x 0.9), L1 (318.6), L3 (reserve-covered: 0)
-    assert frame["Loan"].tolist() == ["L2", "L1", "L3"]
-    assert frame["State"].tolist() == ["Current", "1–30 days past due (M1)", "1–30 days past due (M1)"]
-    assert frame["Days past due"].tolist() == [0, 16, 21]
-    assert frame["Exposure"].tolist() == pytest.approx([2400.0, 354.0, 2000 / 3])
-    assert frame["Expected loss"].tolist() == pytest.approx([2400 * (1 - (33 / 47) ** 5) * 0.9, 318.6, 0.0])
+    # overdue loans first, worst DPD first: L3 (DPD 21), L1 (DPD 16), then the current L2
+    assert frame["Loan"].tolist() == ["L3", "L1", "L2"]
+    assert frame["State"].tolist() == ["1–30 days past due (M1)", "1–30 days past due (M1)", "Current"]
+    assert frame["Days past due"].tolist() == [21, 16, 0]
+    assert frame["Exposure"].tolist() == pytest.approx([2000 / 3, 354.0, 2400.0])
+    # L3: 1/3 of the 1,030 paid 02-10; L1: half of 412 + 100; L2: the 24 of 03-01
+    assert frame["Received to date"].tolist() == pytest.approx([1030 / 3, 256.0, 24.0])
+    # the next installment not yet due: L3 04-10 1,010 / 3, L1 04-15 404 / 2, L2 04-01 24
+    assert [str(d) for d in frame["Next payment"]] == ["2024-04-10", "2024-04-15", "2024-04-01"]
+    assert frame["Next payment amount"].tolist() == pytest.approx([1010 / 3, 202.0, 24.0])
+    assert frame["Interest rate"].tolist() == pytest.approx([12.0] * 3)  # shown in %
+    assert frame["Term (months)"].tolist() == [3, 3, 6]
+    assert frame["Expected loss"].tolist() == pytest.approx([0.0, 318.6, 2400 * (1 - (33 / 47) ** 5) * 0.9])
     assert "3 of 3 holdings shown: exposure ¥3,420.67" in texts(at)
+
+
+def test_csv_download_has_iso_dates_and_cents(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    keep_downloads(monkeypatch)
+    at = open_page(db, monkeypatch, "investor1", PAGE, as_of=MARCH)
+    name, data = download_data(at, "my_holdings")
+    assert name == "my_holdings_2024-03-31.csv"  # every holding shown: the unfiltered file
+    lines = data.decode("utf-8-sig").splitlines()
+    assert lines[0].startswith("Loan,State,Days past due,Grade,Product,Interest rate,Term (months),Invested,")
+    assert lines[1] == (
+        "L3,1–30 days past due (M1),21,E,Small-business loan,0.12,3,1000.00,666.67,343.33,2024-04-10,"
+        "336.67,1.0,0.00,Risk reserve,0.00,2024-01-10"
+    )
+    assert lines[2] == (
+        "L1,1–30 days past due (M1),16,A,Personal loan,0.12,3,600.00,354.00,256.00,2024-04-15,"
+        "202.00,1.0,318.60,No guarantee,0.00,2024-01-15"
+    )
+    at.text_input(key="holdings_search").input("l1").run()
+    assert at.dataframe[0].value["Loan"].tolist() == ["L1"]
+    name, data = download_data(at, "my_holdings")
+    assert name == "my_holdings_2024-03-31_filtered.csv"
+    assert len(data.decode("utf-8-sig").splitlines()) == 2
+
+
+def test_running_only_and_the_worst_running_loan_opens(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # 04-30: L1 and L2 are paid off, L3 is 51 days past due
+    at = open_page(db, monkeypatch, "investor1", PAGE, as_of=APRIL)
+    assert at.toggle(key="holdings_active_only").value is True
+    assert at.dataframe[0].value["Loan"].tolist() == ["L3"]
+    picker = at.selectbox(key="holdings_story_loan")
+    assert picker.value == "L3"  # not a paid-off loan
+    assert [o.split(" ·")[0] for o in picker.options] == ["L3", "L2", "L1"]
+    at.toggle(key="holdings_active_only").set_value(False).run()
+    frame = at.dataframe[0].value
+    assert frame["Loan"].tolist() == ["L3", "L2", "L1"]  # closed loans after, larger first
+    assert frame["Received to date"].tolist() == pytest.approx([1030 / 3, 2448.0, 612.0])
+    assert frame["Next payment"].isna().tolist() == [True, True, True]  # nothing left to fall due
 
 
 def test_filters_narrow_the_table(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -54,8 +103,9 @@ def test_filters_narrow_the_table(db: Path, monkeypatch: pytest.MonkeyPatch) -> 
 def test_story_of_the_worst_loan_opens_first(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     at = open_page(db, monkeypatch, "investor1", PAGE, as_of=DEC)
     picker = at.selectbox(key="holdings_story_loan")
-    # only I1's loans, the worst state first: L3 charged off, then the paid-off L1 and L2
-    assert [o.split(" ·")[0] for o in picker.options] == ["L3", "L1", "L2"]
+    # only I1's loans: nothing runs any more, so the charge-off L3 first, then the paid-off L2 (2,400
+    # invested) and L1 (600)
+    assert [o.split(" ·")[0] for o in picker.options] == ["L3", "L2", "L1"]
     assert picker.value == "L3"
     assert "The story of loan L3" in [h.value for h in at.header]
     assert "You hold 33.3% of it (¥1,000.00). Now: **Charged off**." in texts(at)
@@ -85,9 +135,10 @@ def test_story_of_the_worst_loan_opens_first(db: Path, monkeypatch: pytest.Monke
         "Collection recovery",
     ]
     schedule = at.dataframe[1].value
-    assert schedule["Status"].tolist() == ["Paid on time", "Unpaid, overdue", "Unpaid, overdue"]
-    assert schedule["Days late"].tolist() == [0, 296, 265]
-    assert schedule["Paid in full on"].tolist() == ["10 Feb 2024", "—", "—"]
+    # charged off on 09-06: the days late stop there (03-10 -> 09-06 = 180, 04-10 -> 149), not at as-of
+    assert schedule["Status"].tolist() == ["Paid on time"] + ["Unpaid, written off at charge-off"] * 2
+    assert schedule["Days late"].tolist() == [0, 180, 149]
+    assert [None if d is None else str(d) for d in schedule["Paid in full on"]] == ["2024-02-10", None, None]
 
 
 def test_choosing_another_loan(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -104,7 +155,7 @@ def test_choosing_another_loan(db: Path, monkeypatch: pytest.MonkeyPatch) -> Non
 def test_other_investors_loans_cannot_be_opened(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # investor2 (I2) holds parts of L1 and L3 but not L2
     at = open_page(db, monkeypatch, "investor2", PAGE, as_of=MARCH)
-    assert at.dataframe[0].value["Loan"].tolist() == ["L1", "L3"]
+    assert at.dataframe[0].value["Loan"].tolist() == ["L3", "L1"]  # L3 is 21 days past due, L1 16
     assert [o.split(" ·")[0] for o in at.selectbox(key="holdings_story_loan").options] == ["L3", "L1"]
     # a session-state edit to L2 and URL parameters naming I1 and L2 are ignored: the picker keeps
     # to I2's loans (Streamlit drops a value outside the options) and the story is I2's own
@@ -116,7 +167,7 @@ def test_other_investors_loans_cannot_be_opened(db: Path, monkeypatch: pytest.Mo
     assert not tampered.exception
     assert tampered.selectbox(key="holdings_story_loan").value == "L3"
     assert [h.value for h in tampered.header] == ["The story of loan L3"]
-    assert tampered.dataframe[0].value["Loan"].tolist() == ["L1", "L3"]
+    assert tampered.dataframe[0].value["Loan"].tolist() == ["L3", "L1"]
     assert "You hold 66.7% of it (¥2,000.00)" in texts(tampered)
 
 
