@@ -1,30 +1,28 @@
-"""Dashboard accounts (docs/design.md §4): argon2 password hashes, lockout, signed session tokens.
+"""Dashboard accounts (docs/design.md §4): argon2 password hashes, login throttling, signed session tokens.
 
 - Users live in the store's `users` table (username, password_hash, role, investor_id). A User's
   role and investor_id are always read from that table, never from anything a browser sends.
 - Passwords: argon2id through argon2-cffi's PasswordHasher with its default (slow, salted) parameters.
-- Lockout: five failed attempts on a username lock it for 15 minutes, whatever is typed meanwhile.
-  The dashboard opens the store read-only, so the counters live in this process (LoginGuard, a
-  module-level object behind a lock): a restart of the server clears them.
-- Sessions: after a login the browser keeps a cookie holding a token = base64url(JSON {"u": username,
-  "exp": unix seconds}) + "." + base64url(HMAC-SHA256(secret, payload)). A token proves only who
-  logged in and until when ($LENDRISK_SESSION_HOURS, default 8); an edited token fails the HMAC.
-  The secret is $LENDRISK_SECRET, else a random 32-byte file beside the store (<store>.secret,
-  mode 0600, created on first use). Logout revokes the token in this process and deletes the cookie.
+- Throttling (lendrisk.authstate, a SQLite file beside the store that survives restarts): every
+  attempt is counted atomically BEFORE its hash is checked; per client the wait doubles with each
+  failure (at most 15 min), per account at most one evaluation a second, so an attacker slows down
+  their own attempts but cannot lock the account's owner out.
+- Sessions: a token signed with itsdangerous (HMAC-SHA1 key derivation + timestamp) holding the
+  username, the account's session version (authstate) and a fingerprint of its password hash. Every
+  run re-checks all three against the users table and the state file: logout, a password reset, a
+  removal (and a re-added account of the same name) end every older session, also after a restart.
+  The key is $LENDRISK_SECRET, else a random 32-byte file beside the store (<store>.secret, 0600).
 """
 
 from __future__ import annotations
 
-import base64
+import datetime as dt
 import hashlib
-import hmac
-import json
 import logging
 import os
 import secrets
-import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -32,11 +30,11 @@ import duckdb
 import pandas as pd
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from itsdangerous import BadData, URLSafeTimedSerializer
 
 from lendrisk import sql, store
+from lendrisk.authstate import AuthState
 
-MAX_FAILURES = 5
-LOCKOUT_SECONDS = 15 * 60
 DEFAULT_SESSION_HOURS = 8.0
 DEMO_PASSWORDS = {"manager": "demo-manager", "admin": "demo-admin", "investor": "demo-investor"}
 DEMO_INVESTORS: tuple[str, ...] = ("investor1", "investor2", "investor3")
@@ -70,56 +68,6 @@ def password_matches(password_hash: str, password: str) -> bool:
         return False
 
 
-class LoginGuard:
-    """Failed-login counters per username: MAX_FAILURES in a row lock it for LOCKOUT_SECONDS."""
-
-    def __init__(
-        self,
-        max_failures: int = MAX_FAILURES,
-        lockout_seconds: float = LOCKOUT_SECONDS,
-        clock: Callable[[], float] = time.time,
-    ) -> None:
-        self.max_failures = max_failures
-        self.lockout_seconds = lockout_seconds
-        self.clock = clock
-        self._failures: dict[str, int] = {}
-        self._locked_until: dict[str, float] = {}
-        self._lock = threading.Lock()
-
-    def locked_until(self, username: str) -> float | None:
-        """Unix time at which the lock on a username ends, or None when it is not locked."""
-        with self._lock:
-            until = self._locked_until.get(username)
-            if until is None:
-                return None
-            if self.clock() >= until:
-                del self._locked_until[username]
-                return None
-            return until
-
-    def attempts_left(self, username: str) -> int:
-        """Failed attempts a username has left before it is locked."""
-        with self._lock:
-            return self.max_failures - self._failures.get(username, 0)
-
-    def failed(self, username: str) -> None:
-        """Count a failed attempt; the last allowed failure locks the username."""
-        with self._lock:
-            count = self._failures.get(username, 0) + 1
-            if count >= self.max_failures:
-                self._locked_until[username] = self.clock() + self.lockout_seconds
-                count = 0
-            self._failures[username] = count
-
-    def succeeded(self, username: str) -> None:
-        """Reset the failure count after a successful login."""
-        with self._lock:
-            self._failures.pop(username, None)
-
-
-GUARD = LoginGuard()
-
-
 def load_user(con: duckdb.DuckDBPyConnection, username: str) -> User | None:
     """The account row of a username (None when there is none)."""
     row = sql.run(con, "user_account", {"username": username})
@@ -130,21 +78,34 @@ def load_user(con: duckdb.DuckDBPyConnection, username: str) -> User | None:
     return User(username=str(rec["username"]), role=str(rec["role"]), investor_id=investor_id)
 
 
+@dataclass(frozen=True)
+class Attempt:
+    """A login attempt's outcome: the user when it succeeded; wait = seconds before this client's
+    next attempt on the account is evaluated (0 when it may try again at once); checked = whether
+    the password was checked at all (False: refused by the throttle)."""
+
+    user: User | None
+    wait: float
+    checked: bool = True
+
+
 def verify(
-    con: duckdb.DuckDBPyConnection, username: str, password: str, guard: LoginGuard = GUARD
-) -> User | None:
-    """The user when username and password match and the username is not locked out, else None."""
+    con: duckdb.DuckDBPyConnection, username: str, password: str, state: AuthState, client: str = "local"
+) -> Attempt:
+    """Check a login: counted and throttled first (authstate), then the argon2 hash; see Attempt."""
     username = username.strip()
-    if not username or guard.locked_until(username) is not None:
-        return None
+    if not username:
+        return Attempt(None, 0.0)
+    wait = state.reserve(username, client)
+    if wait > 0:
+        return Attempt(None, wait, checked=False)
     row = sql.run(con, "user_account", {"username": username})
     known = not row.empty
     stored = str(row.iloc[0]["password_hash"]) if known else _DUMMY_HASH
     if password_matches(stored, password) and known:
-        guard.succeeded(username)
-        return load_user(con, username)
-    guard.failed(username)
-    return None
+        state.succeeded(username, client)
+        return Attempt(load_user(con, username), 0.0)
+    return Attempt(None, state.wait(username, client))
 
 
 def session_hours() -> float:
@@ -179,56 +140,59 @@ def session_secret(db: Path | str) -> bytes:
     return key
 
 
-def _b64(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+def fingerprint(password_hash: str) -> str:
+    """A short digest of a stored password hash: a token made before a password change no longer fits."""
+    return hashlib.sha256(password_hash.encode("utf-8")).hexdigest()[:16]
 
 
-def _unb64(text: str) -> bytes:
-    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+def _serializer(secret: bytes) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(secret, salt="lendrisk-session")
 
 
-def issue_token(username: str, secret: bytes, expires_at: float) -> str:
-    """A signed session token naming the user and the unix time it expires."""
-    payload = _b64(json.dumps({"u": username, "exp": int(expires_at)}, separators=(",", ":")).encode())
-    signature = _b64(hmac.new(secret, payload.encode("ascii"), hashlib.sha256).digest())
-    return f"{payload}.{signature}"
+def issue_token(secret: bytes, username: str, version: int, password_hash: str) -> str:
+    """A signed, timestamped session token: username, session version, password-hash fingerprint."""
+    return _serializer(secret).dumps({"u": username, "v": version, "h": fingerprint(password_hash)})
 
 
-def read_token(token: str, secret: bytes, now: float | None = None) -> tuple[str, float] | None:
-    """(username, expires_at) of a genuine, unexpired token; None for anything else."""
+def read_token(token: str, secret: bytes) -> tuple[dict, float] | None:
+    """(claims, unix time it was signed) of a genuine token; None for anything else."""
     try:
-        payload, signature = token.split(".")
-        expected = _b64(hmac.new(secret, payload.encode("ascii"), hashlib.sha256).digest())
-        if not hmac.compare_digest(signature, expected):
-            return None
-        data = json.loads(_unb64(payload))
-        username, expires_at = str(data["u"]), float(data["exp"])
-    except (ValueError, KeyError, TypeError, UnicodeError):
+        claims, signed = _serializer(secret).loads(token, return_timestamp=True)
+    except (BadData, UnicodeError, ValueError, TypeError):
         return None
+    if not isinstance(claims, dict) or not {"u", "v", "h"} <= claims.keys():
+        return None
+    return claims, signed.replace(tzinfo=signed.tzinfo or dt.UTC).timestamp()
+
+
+def session_user(
+    con: duckdb.DuckDBPyConnection, state: AuthState, secret: bytes, token: str, now: float | None = None
+) -> tuple[User, float] | None:
+    """(user, unix expiry) of a token that is genuine, unexpired and still current for its account
+    (same session version, same password hash); None otherwise. Checked on every run."""
+    read = read_token(token, secret)
+    if read is None:
+        return None
+    claims, signed_at = read
+    expires_at = signed_at + session_hours() * 3600
     if (time.time() if now is None else now) >= expires_at:
         return None
-    return username, expires_at
+    row = sql.run(con, "user_account", {"username": str(claims["u"])})
+    if row.empty or claims["v"] != state.version(str(claims["u"])):
+        return None
+    if claims["h"] != fingerprint(str(row.iloc[0]["password_hash"])):
+        return None
+    user = load_user(con, str(claims["u"]))
+    return (user, expires_at) if user else None
 
 
-class Revocations:
-    """Tokens logged out in this process (refused until they expire anyway)."""
-
-    def __init__(self) -> None:
-        self._tokens: set[str] = set()
-        self._lock = threading.Lock()
-
-    def revoke(self, token: str) -> None:
-        """Refuse a token from now on."""
-        with self._lock:
-            self._tokens.add(token)
-
-    def revoked(self, token: str) -> bool:
-        """Whether a token was logged out."""
-        with self._lock:
-            return token in self._tokens
-
-
-REVOKED = Revocations()
+def new_session(
+    con: duckdb.DuckDBPyConnection, state: AuthState, secret: bytes, username: str
+) -> tuple[str, float]:
+    """(token, unix expiry) for a user who just logged in."""
+    row = sql.run(con, "user_account", {"username": username})
+    token = issue_token(secret, username, state.version(username), str(row.iloc[0]["password_hash"]))
+    return token, time.time() + session_hours() * 3600
 
 
 def demo_user_rows(investor_ids: Mapping[str, str]) -> pd.DataFrame:

@@ -10,7 +10,7 @@ import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 import pandas as pd
 
@@ -158,48 +158,43 @@ def write_frame(frame: pd.DataFrame, fmt: str) -> None:
             print(frame.to_string(index=False))
 
 
-def cmd_users(args: argparse.Namespace) -> int:
-    """Add, list or remove dashboard users (a patched copy of the store is swapped in)."""
-    require_store(args.db)
-    users = store.read_tables(args.db, ("users",))["users"]
-    if args.action == "list":
-        write_frame(users.drop(columns=["password_hash"]), "table")
-        return EXIT_OK
-    if args.action == "remove":
-        if args.username not in set(users["username"]):
-            raise BadInput(f"no user {args.username!r}")
-        users = users[users["username"] != args.username]
-    else:
-        from lendrisk import auth
+def read_password(username: str, stdin: TextIO | None = None) -> str:
+    """The new password: asked for twice on a terminal, else the first line of standard input.
 
-        if args.username in set(users["username"]):
-            raise BadInput(f"user {args.username!r} exists already")
+    Never a command-line argument (it would show in `ps` and the shell history).
+    """
+    stdin = stdin or sys.stdin
+    if stdin.isatty():
+        password = getpass.getpass(f"password for {username}: ")
+        if getpass.getpass("again: ") != password:
+            raise BadInput("the two passwords differ")
+        return password
+    return stdin.readline().rstrip("\r\n")
+
+
+def cmd_users(args: argparse.Namespace) -> int:
+    """List, add, reset or remove dashboard users through lendrisk.accounts (the Data page's rules)."""
+    from lendrisk import accounts
+
+    require_store(args.db)
+    if args.action == "list":
+        con = store.connect(args.db)
+        try:
+            write_frame(accounts.users(con), "table")
+        finally:
+            con.close()
+        return EXIT_OK
+    username = accounts.check_username(args.username)
+    if args.action == "add":
         if args.role == "investor" and not args.investor_id:
             raise BadInput("an investor account needs --investor-id")
-        password = args.password or getpass.getpass(f"password for {args.username}: ")
-        if len(password) < 8:
-            raise BadInput("the password must have at least 8 characters")
-        row = {
-            "username": args.username,
-            "password_hash": auth.hash_password(password),
-            "role": args.role,
-            "investor_id": args.investor_id if args.role == "investor" else None,
-        }
-        users = pd.concat([users, pd.DataFrame([row])], ignore_index=True)
-    from lendrisk import ingest  # registers the platform adapters too
-
-    ingest.import_tables(args.db, {"users": users}, source=current_source(args.db), mode="replace")
-    print(f"{args.action}: {args.username}")
+        accounts.add_user(args.db, username, read_password(username), args.role, args.investor_id)
+    elif args.action == "reset":
+        accounts.reset_password(args.db, username, read_password(username))
+    else:
+        accounts.remove_user(args.db, username)
+    print(f"{args.action}: {username}")
     return EXIT_OK
-
-
-def current_source(db: Path) -> str:
-    """The source recorded in the store's meta table."""
-    con = store.connect(db)
-    try:
-        return store.read_meta(con).get("source", "unknown")
-    finally:
-        con.close()
 
 
 def require_store(db: Path) -> None:
@@ -249,11 +244,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--list", action="store_true", help="list the queries with their parameters")
 
     p = add("users", cmd_users, "manage dashboard users")
-    p.add_argument("action", choices=["add", "list", "remove"])
+    p.add_argument("action", choices=["add", "list", "reset", "remove"])
     p.add_argument("username", nargs="?")
     p.add_argument("--role", choices=ROLES, default="investor")
     p.add_argument("--investor-id")
-    p.add_argument("--password", help="(default: asked for on the terminal)")
+    p.epilog = "add and reset read the password from the terminal (asked twice) or from standard input"
     return parser
 
 
@@ -263,10 +258,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     args.db = Path(args.db) if args.db else store.db_path()
     if args.command == "users" and args.action != "list" and not args.username:
-        parser.error("users add/remove need a username")
+        parser.error("users add/reset/remove need a username")
     from lendrisk import ingest  # registers the platform adapters too
+    from lendrisk.accounts import AccountError
 
-    bad_input: tuple[type[BaseException], ...] = (BadInput, sql.QueryError, ingest.ValidationFailed)
+    bad_input: tuple[type[BaseException], ...] = (
+        BadInput,
+        sql.QueryError,
+        ingest.ValidationFailed,
+        AccountError,
+        store.WriterBusy,
+    )
     try:
         return args.func(args)
     except bad_input as exc:

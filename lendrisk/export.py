@@ -5,17 +5,28 @@ whole-valued float columns are integers, ratios stay fractions (0.1234 = 12.34 %
 decimals, missing values are empty. Encoding UTF-8 with BOM so Excel opens Chinese text correctly.
 Column kinds are those of ui.table: "money", "signed", "number" (two decimals), "int", "pct",
 "date", "month", "text"; columns without a kind are inferred from their values.
+
+Spreadsheet formula injection (OWASP "CSV injection"): a text cell that starts with = + - @, a tab or
+a carriage return is run as a formula by Excel, LibreOffice and Google Sheets when the file is
+opened. Every such cell (and header) that is not a plain number is written with a leading
+apostrophe, which spreadsheets show as text; "-2400.00" stays a number. Lines end in CRLF (RFC 4180),
+so a cell holding a CR or LF is quoted and stays one cell. The same rule covers every Excel row
+(excel_row).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 CENTS = {"money", "signed", "number"}
+FORMULA_START: tuple[str, ...] = ("=", "+", "-", "@", "\t", "\r")
+_PLAIN_NUMBER = re.compile(r"[+-]?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?")
 RATIO_DECIMALS = 6
 
 
@@ -88,6 +99,30 @@ def csv_frame(df: pd.DataFrame, kinds: Mapping[str, str] | None = None) -> pd.Da
     return pd.DataFrame({c: column(df[c], kinds.get(c)) for c in df.columns}, index=df.index)
 
 
+def neutralise(value: Any) -> Any:
+    """A text cell a spreadsheet would run as a formula, prefixed with an apostrophe; else value."""
+    if isinstance(value, str) and value.startswith(FORMULA_START) and not _PLAIN_NUMBER.fullmatch(value):
+        return "'" + value
+    return value
+
+
+def neutralise_frame(df: pd.DataFrame) -> pd.DataFrame:
+    """A copy of a frame whose text cells and headers are neutralised (numbers, dates untouched)."""
+    out = df.rename(columns=lambda c: neutralise(c) if isinstance(c, str) else c)
+    for col in out.columns:
+        s = out[col]
+        if pd.api.types.is_object_dtype(s.dtype) or pd.api.types.is_string_dtype(s.dtype):
+            out[col] = s.map(neutralise, na_action="ignore")
+    return out
+
+
 def csv_bytes(df: pd.DataFrame, kinds: Mapping[str, str] | None = None) -> bytes:
-    """The CSV file of a frame: header row, converted values, UTF-8 with BOM, no index."""
-    return csv_frame(df, kinds).to_csv(index=False, lineterminator="\n").encode("utf-8-sig")
+    """The CSV file of a frame: header row, converted values, formula cells neutralised, UTF-8 with
+    BOM, CRLF line ends, no index."""
+    frame = neutralise_frame(csv_frame(df, kinds))
+    return frame.to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
+
+
+def excel_row(values: list[Any]) -> list[Any]:
+    """One worksheet row with its text cells neutralised (openpyxl stores "=..." as a formula)."""
+    return [neutralise(v) for v in values]

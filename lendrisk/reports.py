@@ -15,7 +15,7 @@ import pandas as pd
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 
-from lendrisk import metrics, risk, sql
+from lendrisk import export, metrics, risk, sql
 from lendrisk.vocab import add_months
 
 # --- platform health --------------------------------------------------------------------------
@@ -182,23 +182,23 @@ def disclosure_excel(
     ws.title = month_end.strftime("%Y-%m")
     bold = Font(bold=True)
     fill = PatternFill("solid", fgColor="DDE5F0")
-    ws.append([title])
+    ws.append(export.excel_row([title]))
     ws["A1"].font = Font(bold=True, size=13)
     ws.append([])
-    ws.append([headers["zh"], headers["en"], headers["value"]])
+    ws.append(export.excel_row([headers["zh"], headers["en"], headers["value"]]))
     for cell in ws[3]:
         cell.font, cell.fill = bold, fill
     for row in report.itertuples(index=False):
-        ws.append([row.zh, english[row.item], row.value])
+        ws.append(export.excel_row([row.zh, english[row.item], row.value]))
         ws.cell(ws.max_row, 3).number_format = EXCEL_FORMATS[row.kind]
     ws.append([])
-    ws.append([headers["rates"]])
+    ws.append(export.excel_row([headers["rates"]]))
     ws.cell(ws.max_row, 1).font = bold
-    ws.append([headers["zh"], headers["en"], headers["before"], headers["after"]])
+    ws.append(export.excel_row([headers["zh"], headers["en"], headers["before"], headers["after"]]))
     for cell in ws[ws.max_row]:
         cell.font, cell.fill = bold, fill
     for row in rates.itertuples(index=False):
-        ws.append([row.zh, english[row.item], row.before, row.after])
+        ws.append(export.excel_row([row.zh, english[row.item], row.before, row.after]))
         for col in (3, 4):
             ws.cell(ws.max_row, col).number_format = EXCEL_FORMATS["pct"]
     for col, width in zip("ABCD", (30, 52, 20, 20), strict=True):

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import fcntl
 import os
+import re
 import shutil
+import threading
+import time
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 
@@ -49,6 +53,125 @@ STANDALONE_TABLES: dict[str, tuple[str, ...]] = {"users": ("investors",)}
 STORED_ORDER: dict[str, str] = {"holdings": "investor_id, loan_id", "repayments": "loan_id, paid_on"}
 
 Progress = Callable[[str, float], None]
+# How long a second writer waits for the first one's lock before it gives up ($LENDRISK_LOCK_WAIT).
+LOCK_WAIT_SECONDS = 120.0
+FILE_MODE = 0o600  # the store, its .prev, the lock and the account-state files: owner only
+_BUILDING = re.compile(r"\.building-(\d+)(\.wal)?$")
+
+
+class WriterBusy(RuntimeError):
+    """Another process kept the store's writer lock for longer than the wait allowed."""
+
+
+class _WriterLock:
+    """The writer lock of one store path: flock on <store>.lock between processes, an RLock between
+    threads; re-entrant within a thread (an account change runs an import inside its own lock)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path.with_name(path.name + ".lock")
+        self.rlock = threading.RLock()
+        self.depth = 0
+        self.fd: int | None = None
+
+    def acquire(self, what: str, wait: float) -> None:
+        """Take the lock (waiting up to wait seconds), or raise WriterBusy naming the holder."""
+        deadline = time.monotonic() + wait
+        if not self.rlock.acquire(timeout=max(wait, 0.0)):
+            raise WriterBusy(f"{self.path}: another writer in this process is still busy")
+        if self.depth:
+            self.depth += 1
+            return
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, FILE_MODE)
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    holder = os.pread(fd, 200, 0).decode("utf-8", "replace").strip() or "another process"
+                    os.close(fd)
+                    self.rlock.release()
+                    raise WriterBusy(
+                        f"{self.path.parent / self.path.stem}: {holder} is writing the store; "
+                        f"waited {wait:.0f} s, try again when it has finished"
+                    ) from None
+                time.sleep(0.05)
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"pid {os.getpid()} ({what})".encode(), 0)
+        self.fd, self.depth = fd, 1
+
+    def release(self) -> None:
+        """Give the lock back (the file lock on the outermost release)."""
+        self.depth -= 1
+        if self.depth == 0 and self.fd is not None:
+            os.ftruncate(self.fd, 0)
+            fcntl.flock(self.fd, fcntl.LOCK_UN)
+            os.close(self.fd)
+            self.fd = None
+        self.rlock.release()
+
+
+_LOCKS: dict[str, _WriterLock] = {}
+_LOCKS_GUARD = threading.Lock()
+
+
+def lock_wait() -> float:
+    """Seconds a writer waits for another's lock: $LENDRISK_LOCK_WAIT, default LOCK_WAIT_SECONDS."""
+    return float(os.environ.get("LENDRISK_LOCK_WAIT") or LOCK_WAIT_SECONDS)
+
+
+@contextlib.contextmanager
+def writer_lock(path: Path | str, what: str = "write", wait: float | None = None) -> Iterator[None]:
+    """One writer at a time on a store (imports, upgrades, builds, account changes), across processes.
+
+    Held for the whole read-validate-write, so a change read before another writer swapped its file
+    in is never written back over it. Stale build files of a killed writer are removed on entry.
+    """
+    path = Path(path).absolute()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with _LOCKS_GUARD:
+        lock = _LOCKS.setdefault(str(path), _WriterLock(path))
+    lock.acquire(what, lock_wait() if wait is None else wait)
+    try:
+        if lock.depth == 1:
+            clean_stale(path)
+        yield
+    finally:
+        lock.release()
+
+
+def clean_stale(path: Path | str) -> list[Path]:
+    """Remove the <store>.building-<pid>(.wal) files of writers that no longer run; the paths removed.
+
+    Call with the writer lock held (writer_lock does): then no build of this process is under way.
+    """
+    path = Path(path)
+    for owned in (path, path.with_name(path.name + ".prev")):
+        with contextlib.suppress(OSError):
+            os.chmod(owned, FILE_MODE)
+    removed = []
+    for candidate in path.parent.glob(f"{path.name}.building-*"):
+        match = _BUILDING.search(candidate.name)
+        if match is None:
+            continue
+        pid = int(match.group(1))
+        if pid != os.getpid() and _alive(pid):
+            continue
+        with contextlib.suppress(FileNotFoundError):
+            candidate.unlink()
+            removed.append(candidate)
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    """Whether a process with this id runs (a writer that still builds its file)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def db_path() -> Path:
@@ -59,6 +182,22 @@ def db_path() -> Path:
 def connect(path: Path | str, read_only: bool = True) -> duckdb.DuckDBPyConnection:
     """Open the store (read-only unless a writer asks)."""
     return duckdb.connect(str(path), read_only=read_only)
+
+
+def connect_fresh(path: Path | str) -> duckdb.DuckDBPyConnection:
+    """A read-only connection that sees the file as it is now (for writers' reads; no cursors).
+
+    duckdb.connect hands back the database instance this process already has open on a path (the
+    dashboard's), which still shows the file as it was before another writer swapped in a new one:
+    a read-modify-write would then write back stale rows. Attaching the file to an in-memory
+    database of its own reads the current file.
+    """
+    if not Path(path).is_file():
+        raise duckdb.IOException(f"{path}: no such store file")
+    con = duckdb.connect()
+    con.execute(f"attach '{str(path).replace(chr(39), chr(39) * 2)}' as lendrisk_store (read_only)")
+    con.execute("use lendrisk_store")
+    return con
 
 
 def create_schema(con: duckdb.DuckDBPyConnection) -> None:
@@ -143,7 +282,7 @@ def read_meta(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
 
 def schema_version(path: Path | str) -> int:
     """The schema version a store file was built with (0 for a file without one)."""
-    con = connect(path)
+    con = connect_fresh(path)
     try:
         return int(read_meta(con).get("schema_version", 0))
     except duckdb.CatalogException:
@@ -154,9 +293,15 @@ def schema_version(path: Path | str) -> int:
 
 def upgrade(path: Path | str, progress: Progress | None = None) -> bool:
     """Rebuild a store of an older schema version from its own canonical tables (atomic); whether it did."""
+    with writer_lock(path, "upgrade"):
+        return _upgrade(path, progress)
+
+
+def _upgrade(path: Path | str, progress: Progress | None) -> bool:
+    """upgrade's work, with the writer lock held."""
     if schema_version(path) >= SCHEMA_VERSION:
         return False
-    con = connect(path)
+    con = connect_fresh(path)
     try:
         meta = read_meta(con)
     finally:
@@ -208,7 +353,7 @@ def build_store(
     """Write a complete store to a new file and swap it in atomically, keeping the old one as *.prev."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    with _new_file(path, copy=False) as con:
+    with writer_lock(path, "build"), _new_file(path, copy=False) as con:
         populate(con, tables, source=source, observed_to=observed_to, progress=progress)
 
 
@@ -219,7 +364,7 @@ def replace_tables(path: Path | str, tables: Mapping[str, pd.DataFrame]) -> None
         raise ValueError(f"only {', '.join(STANDALONE_TABLES)} can change without a rebuild")
     if schema_version(path) != SCHEMA_VERSION:
         raise ValueError(f"{path}: an older store is rebuilt, not patched (store.upgrade)")
-    with _new_file(path, copy=True) as con:
+    with writer_lock(path, "account change"), _new_file(path, copy=True) as con:
         meta = read_meta(con)
         for table, frame in tables.items():
             con.execute(f"delete from {table}")  # table from the fixed list above
@@ -250,6 +395,7 @@ def swap_in(new: Path, path: Path) -> None:
     """Atomically replace path by new; the replaced store stays as path.prev (a hard link)."""
     with open(new, "rb") as fh:
         os.fsync(fh.fileno())
+    os.chmod(new, FILE_MODE)
     prev = path.with_name(path.name + ".prev")
     if path.exists():
         _remove(prev)
@@ -264,8 +410,9 @@ def swap_in(new: Path, path: Path) -> None:
 
 
 def read_tables(path: Path | str, tables: tuple[str, ...] = TABLES) -> dict[str, pd.DataFrame]:
-    """Every canonical table of a store as DataFrames (for export and incremental import)."""
-    con = connect(path)
+    """Every canonical table of a store as DataFrames (for export and incremental import), as the file
+    is now (connect_fresh)."""
+    con = connect_fresh(path)
     try:
         return {t: con.execute(f"select * from {t}").df() for t in tables}
     finally:

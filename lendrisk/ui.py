@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
+import os
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -20,7 +22,7 @@ import pandas as pd
 import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 
-from lendrisk import auth, charts, export, fmt, i18n, metrics, store, vocab
+from lendrisk import auth, authstate, charts, export, fmt, i18n, metrics, store, uploads, vocab
 
 ROOT = Path(__file__).resolve().parent.parent
 SESSION_COOKIE = "lendrisk_session"
@@ -260,48 +262,62 @@ def _secret() -> bytes:
     return auth.session_secret(store.db_path())
 
 
+def _state() -> authstate.AuthState:
+    return authstate.for_store(store.db_path())
+
+
+def client_id() -> str:
+    """Who is asking, for login throttling: the peer address, or the header a trusted reverse proxy
+    sets ($LENDRISK_CLIENT_HEADER, e.g. X-Real-IP; README deployment). "local" without either."""
+    header = os.environ.get("LENDRISK_CLIENT_HEADER")
+    value = st.context.headers.get(header) if header else None
+    return (value or st.context.ip_address or "local").split(",")[0].strip()
+
+
 def _start_session(user: auth.User, expires_at: float, token: str) -> None:
     st.session_state[_AUTH] = {"username": user.username, "token": token, "expires_at": expires_at}
     st.session_state.pop(_CLEAR_COOKIE, None)
 
 
-def _end_session() -> None:
+def _end_session(revoke: bool = True) -> None:
+    """Forget the login in this session; revoke (logout) also ends every other session of the account."""
     session = st.session_state.pop(_AUTH, None)
-    if session:
-        auth.REVOKED.revoke(session["token"])
+    if session and revoke:
+        _state().revoke(session["username"])
     st.session_state[_CLEAR_COOKIE] = True
+    uploads.forget_session()
 
 
 def current_user() -> auth.User | None:
-    """The logged-in user, re-read from the users table on every call (the only source of investor_id).
+    """The logged-in user, checked on every call: the token's signature and age, the account's
+    session version and password (auth.session_user); role and investor_id from the users table.
 
-    None when nobody is logged in, the login expired, or the account no longer exists.
+    None when nobody is logged in, the login expired or was revoked, or the account is gone.
     """
     session = st.session_state.get(_AUTH)
     if not session:
         return None
-    if time.time() >= session["expires_at"] or auth.REVOKED.revoked(session["token"]):
-        _end_session()
+    checked = auth.session_user(connection(), _state(), _secret(), session["token"])
+    if checked is None:
+        _end_session(revoke=False)
         return None
-    user = auth.load_user(connection(), session["username"])
-    if user is None:
-        _end_session()
+    user = checked[0]
+    uploads.note_session(user.role == "admin")
     return user
 
 
 def _restore_from_cookie() -> None:
-    """Log in again from a genuine, unexpired, not logged-out session cookie sent by the browser."""
+    """Log in again from a genuine, unexpired, still current session cookie sent by the browser."""
     if st.session_state.get(_AUTH) or st.session_state.get(_CLEAR_COOKIE):
         return
     token = st.context.cookies.get(SESSION_COOKIE)
     if not token:
         return
-    claim = None if auth.REVOKED.revoked(token) else auth.read_token(token, _secret())
-    user = auth.load_user(connection(), claim[0]) if claim else None
-    if user is None:
-        st.session_state[_CLEAR_COOKIE] = True  # forged, expired, logged out or deleted account
+    checked = auth.session_user(connection(), _state(), _secret(), token)
+    if checked is None:
+        st.session_state[_CLEAR_COOKIE] = True  # forged, expired, logged out, reset or removed
         return
-    _start_session(user, claim[1], token)
+    _start_session(checked[0], checked[1], token)
 
 
 def _cookie_script(value: str, max_age: int) -> None:
@@ -336,24 +352,24 @@ def login_page() -> None:
         submitted = st.form_submit_button(t("common.login.submit"), type="primary")
     if not submitted:
         return
-    user = auth.verify(connection(), username, password)
-    if user is not None:
-        expires_at = time.time() + auth.session_hours() * 3600
-        _start_session(user, expires_at, auth.issue_token(user.username, _secret(), expires_at))
+    attempt = auth.verify(connection(), username, password, _state(), client_id())
+    if attempt.user is not None:
+        token, expires_at = auth.new_session(connection(), _state(), _secret(), attempt.user.username)
+        _start_session(attempt.user, expires_at, token)
         st.rerun()
-    locked = auth.GUARD.locked_until(username.strip())
-    if locked is not None:
-        minutes = max(1, round((locked - time.time()) / 60))
-        st.error(t("common.login.locked", minutes=minutes))
-    else:
-        st.error(t("common.login.failed", left=auth.GUARD.attempts_left(username.strip())))
+    if attempt.checked:
+        st.error(t("common.login.failed"))
+    if not attempt.checked or attempt.wait > authstate.ACCOUNT_GAP:  # not after a single typo
+        st.warning(t("common.login.wait", seconds=math.ceil(attempt.wait)))
 
 
 def login_gate() -> auth.User | None:
     """The logged-in user; otherwise shows only the login form and the language switch, then None."""
+    uploads.install()
     _restore_from_cookie()
     user = current_user()
     if user is None:
+        uploads.forget_session()
         with st.sidebar:
             language_switch()
             _sync_cookie()

@@ -4,7 +4,7 @@ the CLI does (validated, atomic), see what the store holds, and manage dashboard
 import pandas as pd
 import streamlit as st
 
-from lendrisk import admin, fmt, i18n, ingest, store, storeinfo, ui
+from lendrisk import accounts, admin, fmt, i18n, ingest, store, storeinfo, ui
 from lendrisk.vocab import ROLES
 
 user = ui.require_role("admin")
@@ -92,6 +92,8 @@ if submitted:
             )
         except ingest.ValidationFailed as exc:
             st.session_state[RESULT] = ("problems", (admin.problems_frame(exc, lang), exc.total))
+        except store.WriterBusy:
+            st.session_state[RESULT] = ("error", "error.busy")
         else:
             rows = pd.DataFrame(
                 {
@@ -148,10 +150,10 @@ with right:
 # --- accounts ---------------------------------------------------------------------------------
 st.divider()
 st.subheader(ui.t("manage.data.users"))
-st.caption(ui.t("manage.data.users_help", min=admin.MIN_PASSWORD))
-accounts = ui.cached(admin.users)
+st.caption(ui.t("manage.data.users_help", min=accounts.MIN_PASSWORD))
+account_rows = ui.cached(accounts.users)
 ui.table(
-    accounts.fillna({"investor_id": fmt.MISSING}),
+    account_rows.fillna({"investor_id": fmt.MISSING}),
     {
         "username": "manage.data.col.username",
         "role": "manage.data.col.role",
@@ -167,10 +169,12 @@ def change(action, *args) -> None:
     """Run an account change (a new store file; ui.connection reopens it); remember the outcome."""
     try:
         action(store.db_path(), *args)
-    except admin.AdminError as exc:
+    except accounts.AccountError as exc:
         st.session_state[RESULT] = ("error", f"error.{exc.code}")
     except ingest.ValidationFailed as exc:
         st.session_state[RESULT] = ("problems", (admin.problems_frame(exc, lang), exc.total))
+    except store.WriterBusy:
+        st.session_state[RESULT] = ("error", "error.busy")
     else:
         st.session_state[RESULT] = ("ok", f"done.{action.__name__}")
     st.rerun()
@@ -189,26 +193,28 @@ with add, st.form("add_user", clear_on_submit=True):
     )
     investor = st.selectbox(
         ui.t("manage.data.col.investor"),
-        ui.cached(admin.investor_ids),
+        ui.cached(accounts.investor_ids),
         index=None,
         placeholder=ui.t("manage.data.investor_placeholder"),
         key="add_investor",
     )
     if st.form_submit_button(ui.t("manage.data.add_submit"), icon=":material/person_add:"):
-        change(admin.add_user, username, password, role, investor)
+        change(accounts.add_user, username, password, role, investor)
 with reset, st.form("reset_password", clear_on_submit=True):
     st.markdown(f"**{ui.t('manage.data.reset')}**")
-    who = st.selectbox(ui.t("manage.data.col.username"), accounts["username"].tolist(), key="reset_username")
+    who = st.selectbox(
+        ui.t("manage.data.col.username"), account_rows["username"].tolist(), key="reset_username"
+    )
     new_password = st.text_input(ui.t("manage.data.new_password"), type="password", key="reset_password")
     if st.form_submit_button(ui.t("manage.data.reset_submit"), icon=":material/key:"):
-        change(admin.reset_password, who, new_password)
+        change(accounts.reset_password, who, new_password)
 with remove, st.form("remove_user"):
     st.markdown(f"**{ui.t('manage.data.remove')}**")
-    others = [u for u in accounts["username"].tolist() if u != user.username]
+    others = [u for u in account_rows["username"].tolist() if u != user.username]
     gone = st.selectbox(ui.t("manage.data.col.username"), others, key="remove_username")
     sure = st.checkbox(ui.t("manage.data.remove_confirm"), key="remove_confirm")
     if st.form_submit_button(ui.t("manage.data.remove_submit"), icon=":material/person_remove:"):
         if sure and gone:
-            change(admin.remove_user, gone, user.username)
+            change(accounts.remove_user, gone, user.username)
         else:
             st.warning(ui.t("manage.data.remove_unconfirmed"))

@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import duckdb
 import pytest
 from tiny import OBSERVED_TO, tiny_tables
 
-from lendrisk import store
+from lendrisk import authstate, store
+
+
+@pytest.fixture(autouse=True)
+def private_login_state(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each test its own login-throttle and session-version file (stores are shared by modules)."""
+    folder = tmp_path_factory.mktemp("auth")
+    monkeypatch.setattr(authstate, "_STATES", {})
+    monkeypatch.setattr(authstate, "state_path", lambda db: folder / f"{Path(db).name}.auth.sqlite")
 
 
 @pytest.fixture

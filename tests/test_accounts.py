@@ -8,7 +8,7 @@ import duckdb
 import pytest
 from tiny import OBSERVED_TO, tiny_tables
 
-from lendrisk import admin, auth, ingest, store
+from lendrisk import accounts, auth, ingest, store
 
 
 @pytest.fixture
@@ -39,7 +39,7 @@ def test_adding_an_account_patches_the_store_without_a_rebuild(
 ) -> None:
     before = tape(db)
     monkeypatch.setattr(store, "build_store", no_rebuild)
-    admin.add_user(db, "analyst", "long-enough-1", "manager")
+    accounts.add_user(db, "analyst", "long-enough-1", "manager")
     con = store.connect(db)
     try:
         users = con.execute("select username, role, investor_id from users order by username").fetchall()
@@ -72,7 +72,7 @@ def test_an_older_store_is_rebuilt_not_patched(db: Path) -> None:
     users = store.read_tables(db, ("users",))["users"]
     with pytest.raises(ValueError, match="rebuilt, not patched"):
         store.replace_tables(db, {"users": users})
-    admin.add_user(db, "analyst", "long-enough-1", "manager")  # falls back to a full (upgrading) build
+    accounts.add_user(db, "analyst", "long-enough-1", "manager")  # falls back to a full (upgrading) build
     assert store.schema_version(db) == store.SCHEMA_VERSION
 
 

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import duckdb
 import pytest
 from tiny import OBSERVED_TO, tiny_tables
 
-from lendrisk import auth, store
+from lendrisk import auth, authstate, store
+from lendrisk.authstate import AuthState
 
 IDS = {"investor1": "I1", "investor2": "I2", "investor3": "I2"}
 
@@ -58,56 +61,87 @@ def test_demo_accounts(users) -> None:
     assert auth.password_matches(users["password_hash"][4], "demo-investor")
 
 
-def test_verify(con) -> None:
-    guard = auth.LoginGuard()
-    assert auth.verify(con, "investor1", "demo-investor", guard) == auth.User("investor1", "investor", "I1")
-    assert auth.verify(con, " manager ", "demo-manager", guard) == auth.User("manager", "manager", None)
-    assert auth.verify(con, "manager", "demo-investor", guard) is None
-    assert auth.verify(con, "nobody", "demo-manager", guard) is None
-    assert auth.verify(con, "", "", guard) is None
-
-
-def test_five_failures_lock_for_fifteen_minutes(con) -> None:
+@pytest.fixture
+def state(tmp_path: Path) -> tuple[AuthState, Clock]:
+    """A fresh login state file with a settable clock."""
     clock = Clock()
-    guard = auth.LoginGuard(clock=clock)
-    for attempt in range(4):
-        assert guard.attempts_left("admin") == 5 - attempt
-        assert auth.verify(con, "admin", "wrong", guard) is None
-    assert guard.locked_until("admin") is None
-    assert guard.attempts_left("admin") == 1
-    assert auth.verify(con, "admin", "wrong", guard) is None  # the fifth
-    assert guard.locked_until("admin") == clock.now + 15 * 60
-    # locked: the right password is refused, for this user only
-    assert auth.verify(con, "admin", "demo-admin", guard) is None
-    assert auth.verify(con, "manager", "demo-manager", guard) is not None
-    clock.now += 15 * 60 - 1
-    assert auth.verify(con, "admin", "demo-admin", guard) is None
+    return AuthState(tmp_path / "s.auth.sqlite", clock=clock), clock
+
+
+def test_verify(con, state) -> None:
+    st, clock = state
+    assert auth.verify(con, "investor1", "demo-investor", st).user == auth.User("investor1", "investor", "I1")
+    assert auth.verify(con, " manager ", "demo-manager", st).user == auth.User("manager", "manager", None)
+    assert auth.verify(con, "manager", "demo-investor", st) == auth.Attempt(None, 1.0)  # 1st failure: 1 s
+    clock.now += 2
+    assert auth.verify(con, "nobody", "demo-manager", st) == auth.Attempt(None, 1.0)
+    assert auth.verify(con, "", "", st) == auth.Attempt(None, 0.0)
+
+
+def test_parallel_wrong_passwords_are_counted_before_the_hash_is_checked(
+    con, state, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The attack of issue 14: 13 wrong passwords at once from 13 sessions, then the right one.
+    st, _ = state
+    checked: list[str] = []
+    real = auth.password_matches
+    monkeypatch.setattr(auth, "password_matches", lambda h, p: checked.append(p) or real(h, p))
+    start = threading.Barrier(13)
+
+    def attempt(i: int) -> auth.Attempt:
+        cursor = con.cursor()
+        start.wait()
+        return auth.verify(cursor, "admin", f"wrong-{i}", st, client="203.0.113.9")
+
+    with ThreadPoolExecutor(13) as pool:
+        results = list(pool.map(attempt, range(13)))
+    assert len(checked) == 1  # one attempt was evaluated, twelve refused before argon2 ran
+    assert sum(r.checked for r in results) == 1 and all(r.user is None for r in results)
+    right = auth.verify(con, "admin", "demo-admin", st, client="203.0.113.9")
+    assert right == auth.Attempt(None, 1.0, checked=False) and len(checked) == 1
+
+
+def test_back_off_doubles_per_client_and_the_owner_still_gets_in(con, state) -> None:
+    st, clock = state
+    attacker, owner = "203.0.113.9", "198.51.100.7"
+    waits = []
+    for _ in range(6):
+        clock.now += waits[-1] if waits else 0
+        result = auth.verify(con, "admin", "wrong", st, client=attacker)
+        assert result.checked and result.user is None
+        waits.append(result.wait)
+    assert waits == [1.0, 2.0, 4.0, 8.0, 16.0, 32.0]
+    assert authstate.client_backoff(11) == 900.0  # at most 15 minutes
+    # straight after the attacker's last failure: the account's one-second gap, then the owner is in
+    assert auth.verify(con, "admin", "demo-admin", st, client=owner) == auth.Attempt(None, 1.0, checked=False)
     clock.now += 1
-    assert guard.locked_until("admin") is None
-    assert auth.verify(con, "admin", "demo-admin", guard) == auth.User("admin", "admin", None)
+    assert auth.verify(con, "admin", "demo-admin", st, client=owner).user == auth.User("admin", "admin", None)
+    # the owner's login clears the account's count, not the attacker's own back-off
+    assert st.wait("admin", attacker) == 32.0 - 1.0
 
 
-def test_success_resets_the_count(con) -> None:
-    guard = auth.LoginGuard(clock=Clock())
-    for _ in range(4):
-        auth.verify(con, "admin", "wrong", guard)
-    assert auth.verify(con, "admin", "demo-admin", guard) is not None
-    for _ in range(4):
-        auth.verify(con, "admin", "wrong", guard)
-    assert guard.locked_until("admin") is None
+def test_success_clears_the_back_off(con, state) -> None:
+    st, clock = state
+    for _ in range(3):
+        clock.now += auth.verify(con, "admin", "wrong", st).wait
+    assert auth.verify(con, "admin", "demo-admin", st).user is not None
+    assert st.wait("admin", "local") == 0.0
+    assert auth.verify(con, "admin", "wrong", st).wait == 1.0  # back to the first step
 
 
-def test_tokens() -> None:
+def test_tokens(con, state) -> None:
+    st, _ = state
     secret = b"k" * 32
-    token = auth.issue_token("investor1", secret, expires_at=2_000.0)
-    assert auth.read_token(token, secret, now=1_999.0) == ("investor1", 2_000.0)
-    assert auth.read_token(token, secret, now=2_000.0) is None  # expired
-    assert auth.read_token(token, b"other" * 8, now=1_000.0) is None  # another key
-    payload, signature = token.split(".")
-    forged = auth.issue_token("investor2", b"guess", expires_at=2_000.0).split(".")[0]
-    assert auth.read_token(f"{forged}.{signature}", secret, now=1_000.0) is None  # edited user
+    token, expires_at = auth.new_session(con, st, secret, "investor1")
+    user, until = auth.session_user(con, st, secret, token)
+    assert user == auth.User("investor1", "investor", "I1") and until == pytest.approx(expires_at, abs=2)
+    assert auth.session_user(con, st, secret, token, now=expires_at + 1) is None  # expired
+    assert auth.session_user(con, st, b"other" * 8, token) is None  # another key
+    forged = auth.issue_token(b"guess", "manager", 0, "x")
+    assert auth.session_user(con, st, secret, forged) is None
+    payload = token.split(".")[0]
     for junk in ("", "abc", "a.b.c", f"{payload}.", "!!!.###"):
-        assert auth.read_token(junk, secret, now=1_000.0) is None
+        assert auth.session_user(con, st, secret, junk) is None
 
 
 def test_session_secret(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -6,15 +6,15 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import shutil
-import time
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 from test_app_store import APP, log_in, texts, tiny_db  # noqa: F401  (tiny_db is a fixture)
 from test_page_health import open_page
+from tiny import signed_session
 
-from lendrisk import admin, auth, ingest, store
+from lendrisk import admin, auth, authstate, ingest, store
 
 ADMIN = ("admin", "demo-admin")
 PAGE = str(Path(APP).parent / "pages" / "data.py")
@@ -45,7 +45,7 @@ def data_page(
     monkeypatch.setenv("LENDRISK_DB", str(db))
     monkeypatch.setenv("LENDRISK_SECRET", "test-secret")
     at = AppTest.from_file(PAGE, default_timeout=60)
-    at.session_state["_auth"] = {"username": username, "token": "t", "expires_at": time.time() + 600}
+    at.session_state["_auth"] = signed_session(db, username)
     at.session_state["lang"] = lang
     return at.run()
 
@@ -92,7 +92,8 @@ def test_add_reset_and_remove_an_account(db: Path, monkeypatch: pytest.MonkeyPat
     accounts = at.dataframe[2].value
     assert accounts[accounts["Username"] == "carol"].values.tolist() == [["carol", "investor", "I2"]]
     con = store.connect(db, read_only=True)
-    assert auth.verify(con, "carol", "carol-secret") == auth.User("carol", "investor", "I2")
+    state = authstate.AuthState(db.parent / "check.sqlite")
+    assert auth.verify(con, "carol", "carol-secret", state).user == auth.User("carol", "investor", "I2")
     con.close()
     # a short password is refused and changes nothing
     before = digest(db)
@@ -106,7 +107,7 @@ def test_add_reset_and_remove_an_account(db: Path, monkeypatch: pytest.MonkeyPat
     at.button(key="FormSubmitter:reset_password-Reset password").click().run()
     assert [s.value for s in at.success] == ["Password changed."]
     con = store.connect(db, read_only=True)
-    assert auth.verify(con, "carol", "carol-new-secret") is not None
+    assert auth.verify(con, "carol", "carol-new-secret", state).user is not None
     con.close()
     # the admin cannot pick themself for removal
     assert "admin" not in at.selectbox(key="remove_username").options

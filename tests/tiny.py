@@ -142,3 +142,15 @@ def tiny_tables() -> dict[str, pd.DataFrame]:
         "reserve_fund": reserve_fund,
         "users": users,
     }
+
+
+def signed_session(db, username: str) -> dict:
+    """session_state["_auth"] of a logged-in account of store db (key $LENDRISK_SECRET = test-secret)."""
+    from lendrisk import auth, authstate, store
+
+    con = store.connect(db)
+    try:
+        token, expires_at = auth.new_session(con, authstate.for_store(db), b"test-secret", username)
+    finally:
+        con.close()
+    return {"username": username, "token": token, "expires_at": expires_at}

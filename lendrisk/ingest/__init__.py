@@ -86,7 +86,26 @@ def import_tables(
     observed_to None: an append (or a replace of tables without loan, payment or event dates) keeps the
     store's observation end unless the data reach a later month-end; otherwise the store infers it.
     files maps table -> file name for messages (default: each frame's attrs['file'], else the table).
+    The whole read-validate-write holds the store's writer lock (store.writer_lock): a second writer
+    waits, so no change read before this one swapped its file in is lost.
     """
+    with store.writer_lock(db, f"import ({mode})"):
+        return _import_locked(
+            db, tables, source=source, observed_to=observed_to, mode=mode, files=files, progress=progress
+        )
+
+
+def _import_locked(
+    db: Path | str,
+    tables: Mapping[str, pd.DataFrame],
+    *,
+    source: str,
+    observed_to: dt.date | None,
+    mode: str,
+    files: Mapping[str, str] | None,
+    progress: store.Progress | None,
+) -> ImportReport:
+    """import_tables with the writer lock held."""
     if mode not in MODES:
         raise ValueError(f"unknown import mode {mode!r} (one of {', '.join(MODES)})")
     db = Path(db)
@@ -145,7 +164,7 @@ def import_tables(
         store.replace_tables(db, {t: clean[t] for t in new})
     else:
         store.build_store(db, clean, source=source, observed_to=observed_to, progress=building)
-    con = store.connect(db)
+    con = store.connect_fresh(db)
     try:
         meta = store.read_meta(con)
     finally:
@@ -164,7 +183,7 @@ def import_tables(
 
 def _kept_observed_to(db: Path, tables: Mapping[str, pd.DataFrame]) -> dt.date:
     """The store's observation end, moved later when the data reach a later month-end (never earlier)."""
-    con = store.connect(db)
+    con = store.connect_fresh(db)
     try:
         current = dt.date.fromisoformat(store.read_meta(con)["observed_to"])
     finally:

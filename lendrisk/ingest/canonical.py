@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import gzip
 import io
+import os
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -12,7 +13,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from lendrisk import store
+from lendrisk import export, store
 from lendrisk.ingest.validate import (
     KEYS,
     ROW,
@@ -155,6 +156,7 @@ def export_store(db: Path | str, out_dir: Path | str, fmt: str = "csv") -> list[
             _csv_cells(table, typed).to_csv(path, index=False, encoding="utf-8", lineterminator="\n")
         else:
             pq.write_table(_arrow_table(table, typed), path)
+        os.chmod(path, store.FILE_MODE)  # users holds password hashes; the rest is the platform's data
         written.append(path)
     return written
 
@@ -170,6 +172,8 @@ def _csv_cells(table: str, frame: pd.DataFrame) -> pd.DataFrame:
             s = s.map("{:.2f}".format, na_action="ignore")
         elif col.kind == "bool":
             s = s.map({True: "true", False: "false"})
+        elif col.kind == "text":  # a formula-like note gets an apostrophe; import takes it off again
+            s = s.map(export.neutralise, na_action="ignore")
         cells[col.name] = s.astype("str")
     return pd.DataFrame(cells)
 

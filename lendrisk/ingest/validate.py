@@ -30,6 +30,13 @@ MONEY_TOLERANCE = 0.005  # currency units: sums that differ by less are equal
 _DATE_TEXT = r"\d{4}[-/]\d{1,2}[-/]\d{1,2}"
 _MIDNIGHT = r"[ T]00:00:00(?:\.0+)?$"
 _NUMBER_TEXT = r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?"
+# Ids and usernames: letters, digits and . _ : - starting with a letter or digit (nothing a spreadsheet
+# runs as a formula, no markup, no path); at most 100 characters.
+SAFE_ID = r"[A-Za-z0-9][A-Za-z0-9_.:\-]{0,99}"
+_CONTROL = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"  # control characters other than tab, LF, CR
+_EXPORTED_FORMULA = r"^'(?=[=+\-@\t\r])"  # the apostrophe export.neutralise put before a text cell
+# Amounts are decimal(18, 2) in the store: anything from 1e16 up does not fit.
+MAX_AMOUNT = 1e16
 _BOOLS = {"true": True, "false": False, "1": True, "0": False, "yes": True, "no": False}
 # Rule fields whose values are themselves words: field -> message-key prefix of their texts.
 WORD_FIELDS = {"what": "ingest.what."}
@@ -361,8 +368,20 @@ def _text(s: pd.Series) -> pd.Series:
 
 def _parse(kind: str, s: pd.Series) -> tuple[pd.Series, list[tuple[np.ndarray, str]]]:
     """A column parsed to its kind's dtype, and (bad-cell mask, rule code) pairs; bad cells become missing."""
-    if kind in ("id", "text", "code"):
-        return _text(s), []
+    if kind == "id":
+        t = _text(s)
+        return t, [
+            (
+                t.notna().to_numpy(dtype=bool) & ~t.str.fullmatch(SAFE_ID).fillna(True).to_numpy(bool),
+                "unsafe_id",
+            )
+        ]
+    if kind in ("text", "code"):
+        t = _text(s)
+        if kind == "text":
+            t = t.str.replace(_EXPORTED_FORMULA, "", regex=True)
+        control = t.str.contains(_CONTROL, regex=True).fillna(False).to_numpy(dtype=bool)
+        return t, [(control, "control_character")]
     if kind == "date":
         return _parse_date(s)
     if kind == "bool":
@@ -376,9 +395,10 @@ def _parse(kind: str, s: pd.Series) -> tuple[pd.Series, list[tuple[np.ndarray, s
         return pd.Series(np.where(bad, np.nan, np.round(v))).astype("Int64"), problems
     if kind == "amount":
         cents = np.where(bad, 0.0, v * 100)
-        frac = present & ~bad & (np.abs(cents - np.round(cents)) > 1e-3)
-        problems.append((frac, "too_many_decimals"))
-        return pd.Series(np.where(bad | frac, np.nan, np.round(v, 2))), problems
+        huge = present & ~bad & (np.abs(np.where(bad, 0.0, v)) >= MAX_AMOUNT)
+        frac = present & ~bad & ~huge & (np.abs(cents - np.round(cents)) > 1e-3)
+        problems += [(huge, "amount_too_large"), (frac, "too_many_decimals")]
+        return pd.Series(np.where(bad | frac | huge, np.nan, np.round(v, 2))), problems
     return pd.Series(np.where(bad, np.nan, v)), problems
 
 
