@@ -1,4 +1,4 @@
-"""Benchmark an account change (admin.add_user) on a store: patched copy vs full validate-and-rebuild.
+"""Benchmark an account change (accounts.add_user) on a store: patched copy vs full validate-and-rebuild.
 
 Usage: python bench/bench_accounts.py --db PATH [--skip-rebuild]
 
@@ -26,11 +26,11 @@ ROOT = Path(__file__).resolve().parent.parent
 def child(path: Path, way: str) -> None:
     """Add one manager account to the store at path, the given way."""
     sys.path.insert(0, str(ROOT))
-    from lendrisk import admin, store
+    from lendrisk import accounts, store
 
     if way == "rebuild":
         store.STANDALONE_TABLES = {}  # no table may be patched: the general import path
-    admin.add_user(path, f"bench_{way}", "long-enough-1", "manager")
+    accounts.add_user(path, f"bench_{way}", "long-enough-1", "manager")
     print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)  # peak RSS of this child, KB
 
 

@@ -30,9 +30,9 @@ MONEY_TOLERANCE = 0.005  # currency units: sums that differ by less are equal
 _DATE_TEXT = r"\d{4}[-/]\d{1,2}[-/]\d{1,2}"
 _MIDNIGHT = r"[ T]00:00:00(?:\.0+)?$"
 _NUMBER_TEXT = r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?"
-# Ids and usernames: letters, digits and . _ : - starting with a letter or digit (nothing a spreadsheet
-# runs as a formula, no markup, no path); at most 100 characters.
-SAFE_ID = r"[A-Za-z0-9][A-Za-z0-9_.:\-]{0,99}"
+# Ids: letters, digits and . _ : + - starting with a letter or digit (nothing a spreadsheet runs as a
+# formula, no markup, no path; + for Excel-mangled keys like 4.83E+22); at most 100 characters.
+SAFE_ID = r"[A-Za-z0-9][A-Za-z0-9_.:+\-]{0,99}"
 _CONTROL = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"  # control characters other than tab, LF, CR
 _EXPORTED_FORMULA = r"^'(?=[=+\-@\t\r])"  # the apostrophe export.neutralise put before a text cell
 # Amounts are decimal(18, 2) in the store: anything from 1e16 up does not fit.
