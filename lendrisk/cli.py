@@ -147,6 +147,44 @@ def cmd_upgrade(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_why(args: argparse.Namespace) -> int:
+    """Print the cause attribution of a rate between two month-ends and its growth-adjusted rates."""
+    from lendrisk import attribution
+
+    require_store(args.db)
+    con = store.connect(args.db)
+    try:
+        result = attribution.attribute(con, args.start, args.end, args.metric)
+        rates = attribution.growth_rates(con, args.end, args.metric)
+    except ValueError as exc:
+        raise BadInput(str(exc)) from exc
+    finally:
+        con.close()
+    pp = 100
+    print(
+        f"{args.metric} rate {args.start}: {result.start_rate * pp:.4f} %  "
+        f"{args.end}: {result.end_rate * pp:.4f} %"
+    )
+    print(f"observed change:               {(result.end_rate - result.start_rate) * pp:+.4f} pp")
+    for bar, value in zip(result.bars["bar"], result.bars["value"], strict=True):
+        print(f"  {bar:<28} {value * pp:+.4f} pp")
+    print(f"sum of the bars:               {result.bars['value'].sum() * pp:+.4f} pp")
+    print(
+        f"growth-adjusted rate {args.end} (age mix of {args.start}): {result.growth_adjusted_rate * pp:.4f} %"
+    )
+    print(f"plain - growth-adjusted:       {(result.end_rate - result.growth_adjusted_rate) * pp:+.4f} pp")
+    for key, value in rates.items():
+        print(f"{args.end} {key:<10} {value * pp:.4f} %")
+    if result.unemployment_change_pp is None:
+        print("macro: no unemployment series in the store, no macro bar")
+    else:
+        print(
+            f"unemployment change: {result.unemployment_change_pp:+.2f} pp "
+            f"({result.macro_reason or 'elasticity estimated'})"
+        )
+    return EXIT_OK
+
+
 def write_frame(frame: pd.DataFrame, fmt: str) -> None:
     """Print a result as an aligned table, CSV or JSON records."""
     if fmt == "csv":
@@ -242,6 +280,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--param", action="append", default=[], metavar="KEY=VALUE", help="a named parameter")
     p.add_argument("--format", default="table", choices=["table", "csv", "json"])
     p.add_argument("--list", action="store_true", help="list the queries with their parameters")
+
+    p = add("why", cmd_why, "why a rate moved between two month-ends (cause attribution)")
+    p.add_argument("start", type=dt.date.fromisoformat, help="earlier month-end, YYYY-MM-DD")
+    p.add_argument("end", type=dt.date.fromisoformat, help="later month-end, YYYY-MM-DD")
+    p.add_argument("--metric", default="overdue", choices=["overdue", "m3plus"])
 
     p = add("users", cmd_users, "manage dashboard users")
     p.add_argument("action", choices=["add", "list", "reset", "remove"])
