@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import duckdb
+import platforms
 import pytest
 from tiny import OBSERVED_TO, tiny_tables
 
@@ -30,5 +31,44 @@ def tiny_con():
     """An in-memory store of the tiny platform with loan_month built to 2024-12-31."""
     con = duckdb.connect()
     store.populate(con, tiny_tables(), source="tiny", observed_to=OBSERVED_TO)
+    yield con
+    con.close()
+
+
+def _platform_store(tables):
+    """An in-memory store of a hand-built attribution platform, observed to 2024-12-31."""
+    con = duckdb.connect()
+    store.populate(con, tables, source="tiny", observed_to=platforms.D1)
+    return con
+
+
+@pytest.fixture(scope="module")
+def growth_con():
+    """Only growth: the platform of tests/platforms.py whose book gets younger in 2024."""
+    con = _platform_store(platforms.platform(platforms.growth_cohorts()))
+    yield con
+    con.close()
+
+
+@pytest.fixture(scope="module")
+def mix_con():
+    """Only a mix shift: grade E's share rises from a half to three quarters."""
+    con = _platform_store(platforms.platform(platforms.mix_cohorts()))
+    yield con
+    con.close()
+
+
+@pytest.fixture(scope="module")
+def roll_con():
+    """Only a roll-rate shift: loans entering 1-30 stop curing at once from December 2023."""
+    con = _platform_store(platforms.platform(platforms.roll_cohorts()))
+    yield con
+    con.close()
+
+
+@pytest.fixture(scope="module")
+def roll_con_no_macro():
+    """The roll-rate platform without a macro table (as a LendingClub import)."""
+    con = _platform_store(platforms.platform(platforms.roll_cohorts(), macro=False))
     yield con
     con.close()
