@@ -21,6 +21,7 @@ PAGES = [
     P("pages/investor_risk.py", "common.page.investor_risk", ":material/warning:", INVESTOR, MINE),
     P("pages/learn.py", "common.page.learn", ":material/school:", INVESTOR, MINE),
     P("pages/health.py", "common.page.health", ":material/monitor_heart:", PLATFORM, MANAGE),
+    P("pages/why.py", "common.page.why", ":material/waterfall_chart:", PLATFORM, MANAGE),
     P("pages/vintages.py", "common.page.vintages", ":material/stacked_line_chart:", PLATFORM, MANAGE),
     P("pages/segments.py", "common.page.segments", ":material/pie_chart:", PLATFORM, MANAGE),
     P("pages/collections.py", "common.page.collections", ":material/support_agent:", PLATFORM, MANAGE),

@@ -48,7 +48,7 @@ class Attribution:
     start_rate: float
     end_rate: float
     growth_adjusted_rate: float  # D1's rates by months on book at D0's age mix
-    bars: pd.DataFrame  # bar, value (fraction); macro row absent when there is no macro series
+    bars: pd.DataFrame  # bar, value (fraction), pp; no macro row when there is no macro series
     unemployment_change_pp: float | None  # None without a macro series
     macro_reason: str | None  # why the macro bar is absent or zero: no_series, not_identified
 
@@ -181,6 +181,12 @@ def overdue_occupancy(matrix: np.ndarray, metric: str, horizon: int = 36) -> flo
     return float(total)
 
 
+def default_start(end: dt.date, earlier: list[dt.date]) -> dt.date:
+    """The month-end a year before end when it is among the earlier month-ends, else the earliest."""
+    year_before = risk._add_months(end, -12)
+    return year_before if year_before in earlier else min(earlier)
+
+
 def _months_between(start: dt.date, end: dt.date) -> int:
     """Whole months from month-end start to month-end end."""
     return (end.year - start.year) * 12 + end.month - start.month
@@ -245,6 +251,7 @@ def attribute(
     values["collections"] = r0 * macro_m * (collections_m - 1)
     values["rest"] = parts["within"] - values["macro"] - values["collections"]
     bars = pd.DataFrame({"bar": list(BARS), "value": [values[b] for b in BARS]})
+    bars["pp"] = bars["value"] * 100
     if shock_pp is None:
         bars = bars[bars["bar"] != "macro"].reset_index(drop=True)
     return Attribution(

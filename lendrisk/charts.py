@@ -486,4 +486,37 @@ def compact_money_axes(fig: go.Figure, lang: str, symbol: str) -> go.Figure:
         ticks = nice_ticks(*extent)
         text = [fmt.axis_money(v, lang, symbol) for v in ticks]
         axis.update(tickvals=ticks, ticktext=text, tickprefix=None, tickformat=None)
+
+
+def waterfall(
+    labels: Sequence[str],
+    values_pp: Sequence[float],
+    ends: tuple[tuple[str, float], tuple[str, float]],
+    colours: tuple[str, str, str],
+    y_title: str,
+) -> go.Figure:
+    """A waterfall in percentage points: the start rate, one bar per cause, the end rate as a total.
+
+    ends: (label, rate in %) of the start and the end; colours: (rise, fall, totals). The bars add
+    up from the start to the end (the caller's bars sum to the change)."""
+    (start_label, start), (end_label, end) = ends
+    fig = go.Figure(
+        go.Waterfall(
+            x=[start_label, *labels, end_label],
+            y=[start, *values_pp, end],
+            measure=["absolute", *["relative"] * len(labels), "total"],
+            text=[f"{start:.2f}", *(f"{v:+.2f}" for v in values_pp), f"{end:.2f}"],
+            textposition="outside",
+            increasing={"marker": {"color": colours[0]}},
+            decreasing={"marker": {"color": colours[1]}},
+            totals={"marker": {"color": colours[2]}},
+            connector={"line": {"color": "#bbbbbb", "width": 1}},
+            hovertemplate="%{x}: %{y:.2f}<extra></extra>",
+        )
+    )
+    low = min(start, end, *(start + sum(values_pp[: i + 1]) for i in range(len(values_pp))))
+    high = max(start, end, *(start + sum(values_pp[: i + 1]) for i in range(len(values_pp))))
+    pad = max(high - low, 0.5) * 0.25
+    fig.update_yaxes(title_text=y_title, range=[max(0.0, low - pad), high + pad])
+    fig.update_layout(showlegend=False, height=440, waterfallgap=0.3)
     return fig

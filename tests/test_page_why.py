@@ -1,0 +1,109 @@
+"""AppTest of the Why it moved page on the roll-rate platform of tests/platforms.py: the rates, the
+waterfall and the table show the hand-computed attribution (all +3.33 pp from collections), in both
+languages, and a store without a macro series has no economy bar and says why."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import apptest_helpers
+import platforms
+import pytest
+from apptest_helpers import figures, shown_metrics, values
+from streamlit.testing.v1 import AppTest
+from test_app_store import texts
+
+from lendrisk import auth, store
+
+
+def build(path: Path, macro: bool) -> Path:
+    """A store file of the roll-rate platform with the demo accounts."""
+    tables = platforms.platform(platforms.roll_cohorts(), macro=macro)
+    tables["users"] = auth.demo_user_rows({"investor1": "I1", "investor2": "I2", "investor3": "I2"})
+    store.build_store(path, tables, source="tiny", observed_to=platforms.D1)
+    return path
+
+
+@pytest.fixture(scope="module")
+def roll_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The roll-rate platform as a store file (flat unemployment)."""
+    return build(tmp_path_factory.mktemp("why") / "roll.duckdb", macro=True)
+
+
+@pytest.fixture(scope="module")
+def roll_db_no_macro(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The roll-rate platform without a macro table, as a LendingClub import."""
+    return build(tmp_path_factory.mktemp("why") / "roll_no_macro.duckdb", macro=False)
+
+
+def open_why(db: Path, monkeypatch: pytest.MonkeyPatch, lang: str = "en") -> AppTest:
+    """The page as the demo manager at 2024-12-31 (its default compares with 2023-12-31)."""
+    at = apptest_helpers.open_page(db, monkeypatch, "manager", "pages/why.py", lang=lang)
+    assert not at.exception
+    return at
+
+
+def test_rates_waterfall_and_table(roll_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    at = open_why(roll_db, monkeypatch)
+    shown = shown_metrics(at)
+    # 2 of 120 loans overdue at D0, 6 of 120 at D1; growth 0, so the growth-adjusted rate is 5 %
+    assert shown["Rate at 31 Dec 2023"] == "1.67%"
+    assert shown["Rate at 31 Dec 2024"] == "5.00%"
+    assert shown["Growth-adjusted rate at 31 Dec 2024"] == "5.00%"
+    assert shown["Unexplained (rest)"] == "0.00 pp"
+    (waterfall,) = figures(at)
+    trace = waterfall["data"][0]
+    assert trace["x"][0] == "31 Dec 2023" and trace["x"][-1] == "31 Dec 2024"
+    assert trace["x"][1:-1] == [
+        "Growth",
+        "Mix: grade",
+        "Mix: credit score",
+        "Mix: channel",
+        "Mix: income verified",
+        "Economy",
+        "Collections",
+        "Rest (unexplained)",
+    ]
+    y = values(trace["y"])
+    assert y[0] == pytest.approx(100 * 2 / 120) and y[-1] == pytest.approx(5.0)
+    assert y[7] == pytest.approx(100 * 2 / 120 * 2)  # collections: 1.67 % x (3 - 1)
+    assert sum(y[1:-1]) == pytest.approx(y[-1] - y[0], abs=1e-9)
+    table = at.dataframe[0].value
+    assert list(table["Change (pp)"].round(4)) == [0, 0, 0, 0, 0, 0, 3.3333, 0]
+    assert table["Share of the change"].iloc[6] == pytest.approx(100.0)
+    assert "Change: +3.33 pp." in texts(at)
+    assert "unemployment did not move" in texts(at)  # economy bar shown at 0, and why
+
+
+def test_chinese(roll_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    at = open_why(roll_db, monkeypatch, "zh")
+    assert at.title[0].value == "为什么变化"
+    (waterfall,) = figures(at)
+    assert "催收" in waterfall["data"][0]["x"]
+    assert "催收" in texts(at) and "失业率没有变化" in texts(at)
+
+
+def test_without_macro_the_economy_bar_is_absent(
+    roll_db_no_macro: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    at = open_why(roll_db_no_macro, monkeypatch)
+    (waterfall,) = figures(at)
+    assert "Economy" not in waterfall["data"][0]["x"]
+    assert any("no unemployment series" in i.value for i in at.info)
+    assert list(at.dataframe[0].value["Change (pp)"].round(4)) == [0, 0, 0, 0, 0, 3.3333, 0]
+
+
+def test_a_later_month_before_the_earlier_one_is_refused(
+    roll_db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    at = open_why(roll_db, monkeypatch)
+
+    at.selectbox(key="why_end").set_value(dt.date(2022, 1, 31)).run()
+    assert not at.exception
+    assert any("Pick a later month-end" in i.value for i in at.info)
+
+
+def test_investors_do_not_have_it(roll_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    with pytest.raises(ValueError, match="Could not find a navigation page"):
+        apptest_helpers.open_page(roll_db, monkeypatch, "investor1", "pages/why.py")
