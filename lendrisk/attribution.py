@@ -26,12 +26,12 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from lendrisk import risk, sql
+from lendrisk import risk, sql, vocab
 
 AGE = "age_band"
 MIX_DIMENSIONS: tuple[str, ...] = ("grade", "score_band", "channel", "income_verification")
 METRICS: dict[str, str] = {"overdue": "overdue_balance", "m3plus": "m3plus_balance"}
-# overdue buckets (indices in risk.ACTIVE_STATES less one: 1-30, 31-60, 61-90, 90+) each metric counts
+# overdue buckets (indices in vocab.ACTIVE_STATES less one: 1-30, 31-60, 61-90, 90+) each metric counts
 METRIC_BUCKETS: dict[str, tuple[int, ...]] = {"overdue": (0, 1, 2, 3), "m3plus": (3,)}
 BARS: tuple[str, ...] = ("growth", *(f"mix_{d}" for d in MIX_DIMENSIONS), "macro", "collections", "rest")
 LAGS: tuple[int, ...] = (3, 6)  # months a loan must have been on book for the lagged rates
@@ -136,10 +136,10 @@ def growth_adjusted_rate(frame: pd.DataFrame) -> float:
 def _grade_balances(con: duckdb.DuckDBPyConnection, after: dt.date, through: dt.date) -> np.ndarray:
     """Balance moved per grade × from state (current..90+) × to state (7) in (after, through]."""
     moves = sql.run(con, "grade_roll_balances", {"after": after, "through": through})
-    out = np.zeros((len(risk.GRADES), len(risk.ACTIVE_STATES), len(risk.STATES)))
-    g = moves["grade"].map({x: i for i, x in enumerate(risk.GRADES)}).to_numpy()
-    f = moves["from_state"].map({x: i for i, x in enumerate(risk.STATES)}).to_numpy()
-    t = moves["to_state"].map({x: i for i, x in enumerate(risk.STATES)}).to_numpy()
+    out = np.zeros((len(vocab.GRADES), len(vocab.ACTIVE_STATES), len(vocab.STATES)))
+    g = moves["grade"].map({x: i for i, x in enumerate(vocab.GRADES)}).to_numpy()
+    f = moves["from_state"].map({x: i for i, x in enumerate(vocab.STATES)}).to_numpy()
+    t = moves["to_state"].map({x: i for i, x in enumerate(vocab.STATES)}).to_numpy()
     np.add.at(out, (g, f, t), moves["balance"].to_numpy(float))
     return out
 
@@ -161,9 +161,9 @@ def fixed_mix_matrices(before: np.ndarray, during: np.ndarray) -> tuple[np.ndarr
     weight = np.divide(pooled, pooled.sum(axis=0), out=np.zeros_like(pooled), where=pooled.sum(axis=0) > 0)
     out = []
     for p in (p0, p1):
-        matrix = np.zeros((len(risk.STATES), len(risk.STATES)))
-        matrix[: len(risk.ACTIVE_STATES)] = np.einsum("gf,gft->ft", weight, np.nan_to_num(p))
-        matrix[risk.PAID_OFF, risk.PAID_OFF] = matrix[risk.CHARGED_OFF, risk.CHARGED_OFF] = 1.0
+        matrix = np.zeros((len(vocab.STATES), len(vocab.STATES)))
+        matrix[: len(vocab.ACTIVE_STATES)] = np.einsum("gf,gft->ft", weight, np.nan_to_num(p))
+        matrix[vocab.PAID_OFF, vocab.PAID_OFF] = matrix[vocab.CHARGED_OFF, vocab.CHARGED_OFF] = 1.0
         out.append(matrix)
     return out[0], out[1]
 
@@ -183,7 +183,7 @@ def overdue_occupancy(matrix: np.ndarray, metric: str, horizon: int = 36) -> flo
 
 def default_start(end: dt.date, earlier: list[dt.date]) -> dt.date:
     """The month-end a year before end when it is among the earlier month-ends, else the earliest."""
-    year_before = risk._add_months(end, -12)
+    year_before = vocab.add_months(end, -12)
     return year_before if year_before in earlier else min(earlier)
 
 
@@ -212,7 +212,7 @@ def _roll_effects(
     through the estimated elasticities (risk.stress_sensitivity), inflow from current included.
     Collections: the period's overdue-bucket roll and cure rates against that macro-adjusted start."""
     months = _months_between(start, end)
-    before = _grade_balances(con, risk._add_months(start, -months), start)
+    before = _grade_balances(con, vocab.add_months(start, -months), start)
     p0, p1 = fixed_mix_matrices(before, _grade_balances(con, start, end))
     base, macro, reason = overdue_occupancy(p0, metric), 1.0, None
     p0_macro = p0
@@ -268,24 +268,19 @@ def attribute(
 
 
 def growth_rates(con: duckdb.DuckDBPyConnection, as_of: dt.date, metric: str = "overdue") -> dict[str, float]:
-    """The plain rate at as_of beside its growth-adjusted versions (fractions): lagged_3, lagged_6
-    (the balance over loans on book at least 3 or 6 months) and vintage (as_of's rates by months on
-    book at the age mix of 12 months earlier; the plain rate when the book is younger than that)."""
-    rate_column = "overdue_rate_amount" if metric == "overdue" else None
+    """The plain rate at as_of beside its growth-adjusted versions (fractions): lagged_3 and lagged_6
+    (the metric balance over the loans on book at least 3 or 6 months; NaN when none is that old)
+    and vintage (as_of's rates by months on book at the age mix of 12 months earlier; NaN when the
+    book is younger than that). ValueError when nothing is active at as_of."""
+    column = METRICS[metric]
     out: dict[str, float] = {}
     for lag in LAGS:
         row = lagged_rates(con, as_of, as_of, lag)
         if row.empty:
             raise ValueError(f"no active loans at {as_of.isoformat()}")
-        plain = (
-            row["overdue_rate_amount"]
-            if rate_column
-            else row["m3plus_balance"] / row["outstanding_principal"]
-        )
-        out["plain"] = float(plain.iloc[0])
-        lagged = "lagged_overdue_rate" if rate_column else "lagged_m3plus_rate"
-        out[f"lagged_{lag}"] = float(row[lagged].iloc[0])
-    year_before = risk._add_months(as_of, -12)
-    frame = _paired(cells(con, year_before), cells(con, as_of), METRICS[metric])
-    out["vintage"] = growth_adjusted_rate(frame) if frame["b0"].sum() > 0 else out["plain"]
+        out["plain"] = float(row[column].iloc[0]) / float(row["outstanding_principal"].iloc[0])
+        seasoned = float(row["seasoned_principal"].iloc[0])
+        out[f"lagged_{lag}"] = float(row[column].iloc[0]) / seasoned if seasoned > 0 else float("nan")
+    frame = _paired(cells(con, vocab.add_months(as_of, -12)), cells(con, as_of), column)
+    out["vintage"] = growth_adjusted_rate(frame) if frame["b0"].sum() > 0 else float("nan")
     return out

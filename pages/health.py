@@ -6,7 +6,7 @@ from typing import Any
 import plotly.graph_objects as go
 import streamlit as st
 
-from lendrisk import charts, fmt, liquidity, pagekit, reports, ui
+from lendrisk import charts, fmt, liquidity, pagekit, reports, ui, whypanels
 from lendrisk.charts import Series
 from lendrisk.vocab import GRADE_COLOURS
 
@@ -78,6 +78,9 @@ for i, (name, column, value, colour) in enumerate(cards):
         st.caption(ui.t(f"manage.health.kpi.{name}_{'help' if value is not None else 'none'}"))
 if before is not None:
     st.caption(ui.t("manage.health.delta_note", before=fmt.date(before["month_end"], lang)))
+
+# --- growth-adjusted rates beside the plain one (an extra; lendrisk/whypanels.py) ----------------
+whypanels.growth_panel(as_of, lang)
 
 # --- overdue rates against the benchmark and unemployment --------------------------------------
 # A store without a published series (an imported real book has no macro table) draws no empty line.

@@ -3,7 +3,7 @@ waterfall, a table with its CSV and a plain-words line per bar. Managers and adm
 
 import streamlit as st
 
-from lendrisk import attribution, charts, fmt, pagekit, ui
+from lendrisk import attribution, charts, fmt, pagekit, ui, vocab
 
 as_of, lang = pagekit.manager_page("why")
 ends = ui.month_ends()  # newest first
@@ -75,7 +75,7 @@ fig = charts.waterfall(
     labels,
     list(bars["pp"]),
     ((start_text, result.start_rate * 100), (end_text, result.end_rate * 100)),
-    ("#c0392b", "#27ae60", "#34495e"),
+    (vocab.STATE_COLOURS["61-90"], vocab.STATE_COLOURS["current"], vocab.STATE_COLOURS["charged_off"]),
     ui.t("why.axis.rate"),
 )
 table = bars.assign(
@@ -85,7 +85,7 @@ table = bars.assign(
         ui.t(
             f"why.explain.{bar}",
             value=pp(value),
-            unemployment=fmt.number(result.unemployment_change_pp or 0, lang, 2),
+            unemployment=pp(result.unemployment_change_pp / 100 if result.unemployment_change_pp else 0.0),
         )
         for bar, value in zip(bars["bar"], bars["value"], strict=True)
     ],

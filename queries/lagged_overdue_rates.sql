@@ -3,7 +3,8 @@
 -- principal at D of the loans originated at least $lag_months months before D (DuckDB month
 -- arithmetic: D - $lag_months months, clamped to the month's last day). New loans cannot be late yet,
 -- so a fast-growing book flatters the plain rate; the lagged rate takes them out of the denominator.
--- Columns (amounts in currency units, rates fractions 0..1, 0 when the denominator is 0):
+-- Columns (amounts in currency units, rates fractions 0..1; the plain rate 0 and the lagged rates null
+-- when their denominator is 0, i.e. no loan is that old yet):
 --   month_end              the month-end D
 --   outstanding_principal  outstanding principal of active loans (state current..90+)
 --   seasoned_principal     of it, loans originated on or before D - $lag_months months
@@ -44,7 +45,7 @@ select
     overdue_balance,
     m3plus_balance,
     coalesce(overdue_balance / nullif(outstanding_principal, 0), 0) as overdue_rate_amount,
-    coalesce(overdue_balance / nullif(seasoned_principal, 0), 0) as lagged_overdue_rate,
-    coalesce(m3plus_balance / nullif(seasoned_principal, 0), 0) as lagged_m3plus_rate
+    overdue_balance / nullif(seasoned_principal, 0) as lagged_overdue_rate,
+    m3plus_balance / nullif(seasoned_principal, 0) as lagged_m3plus_rate
 from per_month
 order by month_end

@@ -17,9 +17,9 @@ from test_app_store import texts
 from lendrisk import auth, store
 
 
-def build(path: Path, macro: bool) -> Path:
-    """A store file of the roll-rate platform with the demo accounts."""
-    tables = platforms.platform(platforms.roll_cohorts(), macro=macro)
+def build(path: Path, macro: bool, cohorts: list[platforms.Cohort] | None = None) -> Path:
+    """A store file of a platform (the roll-rate one by default) with the demo accounts."""
+    tables = platforms.platform(cohorts or platforms.roll_cohorts(), macro=macro)
     tables["users"] = auth.demo_user_rows({"investor1": "I1", "investor2": "I2", "investor3": "I2"})
     store.build_store(path, tables, source="tiny", observed_to=platforms.D1)
     return path
@@ -37,6 +37,12 @@ def roll_db_no_macro(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return build(tmp_path_factory.mktemp("why") / "roll_no_macro.duckdb", macro=False)
 
 
+@pytest.fixture(scope="module")
+def growth_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The growth platform as a store file."""
+    return build(tmp_path_factory.mktemp("why") / "growth.duckdb", True, platforms.growth_cohorts())
+
+
 def open_why(db: Path, monkeypatch: pytest.MonkeyPatch, lang: str = "en") -> AppTest:
     """The page as the demo manager at 2024-12-31 (its default compares with 2023-12-31)."""
     at = apptest_helpers.open_page(db, monkeypatch, "manager", "pages/why.py", lang=lang)
@@ -50,7 +56,7 @@ def test_rates_waterfall_and_table(roll_db: Path, monkeypatch: pytest.MonkeyPatc
     # 2 of 120 loans overdue at D0, 6 of 120 at D1; growth 0, so the growth-adjusted rate is 5 %
     assert shown["Rate at 31 Dec 2023"] == "1.67%"
     assert shown["Rate at 31 Dec 2024"] == "5.00%"
-    assert shown["Growth-adjusted rate at 31 Dec 2024"] == "5.00%"
+    assert shown["Growth-adjusted rate"] == "5.00%"
     assert shown["Unexplained (rest)"] == "0.00 pp"
     (waterfall,) = figures(at)
     trace = waterfall["data"][0]
@@ -107,3 +113,26 @@ def test_a_later_month_before_the_earlier_one_is_refused(
 def test_investors_do_not_have_it(roll_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     with pytest.raises(ValueError, match="Could not find a navigation page"):
         apptest_helpers.open_page(roll_db, monkeypatch, "investor1", "pages/why.py")
+
+
+def test_health_shows_the_growth_adjusted_rates(growth_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    at = apptest_helpers.open_page(growth_db, monkeypatch, "manager", "pages/health.py")
+    assert not at.exception
+    shown = shown_metrics(at)
+    assert shown["Overdue rate (amount)"] == "4.1%"  # 21 / 510, the published rate stays
+    assert shown["Loans at least 3 months on book"] == "6.7%"  # 21 / 315
+    assert shown["Loans at least 6 months on book"] == "12.7%"  # 21 / 165
+    assert shown["At the age mix of 31 Dec 2023"] == "5.0%"  # 6 / 120
+    assert "the overdue rate is **6.7%** rather than **4.1%** (2.5 pp more)" in texts(at)
+    (link,) = at.get("page_link")
+    assert (link.proto.page, link.proto.label) == ("why", "Why it moved: the causes of the change")
+
+
+def test_health_too_young_for_lagged_rates(growth_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    at = apptest_helpers.open_page(
+        growth_db, monkeypatch, "manager", "pages/health.py", as_of=dt.date(2022, 2, 28)
+    )
+    assert not at.exception
+    shown = shown_metrics(at)
+    assert shown["Loans at least 3 months on book"] == "—"
+    assert "No loan is 3 months on book yet" in texts(at)
