@@ -9,7 +9,7 @@ import math
 
 import streamlit as st
 
-from lendrisk import attribution, fmt, pagekit, ui, vocab
+from lendrisk import alerts, attribution, fmt, pagekit, ui, vocab
 
 
 def _pct(value: float, lang: str) -> str:
@@ -54,3 +54,69 @@ def growth_panel(as_of: dt.date, lang: str) -> None:
     )
     st.markdown(growth_sentence(rates, as_of, lang))
     st.page_link("pages/why.py", label=ui.t("why.growth.link"), icon=":material/waterfall_chart:")
+
+
+def _vintage(first_day: str) -> str:
+    """A vintage's label: its quarter ("2024 Q1") or month, from its first day (ISO text)."""
+    day = dt.date.fromisoformat(first_day)
+    if alerts.thresholds()["vintage"]["grain"] == "quarter":
+        return ui.t("why.alert.quarter", year=day.year, quarter=(day.month - 1) // 3 + 1)
+    return fmt.month(day, ui.lang())
+
+
+def alerts_panel(as_of: dt.date, lang: str) -> None:
+    """What changed this month: the ranked alerts at as_of, each with a link to the page explaining it."""
+    found = ui.cached(alerts.manager_alerts, as_of)
+    with st.container(border=True):
+        st.markdown(f"**{ui.t('why.alerts.title', date=fmt.date(as_of, lang))}**")
+        if found.empty:
+            st.caption(ui.t("why.alerts.none"))
+            return
+        for n, row in enumerate(found.itertuples(), start=1):
+            subject = _vintage(row.subject) if row.kind == "vintage" else row.subject
+            digits = 2 if row.kind == "vintage" else 1  # vintages are close: show the gap
+            text, link = st.columns([4, 1], vertical_alignment="center")
+            text.markdown(
+                f"{n}. "
+                + ui.t(
+                    f"why.alert.{row.kind}",
+                    subject=subject,
+                    value=fmt.pct(row.value, lang, digits),
+                    usual=fmt.pct(row.usual, lang, digits),
+                )
+            )
+            with link:
+                page = row.page.removeprefix("pages/").removesuffix(".py")
+                st.page_link(row.page, label=ui.t(f"common.page.{page}"), icon=":material/arrow_forward:")
+        st.caption(ui.t("why.alerts.config"))
+
+
+def _open_story(loan_id: str) -> None:
+    """Preselect a loan in the story picker of My holdings (its selectbox key) before switching there."""
+    st.session_state["holdings_story_loan"] = loan_id
+
+
+def investor_changes_panel(investor_id: str, as_of: dt.date, lang: str) -> None:
+    """My loans that changed since the month-end before as_of, each with a button to its story."""
+    changes = ui.cached(alerts.investor_changes, as_of, investor_id)
+    before = vocab.add_months(as_of, -1)
+    with st.container(border=True):
+        st.markdown(f"**{ui.t('why.changes.title', date=fmt.date(before, lang))}**")
+        if changes.empty:
+            st.caption(ui.t("why.changes.none"))
+            return
+        for n, row in enumerate(changes.itertuples()):
+            text, button = st.columns([4, 1], vertical_alignment="center")
+            fields = {"loan": row.loan_id, "date": fmt.date(row.on_date, lang)}
+            if row.change == "rolled":
+                fields |= {
+                    "from": ui.t(f"common.state.{row.from_state}"),
+                    "to": ui.t(f"common.state.{row.to_state}"),
+                }
+            else:
+                fields["amount"] = fmt.money(row.amount, lang)
+            text.markdown(ui.t(f"why.change.{row.change}", **fields))
+            if button.button(
+                ui.t("why.changes.open"), key=f"why_story_{n}", on_click=_open_story, args=(row.loan_id,)
+            ):
+                st.switch_page("pages/holdings.py")

@@ -5,7 +5,7 @@ compensation beside the rates after it. Managers and admins."""
 import pandas as pd
 import streamlit as st
 
-from lendrisk import charts, fmt, i18n, pagekit, reports, ui
+from lendrisk import charts, fmt, i18n, pagekit, reports, ui, whypanels
 from lendrisk.charts import Series
 
 as_of, lang = pagekit.manager_page("manage.disclosure")
@@ -131,3 +131,7 @@ with right:
         file_name=f"overdue_rates_table_{as_of:%Y-%m}.csv",
         key="compensation",
     )
+
+# --- growth-adjusted rates: an extra, not part of the regulated report (lendrisk/whypanels.py) --
+st.divider()
+whypanels.growth_panel(as_of, lang)

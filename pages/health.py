@@ -19,6 +19,8 @@ with ui.busy("manage.computing"):
     mix = ui.cached(reports.originations_by_grade, as_of)
     has_reserve = ui.cached(liquidity.has_reserve, as_of)
 
+whypanels.alerts_panel(as_of, lang)  # what changed this month, most severe first
+
 now = kpis.iloc[-1]
 before = kpis.iloc[0] if len(kpis) > 1 else None
 

@@ -72,3 +72,11 @@ def roll_con_no_macro():
     con = _platform_store(platforms.platform(platforms.roll_cohorts(), macro=False))
     yield con
     con.close()
+
+
+@pytest.fixture(scope="module")
+def vintage_con():
+    """One bad vintage: June 2024 defaults three times as often as every vintage before it."""
+    con = _platform_store(platforms.platform(platforms.vintage_cohorts()))
+    yield con
+    con.close()

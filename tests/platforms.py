@@ -166,3 +166,13 @@ def roll_cohorts() -> list[Cohort]:
         return [Cohort(month, "C", 10, 2, cure=cure)]
 
     return _monthly(rule)
+
+
+def vintage_cohorts() -> list[Cohort]:
+    """10 loans a month; 1 a month never pays from installment 3 on (90+ at months on book 6, a
+    default), but 3 of the June 2024 vintage do: at age 6 it has defaulted 30 % against 10 %."""
+
+    def rule(month: dt.date) -> list[Cohort]:
+        return [Cohort(month, "C", 10, 3 if month == dt.date(2024, 6, 1) else 1, miss=3, cure=99)]
+
+    return _monthly(rule)

@@ -136,3 +136,42 @@ def test_health_too_young_for_lagged_rates(growth_db: Path, monkeypatch: pytest.
     shown = shown_metrics(at)
     assert shown["Loans at least 3 months on book"] == "—"
     assert "No loan is 3 months on book yet" in texts(at)
+
+
+@pytest.fixture(scope="module")
+def tiny_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The tiny platform (tests/tiny.py) as a store file with the demo accounts."""
+    return apptest_helpers.build_tiny_store(tmp_path_factory.mktemp("why") / "tiny.duckdb")
+
+
+def test_portfolio_lists_my_changes_and_opens_the_story(
+    tiny_store: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    june = dt.date(2024, 6, 30)
+    at = apptest_helpers.open_page(tiny_store, monkeypatch, "investor1", "pages/portfolio.py", as_of=june)
+    assert not at.exception
+    shown = texts(at)
+    # L3 went from 82 to 112 days past due, and the guarantor paid 2,020 on 10 June: I1 holds a third
+    assert "What changed since 31 May 2024" in shown
+    assert (
+        "Loan L3 rolled to a worse bucket: 61–90 days past due (M3) → Over 90 days past due (M3+)." in shown
+    )
+    assert "Loan L3: the guarantor bought you out, ¥673.33 paid to you on 10 Jun 2024." in shown
+    buttons = [b for b in at.button if b.label == "Open its story"]
+    assert len(buttons) == 2
+    buttons[1].click().run()
+    assert not at.exception
+    # the button preselects the loan for My holdings' story picker and calls st.switch_page, which
+    # AppTest does not follow (the browser does): open the page as the switch would
+    assert at.session_state["holdings_story_loan"] == "L3"
+    at.switch_page("pages/holdings.py").run()
+    assert at.selectbox(key="holdings_story_loan").value == "L3"
+    assert "L3" in at.header[0].value
+
+
+def test_portfolio_quiet_month(tiny_store: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    at = apptest_helpers.open_page(
+        tiny_store, monkeypatch, "investor2", "pages/portfolio.py", as_of=dt.date(2024, 8, 31)
+    )
+    assert not at.exception
+    assert "None of your loans rolled to a worse bucket" in texts(at)

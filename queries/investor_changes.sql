@@ -1,0 +1,97 @@
+-- grain: one row per loan of investor $investor_id x change in the month ending $as_of
+-- What changed in my portfolio since the month-end before $as_of, for loans I held at $as_of
+-- (invested on or before it). Changes, in this order:
+--   rolled       the loan moved to a worse active bucket (current < 1-30 < 31-60 < 61-90 < 90+)
+--                between the two month-ends (its state on the loan_month tape at each)
+--   charged_off  its first charged_off event falls in the month
+--   recovery     collection cash after its charge-off received in the month
+--   buyout       the guarantor paid in the month (代偿, the reserve buying investors out)
+-- Columns:
+--   loan_id, change
+--   from_state, to_state  the states at the two month-ends (rolled only; else null)
+--   on_date               the event or payment date (last one in the month); the month-end for rolled
+--   amount                my share (holding / principal) of the amount: the principal charged off,
+--                         the cash recovered or bought out, currency units; null for rolled
+with
+
+bounds as (
+    select
+        last_day(cast($as_of as date) - interval 1 month) as month_before,
+        cast($as_of as date) as month_end
+),
+
+held as (
+    select
+        h.loan_id,
+        k.loan_no,
+        sum(h.share) as share
+    from holding_share as h
+    inner join loan_key as k using (loan_id)
+    where h.investor_id = $investor_id and h.invested_on <= $as_of
+    group by h.loan_id, k.loan_no
+),
+
+states as (
+    select
+        h.loan_id,
+        arg_max(m.state, m.month_end) filter (where m.month_end <= b.month_before) as from_state,
+        arg_max(m.state, m.month_end) as to_state
+    from held as h
+    inner join loan_month as m using (loan_no)
+    cross join bounds as b
+    where m.month_end <= b.month_end
+    group by h.loan_id
+),
+
+rolled as (
+    select
+        loan_id,
+        'rolled' as change,
+        from_state,
+        to_state,
+        (select month_end from bounds) as on_date,
+        cast(null as double) as amount
+    from states
+    where list_position(['current', '1-30', '31-60', '61-90', '90+'], to_state)
+        > list_position(['current', '1-30', '31-60', '61-90', '90+'], from_state)
+),
+
+charged_off as (
+    select
+        h.loan_id,
+        'charged_off' as change,
+        cast(null as varchar) as from_state,
+        cast(null as varchar) as to_state,
+        w.charged_off_on as on_date,
+        h.share * w.principal_written_off as amount
+    from held as h
+    inner join loan_write_off as w using (loan_id)
+    cross join bounds as b
+    where w.charged_off_on > b.month_before and w.charged_off_on <= b.month_end
+),
+
+cash as (
+    select
+        h.loan_id,
+        case when r.source = 'guarantor' then 'buyout' else 'recovery' end as change,
+        cast(null as varchar) as from_state,
+        cast(null as varchar) as to_state,
+        max(r.paid_on) as on_date,
+        h.share * sum(cast(r.principal_paid + r.interest_paid as double)) as amount
+    from held as h
+    inner join repayments as r using (loan_id)
+    left join loan_charge_off as c using (loan_id)
+    cross join bounds as b
+    where r.paid_on > b.month_before and r.paid_on <= b.month_end
+        and (r.source = 'guarantor' or (r.source = 'collection' and r.paid_on >= c.charged_off_on))
+    group by h.loan_id, h.share, case when r.source = 'guarantor' then 'buyout' else 'recovery' end
+)
+
+select * from rolled
+union all
+select * from charged_off
+union all
+select * from cash
+order by
+    list_position(['rolled', 'charged_off', 'recovery', 'buyout'], change),
+    loan_id
