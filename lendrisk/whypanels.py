@@ -1,6 +1,7 @@
 """Panels of the why-it-moved work that sit on shared pages: the growth-adjusted overdue rates beside
-the plain one (Platform health, Disclosure, labelled as an extra). Rendering only: the figures come
-from lendrisk.attribution through ui.cached."""
+the plain one (Platform health, Disclosure, labelled as an extra), what changed this month for
+managers (top of Platform health) and for an investor (My portfolio). Rendering only: the figures
+come from lendrisk.attribution and lendrisk.alerts through ui.cached."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ import math
 import streamlit as st
 
 from lendrisk import alerts, attribution, fmt, pagekit, ui, vocab
+
+MAX_CHANGES = 10  # loans listed under "What changed" on My portfolio, most serious first
 
 
 def _pct(value: float, lang: str) -> str:
@@ -105,7 +108,7 @@ def investor_changes_panel(investor_id: str, as_of: dt.date, lang: str) -> None:
         if changes.empty:
             st.caption(ui.t("why.changes.none"))
             return
-        for n, row in enumerate(changes.itertuples()):
+        for n, row in enumerate(changes.head(MAX_CHANGES).itertuples()):
             text, button = st.columns([4, 1], vertical_alignment="center")
             fields = {"loan": row.loan_id, "date": fmt.date(row.on_date, lang)}
             if row.change == "rolled":
@@ -120,3 +123,5 @@ def investor_changes_panel(investor_id: str, as_of: dt.date, lang: str) -> None:
                 ui.t("why.changes.open"), key=f"why_story_{n}", on_click=_open_story, args=(row.loan_id,)
             ):
                 st.switch_page("pages/holdings.py")
+        if len(changes) > MAX_CHANGES:
+            st.caption(ui.t("why.changes.more", count=fmt.number(len(changes) - MAX_CHANGES, lang)))

@@ -1,6 +1,7 @@
 -- grain: one row per loan of investor $investor_id x change in the month ending $as_of
 -- What changed in my portfolio since the month-end before $as_of, for loans I held at $as_of
--- (invested on or before it). Changes, in this order:
+-- (invested on or before it). Ordered most serious first: charge-offs, buy-outs, rolls (the worst
+-- bucket reached first), recoveries; then by loan. Changes:
 --   rolled       the loan moved to a worse active bucket (current < 1-30 < 31-60 < 61-90 < 90+)
 --                between the two month-ends (its state on the loan_month tape at each)
 --   charged_off  its first charged_off event falls in the month
@@ -93,5 +94,6 @@ select * from charged_off
 union all
 select * from cash
 order by
-    list_position(['rolled', 'charged_off', 'recovery', 'buyout'], change),
+    list_position(['charged_off', 'buyout', 'rolled', 'recovery'], change),
+    list_position(['current', '1-30', '31-60', '61-90', '90+'], to_state) desc nulls last,
     loan_id
