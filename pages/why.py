@@ -47,11 +47,15 @@ values = dict(zip(bars["bar"], bars["value"], strict=True))
 change = result.end_rate - result.start_rate
 
 
-def pp(value: float) -> str:
-    """A change in percentage points with its sign (+1.25 pp, −0.88 pp)."""
-    text = fmt.number(abs(value) * 100, lang, 2)
+def signed(value: float) -> str:
+    """A rate change as a signed number of percentage points, two decimals (+1.25, −0.88)."""
     sign = "+" if round(value * 100, 2) > 0 else "−" if round(value * 100, 2) < 0 else ""
-    return ui.t("manage.delta_pp", value=sign + text)
+    return sign + fmt.number(abs(value) * 100, lang, 2)
+
+
+def pp(value: float) -> str:
+    """A change in percentage points with its sign and unit (+1.25 pp)."""
+    return ui.t("manage.delta_pp", value=signed(value))
 
 
 start_text, end_text = fmt.date(start, lang), fmt.date(end, lang)
@@ -65,7 +69,7 @@ pagekit.metric_rows(
             fmt.pct(result.growth_adjusted_rate, lang, 2),
             {"date": end_text, "start": start_text, "end": end_text, "growth": pp(values["growth"])},
         ),
-        ("why.kpi.unexplained", pp(values["rest"]), {"share": fmt.pct(share, lang, 0)}),
+        ("why.kpi.unexplained", signed(values["rest"]), {"share": fmt.pct(share, lang, 0)}),
     ],
     per_row=4,
 )

@@ -57,7 +57,7 @@ def test_rates_waterfall_and_table(roll_db: Path, monkeypatch: pytest.MonkeyPatc
     assert shown["Rate at 31 Dec 2023"] == "1.67%"
     assert shown["Rate at 31 Dec 2024"] == "5.00%"
     assert shown["Growth-adjusted rate"] == "5.00%"
-    assert shown["Unexplained (rest)"] == "0.00 pp"
+    assert shown["Unexplained (rest), pp"] == "0.00"
     (waterfall,) = figures(at)
     trace = waterfall["data"][0]
     assert trace["x"][0] == "31 Dec 2023" and trace["x"][-1] == "31 Dec 2024"
@@ -80,6 +80,7 @@ def test_rates_waterfall_and_table(roll_db: Path, monkeypatch: pytest.MonkeyPatc
     assert table["Share of the change"].iloc[6] == pytest.approx(100.0)
     assert "Change: +3.33 pp." in texts(at)
     assert "unemployment did not move" in texts(at)  # economy bar shown at 0, and why
+    assert "Unemployment moved 0.00 pp; through the estimated sensitivity" in texts(at)
 
 
 def test_chinese(roll_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -124,8 +125,11 @@ def test_health_shows_the_growth_adjusted_rates(growth_db: Path, monkeypatch: py
     assert shown["Loans at least 6 months on book"] == "12.7%"  # 21 / 165
     assert shown["At the age mix of 31 Dec 2023"] == "5.0%"  # 6 / 120
     assert "the overdue rate is **6.7%** rather than **4.1%** (2.5 pp more)" in texts(at)
-    (link,) = at.get("page_link")
-    assert (link.proto.page, link.proto.label) == ("why", "Why it moved: the causes of the change")
+    links = [(link.proto.page, link.proto.label) for link in at.get("page_link")]
+    assert ("why", "Why it moved: the causes of the change") in links
+    # what changed this month at the top: 21 / 510 = 4.1 % overdue against the industry's 2 %
+    assert "1. The overdue rate by amount, 4.1%, is above the industry's 2.0%." in texts(at)
+    assert links[0] == ("why", "Why it moved")
 
 
 def test_health_too_young_for_lagged_rates(growth_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
