@@ -121,6 +121,16 @@ def cutoff_curve(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> pd.DataFrame
     )
 
 
+DEFAULT_VOLUME_LOST = 0.10  # the cut-off what-if opens at the score that gives up about a tenth of volume
+
+
+def default_cutoff(curve: pd.DataFrame, volume_lost: float = DEFAULT_VOLUME_LOST) -> int:
+    """The cut-off the what-if opens at: the lowest candidate score giving up at least volume_lost of
+    originated principal (so the tiles show a trade-off, not zeros); the highest score when none does."""
+    reaching = curve.loc[curve["volume_lost"] >= volume_lost, "min_score"]
+    return int(reaching.min()) if len(reaching) else int(curve["min_score"].max())
+
+
 def cutoff_whatif(con: duckdb.DuckDBPyConnection, as_of: dt.date, min_score: int) -> dict[str, float]:
     """Rejecting every loan whose borrower's score is below min_score, on originations by as_of:
     volume_lost, loans_lost, defaults_avoided, defaulted_principal_avoided, lost_principal_avoided

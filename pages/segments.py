@@ -151,7 +151,7 @@ else:
         ui.t("manage.segments.min_score"),
         min_value=low,
         max_value=max(high, low + 1),
-        value=low,
+        value=screening.default_cutoff(curve),
         step=1,
         key="cutoff_score",
     )

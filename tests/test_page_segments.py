@@ -43,7 +43,10 @@ def test_other_dimensions_are_translated(tiny_db: Path, monkeypatch: pytest.Monk
 def test_cutoff_slider(tiny_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: F811
     at = open_page(tiny_db, monkeypatch, "pages/segments.py", YEAR_END)
     slider = at.slider(key="cutoff_score")
-    assert (slider.min, slider.max, slider.value) == (590, 720, 590)
+    # the default is the lowest score giving up >= 10 % of volume: 680 rejects L3 (590), 45.5 %
+    assert (slider.min, slider.max, slider.value) == (590, 720, 680)
+    assert {m.label: m.value for m in at.metric}["Defaults avoided"] == "100.0%"  # not a 0.0 % tile
+    slider.set_value(590).run()
     assert {m.label: m.value for m in at.metric}["Volume lost"] == "0.0%"
     slider.set_value(600).run()
     con = store.connect(tiny_db, read_only=True)

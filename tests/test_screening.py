@@ -96,5 +96,9 @@ def test_cutoff_curve(tiny_con) -> None:
     assert curve["volume_lost"].tolist() == pytest.approx([0.0, 3000 / 6600, 5400 / 6600])
     assert curve["defaults_avoided"].tolist() == [0.0, 1.0, 1.0]
     assert curve["lost_principal_avoided"].tolist() == [0.0, 1.0, 1.0]
+    # the what-if opens where at least 10 % of volume goes: 680 (45.5 %); 50 % first at 720
+    assert screening.default_cutoff(curve) == 680
+    assert screening.default_cutoff(curve, volume_lost=0.5) == 720
+    assert screening.default_cutoff(curve, volume_lost=0.9) == 720  # none reaches it: the highest
     point = screening.cutoff_whatif(tiny_con, YEAR_END, 680)
     assert point["volume_lost"] == pytest.approx(curve["volume_lost"].iloc[1])
