@@ -239,18 +239,28 @@ def legal_funnel(frame: pd.DataFrame, colours: Sequence[str], x_title: str) -> g
     return fig
 
 
-def recovery_curve(curve: pd.DataFrame, colour: str, x_title: str, y_title: str) -> go.Figure:
-    """Cumulative recovery rate (0..1) by months since charge-off (first 24 months), loans in the hover."""
-    fig = go.Figure(
-        go.Scatter(
-            x=curve["months_since_charge_off"],
-            y=curve["recovery_rate"],
-            mode="lines+markers",
-            line={"color": colour},
-            customdata=curve["loans"],
-            hovertemplate="%{x}: %{y:.1%} (n = %{customdata})<extra></extra>",
+def recovery_curve(
+    curve: pd.DataFrame, colour: str, x_title: str, y_title: str, label: Callable[[int], str] = str
+) -> go.Figure:
+    """Cumulative recovery rate (0..1) by months since charge-off, one line per charge-off year (the
+    newest in colour, older ones grey, fainter with age), each cohort's loans in the hover."""
+    fig = go.Figure()
+    cohorts = sorted(curve["cohort"].unique())
+    for age, cohort in enumerate(reversed(cohorts)):
+        part = curve[curve["cohort"] == cohort]
+        name = label(int(cohort))
+        fig.add_trace(
+            go.Scatter(
+                x=part["months_since_charge_off"],
+                y=part["recovery_rate"],
+                name=name,
+                mode="lines+markers",
+                line={"color": colour if age == 0 else "#9e9e9e", "width": 2.5 if age == 0 else 1.2},
+                opacity=1.0 if age == 0 else max(0.35, 0.9 - 0.1 * age),
+                customdata=part["loans"],
+                hovertemplate=name + " · %{x}: %{y:.1%} (n = %{customdata})<extra></extra>",
+            )
         )
-    )
     legend_below(fig, x_title, y_title, height=380, y_tickformat=".0%")
     fig.update_xaxes(range=[0, 24])
     return fig

@@ -188,6 +188,7 @@ with right:
             STATE_COLOURS["charged_off"],
             ui.t("manage.axis.months_since_charge_off"),
             ui.t("manage.axis.recovery_rate"),
+            label=lambda year: ui.t("manage.collections.cohort", year=year),
         )
         ui.chart(
             fig,
@@ -195,6 +196,7 @@ with right:
             "manage.collections.chart.recovery",
             "manage.collections.chart.recovery_explain",
             columns={
+                "cohort": "manage.col.charge_off_year",
                 "months_since_charge_off": "manage.col.months_since_charge_off",
                 "loans": "manage.col.loans",
                 "charged_off_principal": "manage.col.charged_off_principal",
@@ -202,4 +204,5 @@ with right:
                 "recovery_rate": "manage.col.recovery_rate",
             },
             file_name="recovery_curve.csv",
+            formats={"charged_off_principal": "money", "recovered": "money", "recovery_rate": "pct"},
         )

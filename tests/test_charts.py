@@ -146,9 +146,19 @@ def test_cure_bars_and_recovery_curve() -> None:
     bars = charts.cure_bars(frame, "#2e7d32", ["n = 1", "n = 1"], "First action", "Cure rate")
     assert list(bars.data[0].y) == [1.0, 0.0] and list(bars.data[0].text) == ["n = 1", "n = 1"]
     assert bars.layout.yaxis.tickformat == ".0%" and list(bars.layout.yaxis.range) == [0, 1.12]
-    curve = pd.DataFrame({"months_since_charge_off": [0, 1], "recovery_rate": [0.0, 0.15], "loans": [1, 1]})
-    fig = charts.recovery_curve(curve, "#424242", "Months", "Recovered")
-    assert list(fig.data[0].y) == [0.0, 0.15] and fig.layout.yaxis.tickformat == ".0%"
+    curve = pd.DataFrame(
+        {
+            "cohort": [2023, 2023, 2024],
+            "months_since_charge_off": [0, 1, 0],
+            "recovery_rate": [0.0, 0.15, 0.3],
+            "loans": [1, 1, 2],
+        }
+    )
+    fig = charts.recovery_curve(curve, "#424242", "Months", "Recovered", label=lambda y: f"Charged off {y}")
+    # the newest cohort first and in colour, older ones grey
+    assert [t.name for t in fig.data] == ["Charged off 2024", "Charged off 2023"]
+    assert list(fig.data[1].y) == [0.0, 0.15] and fig.layout.yaxis.tickformat == ".0%"
+    assert (fig.data[0].line.color, fig.data[1].line.color) == ("#424242", "#9e9e9e")
     assert list(fig.layout.xaxis.range) == [0, 24]
 
 

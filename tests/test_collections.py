@@ -114,6 +114,7 @@ def test_legal_pipeline_and_recovery_curve(tiny_con) -> None:
     assert september["loans"].tolist() == [1, 0, 0]
     # charged off in September with 2,000 written off; 300 comes in November (2 months on)
     curve = collections.recovery_curve(tiny_con, YEAR_END)
+    assert curve["cohort"].tolist() == [2024] * 4
     assert curve["months_since_charge_off"].tolist() == [0, 1, 2, 3]
     assert curve["recovery_rate"].tolist() == [0.0, 0.0, 0.15, 0.15]
     assert collections.recovery_curve(tiny_con, JULY).empty

@@ -4,13 +4,16 @@ curve shown equal lendrisk.collections' results."""
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from test_app_store import texts, tiny_db  # noqa: F401  (tiny_db is a fixture)
 from test_page_health import figures, open_page, values
+from tiny import OBSERVED_TO, d, tiny_tables
 
-from lendrisk import collections, fmt, store
+from lendrisk import auth, collections, fmt, store
 
 MARCH, YEAR_END = dt.date(2024, 3, 31), dt.date(2024, 12, 31)
 
@@ -61,3 +64,53 @@ def test_chinese(tiny_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # noq
     table = at.dataframe[0].value
     assert table["下一步"].tolist() == ["上门催收", "电话催收"]
     assert "贷后催收" in texts(at)
+
+
+def with_second_charge_off() -> dict[str, pd.DataFrame]:
+    """The tiny platform plus L4 (1,000, 2024-05-01, held by I2): never pays, charged off 11-05 with
+    1,000 written off, 900 recovered by collection on 11-20."""
+    tables = tiny_tables()
+    loan = (
+        tables["loans"]
+        .iloc[[0]]
+        .assign(loan_id="L4", grade="C", originated_on=d("2024-05-01"), principal=1000.0)
+    )
+    tables["loans"] = pd.concat([tables["loans"], loan], ignore_index=True)
+    schedule = pd.DataFrame(
+        [
+            ("L4", 1, d("2024-06-01"), 500.0, 10.0),
+            ("L4", 2, d("2024-07-01"), 250.0, 5.0),
+            ("L4", 3, d("2024-08-01"), 250.0, 2.5),
+        ],
+        columns=tables["schedule"].columns,
+    )
+    tables["schedule"] = pd.concat([tables["schedule"], schedule], ignore_index=True)
+    paid = pd.DataFrame(
+        [("L4", d("2024-11-20"), 900.0, 0.0, 0.0, "collection")], columns=tables["repayments"].columns
+    )
+    tables["repayments"] = pd.concat([tables["repayments"], paid], ignore_index=True)
+    event = pd.DataFrame(
+        [("L4", d("2024-11-05"), "charged_off", 1000.0, None)], columns=tables["loan_events"].columns
+    )
+    tables["loan_events"] = pd.concat([tables["loan_events"], event], ignore_index=True)
+    held = pd.DataFrame([("H6", "I2", "L4", 1000.0, d("2024-05-01"))], columns=tables["holdings"].columns)
+    tables["holdings"] = pd.concat([tables["holdings"], held], ignore_index=True)
+    tables["users"] = auth.demo_user_rows({"investor1": "I1", "investor2": "I2", "investor3": "I2"})
+    return tables
+
+
+def test_cumulative_recovery_curve_never_falls(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    db = tmp_path / "two_charge_offs.duckdb"
+    store.build_store(db, with_second_charge_off(), source="tiny+L4", observed_to=OBSERVED_TO)
+    at = open_page(db, monkeypatch, "pages/collections.py", YEAR_END)
+    assert not at.exception
+    (curve,) = figures(at)[3]["data"]
+    # pooling whoever was observed long enough would read 0.30, 0.30 (L3 and L4: 900 / 3,000), then
+    # 0.15 at months 2-3 (L3 alone: 300 / 2,000): a falling "cumulative" curve. The 2024 cohort is
+    # drawn only for the months both loans were observed (L4: Nov -> Dec = 1 month).
+    assert curve["name"] == "Charged off in 2024"
+    assert values(curve["x"]) == [0, 1]
+    assert values(curve["y"]) == pytest.approx([0.3, 0.3])
+    assert values(curve["customdata"]) == [2, 2]
+    ys = values(curve["y"])
+    assert all(b >= a for a, b in itertools.pairwise(ys))
