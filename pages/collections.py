@@ -90,11 +90,10 @@ with st.expander(ui.t("manage.collections.rule_title")):
 def cure_chart(
     groups: pd.DataFrame, group: str, prefix: str, colour: str, name: str, axis: str, csv: str
 ) -> None:
-    """Cure rates (0..1) of the groups with spells (group column, labels prefix + value) and their CSV."""
-    frame = groups[groups["spells"] > 0]
-    frame = frame.assign(label=[ui.t(f"{prefix}{g}") for g in frame[group]])
+    """Cure rates (0..1) of every group (group column, labels prefix + value; an empty one shows n = 0)."""
+    frame = groups.assign(label=[ui.t(f"{prefix}{g}") for g in groups[group]])
     fig = charts.cure_bars(
-        frame,
+        frame.assign(cure_rate=frame["cure_rate"].fillna(0.0)),
         colour,
         [f"n = {fmt.number(n, lang)}" for n in frame["spells"]],
         ui.t(f"manage.axis.{axis}"),

@@ -10,8 +10,9 @@ import duckdb
 import pytest
 from apptest_helpers import build_tiny_store, figures, open_page, shown_metrics, values
 from test_app_store import texts
+from tiny import OBSERVED_TO, tiny_tables
 
-from lendrisk import fmt, investor, metrics, risk, store
+from lendrisk import auth, fmt, investor, metrics, risk, store
 
 MARCH = dt.date(2024, 3, 31)
 PAGE = "pages/portfolio.py"
@@ -132,3 +133,37 @@ def test_cash_flow_statement_lists_every_flow_newest_first(db: Path, monkeypatch
         [50.0, 24.0, 206.0, 1030 / 3, -2400.0, -600.0, -1000.0]
     )
     assert "7 flows: ¥4,000.00 invested, ¥623.33 received." in texts(at)
+
+
+def scaled_tables(factor: float) -> dict:
+    """The tiny platform with every amount multiplied by factor (rates, dates and states unchanged)."""
+    tables = tiny_tables()
+    money = {
+        "borrowers": ["annual_income"],
+        "loans": ["principal"],
+        "schedule": ["principal_due", "interest_due"],
+        "repayments": ["principal_paid", "interest_paid", "fee_paid"],
+        "loan_events": ["amount"],
+        "holdings": ["amount"],
+        "reserve_fund": ["balance"],
+    }
+    for name, columns in money.items():
+        tables[name] = tables[name].assign(**{c: tables[name][c].astype(float) * factor for c in columns})
+    tables["users"] = auth.demo_user_rows({"investor1": "I1", "investor2": "I2", "investor3": "I2"})
+    return tables
+
+
+def test_chinese_amount_axes_in_wan_and_yi(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    db = tmp_path / "large.duckdb"
+    store.build_store(db, scaled_tables(100_000.0), source="tiny x 100,000", observed_to=OBSERVED_TO)
+    at = open_page(db, monkeypatch, "investor1", PAGE, as_of=MARCH, lang="zh")
+    assert not at.exception
+    buckets = figures(at)[0]
+    # I1's exposure by bucket: current 2,400 x 100,000 = 2.4亿, 1-30 1,020.67 x 100,000 = 1.02亿;
+    # ticks every 5,000万 up to 2.5亿, written in 万 / 亿 (Plotly alone would write 100M / 200M)
+    assert values(buckets["data"][0]["y"])[:2] == pytest.approx([2.4e8, 354e5 + 2e8 / 3])
+    axis = buckets["layout"]["yaxis"]
+    assert axis["tickvals"] == [0, 5e7, 1e8, 1.5e8, 2e8, 2.5e8]
+    assert axis["ticktext"] == ["¥0", "¥5000万", "¥1亿", "¥1.5亿", "¥2亿", "¥2.5亿"]
+    english = open_page(db, monkeypatch, "investor1", PAGE, as_of=MARCH)
+    assert figures(english)[0]["layout"]["yaxis"]["ticktext"][1:3] == ["¥50M", "¥100M"]
