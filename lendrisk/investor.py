@@ -157,10 +157,14 @@ def cash_flows(con: duckdb.DuckDBPyConnection, as_of: dt.date, investor_id: str)
 
     Columns as investor_cash_flows.sql: flow_on, holding_id, loan_id, kind, source, principal,
     interest, fee, amount (signed currency units: − invested, + received); an investment's source
-    is "investor" (the investor paid it).
+    is "investor" (the investor paid it) and its principal / interest / fee are missing.
     """
     frame = _dates(risk.investor_cash_flows(con, as_of, investor_id), "flow_on")
     frame["source"] = frame["source"].fillna("investor")
+    # an investment has no principal / interest / fee split: blank, not ¥0.00
+    investment = frame["kind"] == "investment"
+    frame[["principal", "interest", "fee"]] = frame[["principal", "interest", "fee"]].astype(float)
+    frame.loc[investment, ["principal", "interest", "fee"]] = np.nan
     return frame.sort_values(["flow_on", "holding_id"], ascending=[False, True], kind="stable").reset_index(
         drop=True
     )
@@ -175,24 +179,48 @@ def overdue_trend(con: duckdb.DuckDBPyConnection, as_of: dt.date, investor_id: s
 def overdue_rates(con: duckdb.DuckDBPyConnection, as_of: dt.date, investor_id: str) -> pd.DataFrame:
     """One row per month-end × series (investor, platform, industry): overdue rate by amount (0..1).
 
-    The investor's months with no exposure have no rate and are left out; industry is the published
-    benchmark in macro (left out where missing).
+    The investor's rows also carry the basis of the rate: loans (running loans with exposure),
+    exposure and overdue_exposure (currency units; missing on the other series). The investor's
+    months with no exposure have no rate and are left out; industry is the published benchmark in
+    macro (left out where missing).
     """
     mine = overdue_trend(con, as_of, investor_id)
-    columns = ["month_end", "series", "rate"]
+    columns = ["month_end", "series", "rate", "loans", "exposure", "overdue_exposure"]
     if mine.empty:
         return pd.DataFrame(columns=columns)
     platform = metrics.overdue_trend(con, mine["month_end"].iloc[0], as_of)
     platform = _dates(platform, "month_end")
     parts = [
-        mine.assign(series="investor", rate=mine["overdue_rate"]),
+        mine.assign(series="investor", rate=mine["overdue_rate"], loans=mine["held_loans"]),
         platform.assign(series="platform", rate=platform["overdue_rate_amount"]),
         platform.assign(series="industry", rate=platform["industry_overdue_rate"]),
     ]
-    out = pd.concat([p[columns] for p in parts], ignore_index=True)
+    out = pd.concat([p.reindex(columns=columns) for p in parts], ignore_index=True)
     out = out[out["rate"].notna()]
-    out["rate"] = out["rate"].astype(float)
+    out[["rate", "loans", "exposure", "overdue_exposure"]] = out[
+        ["rate", "loans", "exposure", "overdue_exposure"]
+    ].astype(float)
     return out.reset_index(drop=True)
+
+
+SMALL_BOOK_LOANS = 10  # below this many running loans one late loan moves the investor's rate by > 10 pp
+
+
+def overdue_basis(rates: pd.DataFrame) -> dict[str, object]:
+    """What the investor's latest overdue rate rests on: month_end, rate, overdue, exposure (currency
+    units), loans, small (fewer than SMALL_BOOK_LOANS loans) and small_months (months of the chart
+    whose rate rests on so few loans)."""
+    mine = rates[rates["series"] == "investor"]
+    last = mine.iloc[-1]
+    return {
+        "month_end": last["month_end"],
+        "rate": float(last["rate"]),
+        "overdue": float(last["overdue_exposure"]),
+        "exposure": float(last["exposure"]),
+        "loans": int(last["loans"]),
+        "small": int(last["loans"]) < SMALL_BOOK_LOANS,
+        "small_months": int((mine["loans"] < SMALL_BOOK_LOANS).sum()),
+    }
 
 
 def top_borrowers(
@@ -474,7 +502,20 @@ def bucket_figure(buckets: pd.DataFrame, lang: str) -> go.Figure:
 
 
 def overdue_rates_figure(rates: pd.DataFrame, lang: str) -> go.Figure:
-    """Lines of the overdue rate by amount per month-end: the investor's, the platform's, the industry's."""
+    """Lines of the overdue rate by amount per month-end: the investor's (its basis in the hover: overdue
+    of exposure in n loans), the platform's, the industry's."""
+    mine = rates[rates["series"] == "investor"]
+    label = i18n.t("investor.series.investor", lang)
+    basis = {
+        (label, r.month_end): i18n.t(
+            "investor.trend.basis_hover",
+            lang,
+            overdue=fmt.money(r.overdue_exposure, lang),
+            exposure=fmt.money(r.exposure, lang),
+            loans=fmt.number(int(r.loans), lang),
+        )
+        for r in mine.itertuples()
+    }
     styles = {
         "investor": {"color": "#c62828", "width": 3, "dash": "solid"},
         "platform": {"color": "#1565c0", "width": 2, "dash": "solid"},
@@ -486,7 +527,9 @@ def overdue_rates_figure(rates: pd.DataFrame, lang: str) -> go.Figure:
         y="rate",
         styles=styles,
         name=lambda series: i18n.t(f"investor.series.{series}", lang),
-        hover=lambda name, m, r: f"{name} · {fmt.month(m, lang)}: {fmt.pct(r, lang, 2)}",
+        hover=lambda name, m, r: (
+            f"{name} · {fmt.month(m, lang)}: {fmt.pct(r, lang, 2)}" + basis.get((name, m), "")
+        ),
         mode="lines",
     )
     _layout(fig, i18n.t("investor.axis.month", lang), i18n.t("investor.axis.overdue_rate", lang))

@@ -89,9 +89,36 @@ with right:
                 "month_end": "investor.col.month_end",
                 "series": "investor.col.series",
                 "rate": "investor.col.overdue_rate",
+                "loans": "investor.col.loans",
+                "exposure": "investor.col.exposure",
+                "overdue_exposure": "investor.col.overdue_exposure",
             },
             file_name="overdue_rate_mine_vs_platform.csv",
+            formats={"rate": "pct", "exposure": "money", "overdue_exposure": "money", "loans": "int"},
         )
+        basis = investor.overdue_basis(rates)
+        st.caption(
+            ui.t(
+                "investor.trend.basis_one" if basis["loans"] == 1 else "investor.trend.basis",
+                date=fmt.date(basis["month_end"], lang),
+                rate=pct(basis["rate"]),
+                overdue=fmt.money(basis["overdue"], lang),
+                exposure=fmt.money(basis["exposure"], lang),
+                loans=fmt.number(basis["loans"], lang),
+            )
+        )
+        if basis["small"] or basis["small_months"]:
+            st.info(
+                ui.t(
+                    "investor.trend.small_book",
+                    loans=fmt.number(basis["loans"], lang),
+                    exposure=fmt.money(basis["exposure"], lang),
+                    step=fmt.pct(1 / max(basis["loans"], 1), lang, 0),
+                    months=fmt.number(basis["small_months"], lang),
+                    min=fmt.number(investor.SMALL_BOOK_LOANS, lang),
+                ),
+                icon=":material/info:",
+            )
 
 st.subheader(ui.t("investor.cashflows.title"))
 st.caption(

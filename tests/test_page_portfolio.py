@@ -52,7 +52,16 @@ def test_investor1_kpis_at_march_end(db: Path, monkeypatch: pytest.MonkeyPatch, 
     # the plain-language lines under the numbers carry the figures behind them
     page = texts(at)
     assert "29.84% of your exposure is in loans at least one day late; ¥494.00 of instalments" in page
-    assert "Principal still owed to you in 3 running loans" in page
+    assert "Principal still owed to you (running loans: 3)" in page
+    # the overdue rate with its basis, and the warning that it rests on a small book
+    assert (
+        "On 31 Mar 2024 your overdue rate of 29.84% is ¥1,020.67 overdue out of the ¥3,420.67 you have"
+        " in 3 running loans." in page
+    )
+    assert at.info[-1].value.startswith(
+        "Your book is small: the rate rests on 3 loans / ¥3,420.67, so one late loan moves it by about"
+        " 33%. In 3 of the months shown it rested on fewer than 10 loans"
+    )
 
 
 def test_charts_show_the_investors_buckets_and_rates(db: Path, monkeypatch: pytest.MonkeyPatch, con) -> None:
@@ -104,7 +113,7 @@ def test_chinese_and_a_later_date(db: Path, monkeypatch: pytest.MonkeyPatch) -> 
     assert shown["已收利息"] == fmt.money(230 / 3, "zh") == "¥76.67"
     assert shown["年化净收益率（NAR）"] == fmt.pct((1 + 230 / 41462) ** 12 - 1, "zh", 2)
     assert "我的投资组合" in texts(at)
-    assert [i.value for i in at.info][-1] == "该日您已没有未收回的出借本金：所有持仓均已还清、代偿或核销。"
+    assert "该日您已没有未收回的出借本金：所有持仓均已还清、代偿或核销。" in [i.value for i in at.info]
 
 
 def test_managers_have_no_investor_pages(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -132,6 +141,9 @@ def test_cash_flow_statement_lists_every_flow_newest_first(db: Path, monkeypatch
     assert frame["Cash to you (¥)"].tolist() == pytest.approx(
         [50.0, 24.0, 206.0, 1030 / 3, -2400.0, -600.0, -1000.0]
     )
+    # an investment has no principal part: blank, not ¥0.00
+    principal = next(c for c in frame.columns if c.startswith("Principal"))
+    assert frame[principal].isna().tolist() == [False] * 4 + [True] * 3
     assert "7 flows: ¥4,000.00 invested, ¥623.33 received." in texts(at)
 
 
