@@ -242,6 +242,24 @@ def stress_by_state(result: dict[str, object]) -> pd.DataFrame:
     return frame.rename(columns={"el_after_guarantee": "el", "el_after_guarantee_stressed": "el_stressed"})
 
 
+def stress_explained(result: dict[str, object]) -> dict[str, float | bool]:
+    """Why a stressed expected loss moved (risk.stressed_expected_loss's result), in currency units:
+    el / el_stressed before any guarantee, covered / covered_stressed = the part the risk reserve
+    absorbs, coverage / coverage_stressed (0..1) and reserve_gives_out (coverage falls under stress)."""
+    el, el_s = float(result["el"]), float(result["el_stressed"])
+    after, after_s = float(result["el_after_guarantee"]), float(result["el_after_guarantee_stressed"])
+    coverage, coverage_s = float(result["reserve_coverage"]), float(result["reserve_coverage_stressed"])
+    return {
+        "el": el,
+        "el_stressed": el_s,
+        "covered": el - after,
+        "covered_stressed": el_s - after_s,
+        "coverage": coverage,
+        "coverage_stressed": coverage_s,
+        "reserve_gives_out": coverage_s < coverage - 1e-9,
+    }
+
+
 def loss_histogram(losses: np.ndarray, bins: int = 40) -> pd.DataFrame:
     """Simulated losses in equal-width bins: loss_from, loss_to (currency units), runs, share (0..1)."""
     losses = np.asarray(losses, dtype=float)

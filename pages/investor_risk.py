@@ -98,6 +98,22 @@ pagekit.metric_rows(
     ],
     per_row=3,
 )
+why = investor.stress_explained(stressed)
+if before > 0 or after > 0:
+    st.markdown(
+        ui.t(
+            "investor.risk.stress.why_reserve" if why["reserve_gives_out"] else "investor.risk.stress.why",
+            shock=fmt.number(shock, lang, 1),
+            el=money(why["el"]),
+            el_stressed=money(why["el_stressed"]),
+            covered=money(why["covered"]),
+            covered_stressed=money(why["covered_stressed"]),
+            coverage=fmt.pct(why["coverage"], lang, 0),
+            coverage_stressed=fmt.pct(why["coverage_stressed"], lang, 0),
+            after=money(before),
+            after_stressed=money(after),
+        )
+    )
 factors = stressed["sensitivity"]
 if (factors["used_factor_per_pp"] <= 1.0).all():
     st.info(ui.t("investor.risk.stress.flat"))

@@ -301,3 +301,21 @@ def test_figures_are_translated(tiny_con):
     )
     assert list(buckets.data[0].x) == ["Current", "1–30 d", "31–60 d", "61–90 d", "90+ d"]
     assert list(buckets.data[0].marker.color) == [vocab.STATE_COLOURS[b] for b in vocab.ACTIVE_STATES]
+
+
+def test_stress_explained_says_when_the_reserve_gives_out():
+    # investor1's case in the issue: 67.19 -> 636.29 after the guarantee; before it 700 -> 1,300;
+    # the reserve paid 100 % of guaranteed losses, under stress 40 %
+    result = {
+        "el": 700.0,
+        "el_stressed": 1300.0,
+        "el_after_guarantee": 67.19,
+        "el_after_guarantee_stressed": 636.29,
+        "reserve_coverage": 1.0,
+        "reserve_coverage_stressed": 0.4,
+    }
+    why = investor.stress_explained(result)
+    assert why["covered"] == pytest.approx(632.81) and why["covered_stressed"] == pytest.approx(663.71)
+    assert why["reserve_gives_out"] is True
+    flat = investor.stress_explained(result | {"reserve_coverage_stressed": 1.0})
+    assert flat["reserve_gives_out"] is False

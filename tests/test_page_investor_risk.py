@@ -71,6 +71,12 @@ def test_stress_before_and_after(at, con) -> None:
     assert shown["Expected loss after the shock"] == "¥2,110.02"
     assert shown["Extra loss from the shock"] == "¥0.00"
     assert "do not move together" in " ".join(i.value for i in at.info)
+    # the explanation: L3's 666.67 x 0.9 = 600 is the reserve's, which still covers all of it
+    assert (
+        "before any guarantee your expected loss goes from ¥2,710.02 to ¥2,710.02. The risk reserve would"
+        " still cover 100% of the guaranteed loans' losses (¥600.00), so what stays with you goes from"
+        " ¥2,110.02 to ¥2,110.02." in texts(at)
+    )
     assert "The same holdings if unemployment were 4.0 percentage points higher." in texts(at)
 
 
