@@ -15,7 +15,7 @@ import pandas as pd
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 
-from lendrisk import export, metrics, risk, sql
+from lendrisk import export, liquidity, metrics, risk, sql
 from lendrisk.vocab import add_months
 
 # --- platform health --------------------------------------------------------------------------
@@ -26,24 +26,33 @@ KPI_RATES = ("overdue_rate_amount", "overdue_rate_count", "m3plus_rate")
 def health_kpis(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> pd.DataFrame:
     """Two rows (month_end = the month-end before as_of, then as_of; the first only when observed).
 
-    Columns: month_end, outstanding_principal, overdue_rate_amount, overdue_rate_count, m3plus_rate
-    (metrics.overdue_trend), expected_loss (Σ el of risk.expected_loss, currency units) and
-    reserve_coverage (risk.reserve_coverage, 0..1).
+    Columns: month_end, outstanding_principal, overdue_rate_amount, overdue_rate_count, m3plus_rate,
+    industry_overdue_rate (metrics.overdue_trend), industry_gap (overdue_rate_amount minus the
+    industry's, fractions), expected_loss (Σ el of risk.expected_loss, currency units), and the risk
+    reserve as the Risk reserve page reads it (liquidity.reserve_outlook): reserve_balance,
+    expected_buyouts (next 12 months, currency units), reserve_coverage = balance / expected
+    buy-outs, not capped (inf when none is expected), reserve_months (months of coverage).
     """
     trend = metrics.overdue_trend(con, add_months(as_of, -1), as_of)
     rows = []
     for day in pd.to_datetime(trend["month_end"]).dt.date:
         row = trend[pd.to_datetime(trend["month_end"]).dt.date == day].iloc[0]
-        model = risk.risk_model(con, day)
-        coverage = risk.reserve_coverage(con, day, model)
+        outlook = liquidity.reserve_outlook(con, day)
+        buyouts = outlook["buyouts_base"]
         el = risk.expected_loss(con, day)
+        industry = pd.to_numeric(pd.Series([row["industry_overdue_rate"]]), errors="coerce").iloc[0]
         rows.append(
             {
                 "month_end": day,
                 "outstanding_principal": float(row["outstanding_principal"]),
                 **{k: float(row[k]) for k in KPI_RATES},
+                "industry_overdue_rate": float(industry),
+                "industry_gap": float(row["overdue_rate_amount"]) - float(industry),
                 "expected_loss": float(el["el"].sum()),
-                "reserve_coverage": float(coverage["coverage"]),
+                "reserve_balance": outlook["balance"],
+                "expected_buyouts": buyouts,
+                "reserve_coverage": outlook["balance"] / buyouts if buyouts > 0 else float("inf"),
+                "reserve_months": outlook["months_of_coverage_base"],
             }
         )
     return pd.DataFrame(rows)

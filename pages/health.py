@@ -1,6 +1,7 @@
 """Platform health: KPIs with month-over-month change, overdue and M3+ rates against the industry
 benchmark and unemployment, originations and grade mix over time. Managers and admins."""
 
+import math
 from typing import Any
 
 import plotly.graph_objects as go
@@ -27,7 +28,7 @@ before = kpis.iloc[0] if len(kpis) > 1 else None
 
 def pp_delta(column: str) -> str | None:
     """Change against the month before in percentage points ("0.4 pp"; the arrow gives the sign)."""
-    if before is None:
+    if before is None or not (math.isfinite(now[column]) and math.isfinite(before[column])):
         return None
     change = (now[column] - before[column]) * 100
     return ui.t("manage.delta_pp", value=fmt.number(change, lang, 1) if round(change, 1) else "0.0")
@@ -42,7 +43,25 @@ def money_delta(column: str) -> str | None:
 
 def unchanged(column: str) -> bool:
     """No visible change against the month before (no arrow is drawn)."""
-    return before is None or round(float(now[column] - before[column]), 4) == 0
+    if column in ("outstanding_principal", "expected_loss"):
+        return before is None or round(float(now[column] - before[column]), 4) == 0
+    return pp_delta(column) is None or round(float(now[column] - before[column]), 4) == 0
+
+
+def gap_value() -> str | None:
+    """Platform overdue rate minus the industry's in signed percentage points (None: no benchmark)."""
+    gap = now["industry_gap"]
+    if not math.isfinite(gap):
+        return None
+    return ui.t("manage.delta_pp", value=("+" if gap > 0 else "") + fmt.number(gap * 100, lang, 1))
+
+
+def coverage_value() -> str | None:
+    """Reserve balance over the next 12 months' expected buy-outs, not capped (None: no reserve)."""
+    if not has_reserve:
+        return None
+    cover = now["reserve_coverage"]
+    return fmt.pct(cover, lang, 0) if math.isfinite(cover) else ui.t("manage.health.kpi.coverage_no_buyouts")
 
 
 cards = [
@@ -53,22 +72,25 @@ cards = [
         "normal",
     ),
     ("overdue_amount", "overdue_rate_amount", fmt.pct(now["overdue_rate_amount"], lang), "inverse"),
+    ("industry_gap", "industry_gap", gap_value(), "inverse"),
     ("overdue_count", "overdue_rate_count", fmt.pct(now["overdue_rate_count"], lang), "inverse"),
     ("m3plus", "m3plus_rate", fmt.pct(now["m3plus_rate"], lang), "inverse"),
     ("expected_loss", "expected_loss", fmt.money(now["expected_loss"], lang, compact=True), "inverse"),
     # a store with no reserve has nothing to cover and nothing to cover it with: no rate to show
-    (
-        "coverage",
-        "reserve_coverage",
-        fmt.pct(now["reserve_coverage"], lang) if has_reserve else None,
-        "normal",
-    ),
+    ("coverage", "reserve_coverage", coverage_value(), "normal"),
 ]
+help_fields = {
+    "platform": fmt.pct(now["overdue_rate_amount"], lang, 2),
+    "industry": fmt.pct(now["industry_overdue_rate"], lang, 2),
+    "balance": fmt.money(now["reserve_balance"], lang, compact=True),
+    "buyouts": fmt.money(now["expected_buyouts"], lang, compact=True),
+    "months": fmt.number(now["reserve_months"], lang, 1) if math.isfinite(now["reserve_months"]) else "∞",
+}
 for i, (name, column, value, colour) in enumerate(cards):
-    if i % 3 == 0:
-        row = st.columns(3)
+    if i % 4 == 0:
+        row = st.columns(4)
     delta = money_delta(column) if column in ("outstanding_principal", "expected_loss") else pp_delta(column)
-    with row[i % 3]:
+    with row[i % 4]:
         st.metric(
             ui.t(f"manage.health.kpi.{name}"),
             fmt.MISSING if value is None else value,
@@ -77,7 +99,10 @@ for i, (name, column, value, colour) in enumerate(cards):
             delta_arrow="off" if unchanged(column) else "auto",
             border=True,
         )
-        st.caption(ui.t(f"manage.health.kpi.{name}_{'help' if value is not None else 'none'}"))
+        help_key = "help" if value is not None else "none"
+        if name == "coverage" and value is not None and now["reserve_months"] < 12:
+            help_key = "runs_out"
+        st.caption(ui.t(f"manage.health.kpi.{name}_{help_key}", **help_fields))
 if before is not None:
     st.caption(ui.t("manage.health.delta_note", before=fmt.date(before["month_end"], lang)))
 

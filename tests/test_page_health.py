@@ -39,7 +39,6 @@ def test_kpis_equal_the_engine(manager: AppTest, tiny_db: Path) -> None:  # noqa
     con = store.connect(tiny_db, read_only=True)
     trend = metrics.overdue_trend(con, MARCH, MARCH).iloc[0]
     el = risk.expected_loss(con, MARCH)["el"].sum()
-    coverage = risk.reserve_coverage(con, MARCH)["coverage"]
     con.close()
     # hand-computed: overdue L1 708 + L3 2,000 of 5,108 outstanding; 2 of 3 loans; nothing 90+
     assert trend["overdue_rate_amount"] == pytest.approx(2708 / 5108)
@@ -48,7 +47,17 @@ def test_kpis_equal_the_engine(manager: AppTest, tiny_db: Path) -> None:  # noqa
     assert shown["M3+ rate (amount)"].value == "0.0%"
     assert shown["Outstanding principal"].value == fmt.money(5108, "en", compact=True)
     assert shown["Expected loss"].value == fmt.money(el, "en", compact=True)
-    assert shown["Reserve coverage"].value == fmt.pct(coverage, "en") == "100.0%"
+    # the reserve as the Risk reserve page reads it: 10,000 against L3's 2,000 expected buy-out over
+    # the next 12 months = 500 % (not capped at 100 %), 60 months; February expected none
+    assert shown["Reserve coverage"].value == "500%"
+    assert not shown["Reserve coverage"].delta  # no change against infinity
+    assert (
+        "Reserve balance ¥10,000.00 over the ¥2,000.00 of buy-outs expected in the next 12 months"
+        " (not capped: 200 % = twice what is needed); it lasts about 60.0 months." in texts(manager)
+    )
+    # the gap to the industry: 53.01 % against the benchmark's 2.00 %
+    assert shown["Gap to the industry"].value == "+51.0 pp"
+    assert "Overdue rate by amount 53.01% against the industry's published 2.00%" in texts(manager)
     # February had nothing overdue: the change is the whole rate, in percentage points
     assert shown["Overdue rate (amount)"].delta == "53.0 pp"
     assert shown["Overdue rate (count)"].delta == "66.7 pp"
