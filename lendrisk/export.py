@@ -126,3 +126,9 @@ def csv_bytes(df: pd.DataFrame, kinds: Mapping[str, str] | None = None) -> bytes
 def excel_row(values: list[Any]) -> list[Any]:
     """One worksheet row with its text cells neutralised (openpyxl stores "=..." as a formula)."""
     return [neutralise(v) for v in values]
+
+
+def mixed(values: pd.Series, kinds: pd.Series) -> pd.Series:
+    """One column whose rows have different kinds (e.g. a report's amounts, counts and rates), as text."""
+    cells = [column(pd.Series([v]), k).astype(str).iloc[0] for v, k in zip(values, kinds, strict=True)]
+    return pd.Series(cells, index=values.index).replace({"<NA>": "", "nan": ""})

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 
 import duckdb
 import pandas as pd
 
-from lendrisk import sql, store
+from lendrisk import fmt, i18n, sql, store
 
 
 @dataclass(frozen=True)
@@ -57,6 +58,19 @@ def store_summary(con: duckdb.DuckDBPyConnection) -> StoreSummary:
     )
 
 
-def originations_by_month(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """One row per origination month: month (first day), loans (count), principal (currency units)."""
-    return sql.run(con, "originations_by_month")
+def originations_by_month(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> pd.DataFrame:
+    """One row per origination month up to as_of: month (first day), loans, principal (currency units)."""
+    return sql.run(con, "originations_by_month", {"as_of": as_of})
+
+
+DEMO_SOURCE = re.compile(r"demo platform \(seed (\d+), (\d+) loans\)")
+
+
+def source_label(source: str, lang: str) -> str:
+    """The store's provenance in the interface language: the demo's "demo platform (seed 7, 40000
+    loans)" is translated with its figures; an imported source is shown as recorded."""
+    demo = DEMO_SOURCE.fullmatch(source or "")
+    if demo is None:
+        return source
+    seed, loans = (int(g) for g in demo.groups())
+    return i18n.t("store.source_demo", lang, seed=seed, loans=fmt.number(loans, lang))

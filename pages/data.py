@@ -120,7 +120,7 @@ facts = pd.DataFrame(
     {
         "fact": ["source", "observed_to", "built_at", "originated"],
         "value": [
-            summary.source or fmt.MISSING,
+            storeinfo.source_label(summary.source, lang) or fmt.MISSING,
             fmt.date(summary.observed_to, lang),
             built,
             f"{fmt.date(summary.first_originated_on, lang)} – {fmt.date(summary.last_originated_on, lang)}",

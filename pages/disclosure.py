@@ -5,7 +5,7 @@ compensation beside the rates after it. Managers and admins."""
 import pandas as pd
 import streamlit as st
 
-from lendrisk import charts, fmt, i18n, pagekit, reports, ui, whypanels
+from lendrisk import charts, export, fmt, i18n, pagekit, reports, ui, whypanels
 from lendrisk.charts import Series
 
 as_of, lang = pagekit.manager_page("manage.disclosure")
@@ -18,8 +18,9 @@ english = {i.column: i18n.t(f"manage.disclosure.item.{i.column}", "en") for i in
 english.update(
     {i.column: i18n.t(f"manage.disclosure.item.{i.column}", "en") for i in reports.COMPENSATION_RATES}
 )
+DISCLOSURE_KINDS = {"money": "money", "count": "int", "pct": "pct"}  # report kind -> CSV kind
 formatters = {
-    "money": lambda v: fmt.money(v, lang),
+    "money": lambda v: fmt.money(v, lang, compact=False),  # publishable: full yuan, never 万 / 亿
     "count": lambda v: fmt.number(v, lang, 0),
     "pct": lambda v: fmt.pct(v, lang, 2),
 }
@@ -56,7 +57,7 @@ raw = pd.DataFrame(
     {
         headers["zh"]: report["zh"],
         headers["en"]: report["item"].map(english),
-        headers["value"]: report["value"],
+        headers["value"]: export.mixed(report["value"], report["kind"].map(DISCLOSURE_KINDS)),
     }
 )
 excel = reports.disclosure_excel(

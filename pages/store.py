@@ -1,15 +1,17 @@
 """Store overview: what the store holds (tables and row counts, dates covered, provenance) and the
-platform's loans originated per month. Visible to every logged-in role."""
+platform's loans originated per month up to the as-of date. Investors see a short summary instead:
+the loans they hold, the dates the data covers and where it comes from."""
 
 import plotly.express as px
 import streamlit as st
 
-from lendrisk import charts, fmt, storeinfo, ui
-from lendrisk.vocab import ROLES
+from lendrisk import charts, fmt, investor, storeinfo, ui
+from lendrisk.vocab import INVESTOR_ROLES, ROLES
 
-ui.require_role(*ROLES)
-lang = ui.lang()
+user = ui.require_role(*ROLES)
+lang, as_of = ui.lang(), ui.as_of()
 summary = ui.cached(storeinfo.store_summary)
+source = storeinfo.source_label(summary.source, lang)
 counts = dict(zip(summary.row_counts["table_name"], summary.row_counts["row_count"], strict=True))
 
 st.title(ui.t("store.title"))
@@ -19,7 +21,12 @@ built_time = f"{summary.built_at:%H:%M} UTC" if summary.built_at else fmt.MISSIN
 # Two metrics a row: a Chinese date ("2024年12月31日") needs the width.
 top, bottom = st.columns(2), st.columns(2)
 with top[0]:
-    ui.metric("store.metric.loans", fmt.number(counts["loans"], lang), "store.metric.loans_help")
+    if user.role in INVESTOR_ROLES:  # an investor's own loans, not the platform's tables
+        mine = ui.cached(investor.holdings, as_of, investor_id=user.investor_id or "")
+        loans, date = fmt.number(mine["loan_id"].nunique(), lang), fmt.date(as_of, lang)
+        ui.metric("store.metric.loans", loans, "store.metric.my_loans_help", date=date)
+    else:
+        ui.metric("store.metric.loans", fmt.number(counts["loans"], lang), "store.metric.loans_help")
 with top[1]:
     ui.metric(
         "store.metric.first_originated",
@@ -36,8 +43,11 @@ with bottom[1]:
         fmt.date(summary.built_at, lang),
         "store.metric.built_at_help",
         time=built_time,
-        source=summary.source,
+        source=source,
     )
+if user.role in INVESTOR_ROLES:
+    st.caption(ui.t("store.investor_note", source=source))
+    st.stop()
 
 st.subheader(ui.t("store.tables"))
 st.caption(ui.t("store.tables_help"))
@@ -52,9 +62,9 @@ ui.table(
     file_name="store_tables.csv",
     height="content",
 )
-st.caption(ui.t("store.source", source=summary.source, version=summary.schema_version))
+st.caption(ui.t("store.source", source=source, version=summary.schema_version))
 
-originations = ui.cached(storeinfo.originations_by_month)
+originations = ui.cached(storeinfo.originations_by_month, as_of)
 if originations.empty:
     st.info(ui.t("store.empty"))
 else:
@@ -79,6 +89,8 @@ else:
             "loans": "store.chart.loans",
             "principal": "store.chart.principal",
         },
-        file_name="originations_by_month.csv",
+        file_name=f"originations_by_month_{as_of:%Y-%m-%d}.csv",
+        formats={"month": "month", "loans": "int", "principal": "money"},
         symbol=symbol,
+        date=fmt.date(as_of, lang),
     )

@@ -1,5 +1,5 @@
--- grain: one row per calendar month in which at least one loan was originated
--- Platform origination volume. Columns: month (first day of the month, DATE), loans (count),
+-- grain: one row per calendar month in which at least one loan was originated on or before $as_of
+-- Platform origination volume up to the as-of date. Columns: month (first day of the month, DATE), loans (count),
 -- principal (sum of principal originated, currency units, double)
 with
 
@@ -8,6 +8,7 @@ originated as (
         date_trunc('month', originated_on)::date as month,
         principal
     from loans
+    where originated_on <= $as_of
 ),
 
 by_month as (

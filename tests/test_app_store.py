@@ -190,10 +190,15 @@ def test_switching_to_chinese(app: AppTest) -> None:
     assert "What the store holds" in texts(app)
 
 
-def test_investor_sees_the_store_page(app: AppTest) -> None:
+def test_investor_sees_a_summary_of_the_store(app: AppTest) -> None:
     log_in_to_store(app, "investor1", "demo-investor")
     assert "Signed in as investor1 (investor)" in texts(app)
+    # the loans investor1 holds (L1, L2, L3) as of the latest month-end, not the platform's tables
     assert {m.label: m.value for m in app.metric}["Loans"] == "3"
+    assert "Loans you hold a part of, as of 31 Dec 2024." in texts(app)
+    assert not app.dataframe and not app.get("plotly_chart")
+    app.selectbox(key="as_of_select_en").set_value(dt.date(2024, 1, 31)).run()
+    assert {m.label: m.value for m in app.metric}["Loans"] == "2"  # L2 was invested in on 02-01
 
 
 def test_logout_returns_to_the_login_form(app: AppTest) -> None:

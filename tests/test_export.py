@@ -47,3 +47,9 @@ def test_inferred_kinds() -> None:
 
 def test_bom_for_excel() -> None:
     assert export.csv_bytes(pd.DataFrame({"状态": ["正常"]})).startswith(b"\xef\xbb\xbf")
+
+
+def test_mixed_kinds_in_one_column() -> None:
+    values = pd.Series([1481234567.891, 40000.0, 0.123456789, np.nan])
+    kinds = pd.Series(["money", "int", "pct", "money"])
+    assert export.mixed(values, kinds).tolist() == ["1481234567.89", "40000", "0.123457", ""]
