@@ -267,23 +267,47 @@ def recovery_curve(
 
 
 def vintage_curves(
-    curves: pd.DataFrame, labels: Mapping[Any, str], colours: Sequence[str], x_title: str, y_title: str
+    curves: pd.DataFrame,
+    labels: Mapping[Any, str],
+    colours: Sequence[str],
+    x_title: str,
+    y_title: str,
+    highlight: Mapping[Any, str] | None = None,
+    rest_name: str = "",
 ) -> go.Figure:
-    """Cumulative default rate (0..1) by months on book, one line per vintage in labels' order."""
+    """Cumulative default rate (0..1) by months on book, one line per vintage in labels' order.
+
+    highlight (vintage -> colour) draws those vintages bold in their colour with a legend entry; the
+    others are thin grey lines under one legend entry rest_name (click it to hide them all). Without
+    highlight every vintage has its colour from colours.
+    """
+    highlight = highlight or {}
     fig = go.Figure()
+    rest = [v for v in labels if highlight and v not in highlight]
+    if rest:  # one legend entry for every grey line (a trace with no points), first in the legend
+        grey = {"color": "#bdbdbd", "width": 1}
+        fig.add_trace(
+            go.Scatter(x=[None], y=[None], name=rest_name, legendgroup="rest", mode="lines", line=grey)
+        )
     for (vintage, label), colour in zip(labels.items(), colours, strict=True):
         part = curves[curves["vintage"] == vintage]
+        marked = vintage not in rest
+        line = {"color": highlight.get(vintage, colour), "width": 3 if highlight else 1.5}
         fig.add_trace(
             go.Scatter(
                 x=part["months_on_book"],
                 y=part["cumulative_default_rate"],
                 name=label,
+                legendgroup=None if marked else "rest",
+                showlegend=marked,
                 mode="lines",
-                line={"color": colour, "width": 1.5},
+                line=line if marked else {"color": "#bdbdbd", "width": 1},
                 hovertemplate=label + " · %{x}: %{y:.2%}<extra></extra>",
             )
         )
-    fig.update_layout(height=440, showlegend=len(labels) <= 16, legend={"orientation": "v"})
+    # the highlighted lines drawn last, on top of the grey ones
+    fig.data = tuple(sorted(fig.data, key=lambda t: t.legendgroup != "rest"))
+    fig.update_layout(height=440, showlegend=True, legend={"orientation": "v"})
     top = float(curves["months_on_book"].max()) if len(curves) else 0.0
     fig.update_xaxes(title_text=x_title, **whole_ticks(top))
     fig.update_yaxes(title_text=y_title, tickformat=".0%", rangemode="tozero")

@@ -242,6 +242,27 @@ def _by_year(curves: pd.DataFrame) -> pd.DataFrame:
     return out[list(curves.columns)]
 
 
+VINTAGE_COMPARE_MOB = 12  # vintages are compared at 12 months on book (or their longest common age)
+
+
+def vintage_highlights(curves: pd.DataFrame) -> dict[str, object]:
+    """The vintages a chart should point at: newest, and worst = the highest cumulative default rate
+    at VINTAGE_COMPARE_MOB months on book among vintages observed that long (else at the longest age
+    every vintage reached); at_mob is that age, worst_rate the worst vintage's rate there (0..1)."""
+    reached = curves.groupby("vintage")["months_on_book"].max()
+    older = reached[reached >= VINTAGE_COMPARE_MOB]
+    at_mob = VINTAGE_COMPARE_MOB if len(older) else int(reached.min())
+    pool = older.index if len(older) else reached.index
+    at_age = curves[(curves["months_on_book"] == at_mob) & curves["vintage"].isin(pool)]
+    worst = at_age.sort_values(["cumulative_default_rate", "vintage"], ascending=[False, True]).iloc[0]
+    return {
+        "newest": reached.index.max(),
+        "worst": worst["vintage"],
+        "at_mob": at_mob,
+        "worst_rate": float(worst["cumulative_default_rate"]),
+    }
+
+
 def vintage_curves_as_of(
     con: duckdb.DuckDBPyConnection,
     as_of: dt.date,

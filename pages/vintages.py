@@ -61,8 +61,25 @@ else:
         }[grain]
         for vintage in vintages
     }
+    marks = reports.vintage_highlights(curves)
+    highlight = {marks["newest"]: "#1565c0", marks["worst"]: "#c62828"}  # worst wins when both
     fig = charts.vintage_curves(
-        curves, labels, colours, ui.t("manage.axis.months_on_book"), ui.t("manage.axis.cumulative_default")
+        curves,
+        labels,
+        colours,
+        ui.t("manage.axis.months_on_book"),
+        ui.t("manage.axis.cumulative_default"),
+        highlight=highlight,
+        rest_name=ui.t("manage.vintages.other_vintages"),
+    )
+    st.caption(
+        ui.t(
+            "manage.vintages.highlight",
+            worst=labels[marks["worst"]],
+            rate=fmt.pct(marks["worst_rate"], lang, 2),
+            mob=fmt.number(marks["at_mob"], lang),
+            newest=labels[marks["newest"]],
+        )
     )
     ui.chart(
         fig,
@@ -79,6 +96,12 @@ else:
             "cumulative_default_rate": "manage.col.cumulative_default_rate",
         },
         file_name="vintage_curves.csv",
+        formats={
+            "vintage": "date",
+            "originated_principal": "money",
+            "defaulted_principal": "money",
+            "cumulative_default_rate": "pct",
+        },
     )
 
 # --- roll-rate matrix and cure rates ----------------------------------------------------------

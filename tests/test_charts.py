@@ -207,3 +207,27 @@ def test_money_axes_in_wan_and_yi() -> None:
     assert fig.layout.xaxis.tickvals is None  # months are not amounts
     charts.compact_money_axes(fig, "en", "¥")
     assert list(fig.layout.yaxis.ticktext) == ["¥0", "¥50M", "¥100M", "¥150M"]
+
+
+def test_vintage_curves_highlight_worst_and_newest_and_grey_the_rest() -> None:
+    curves = pd.DataFrame(
+        {
+            "vintage": ["Q1"] * 2 + ["Q2"] * 2 + ["Q3"] * 2,
+            "months_on_book": [0, 1] * 3,
+            "cumulative_default_rate": [0, 0.05, 0, 0.2, 0, 0.01],
+        }
+    )
+    labels = {"Q1": "2024 Q1", "Q2": "2024 Q2", "Q3": "2024 Q3"}
+    fig = charts.vintage_curves(
+        curves,
+        labels,
+        ["#1", "#2", "#3"],
+        "MOB",
+        "Rate",
+        highlight={"Q3": "#00f", "Q2": "#f00"},
+        rest_name="Other",
+    )
+    # the legend: one "Other" entry for the grey lines, then the highlighted ones, drawn on top
+    assert [t.name for t in fig.data] == ["Other", "2024 Q1", "2024 Q2", "2024 Q3"]
+    assert [t.showlegend is not False for t in fig.data] == [True, False, True, True]
+    assert [t.line.color for t in fig.data] == ["#bdbdbd", "#bdbdbd", "#f00", "#00f"]

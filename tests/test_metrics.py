@@ -393,3 +393,23 @@ def test_month_ends_run_from_the_first_tape_month_to_observed_to(tiny_con):
     assert ends[-1] == OBSERVED_TO
     assert len(ends) == 12  # all twelve month-ends of 2024, although every loan closed by 09-30
     assert vocab.observed_to(tiny_con) == OBSERVED_TO
+
+
+def test_vintage_highlights_compare_at_a_common_age() -> None:
+    from lendrisk import reports
+
+    curves = pd.DataFrame(
+        {
+            "vintage": ["Q1"] * 3 + ["Q2"] * 3 + ["Q3"] * 2,
+            "months_on_book": [0, 1, 2, 0, 1, 2, 0, 1],
+            "cumulative_default_rate": [0, 0.05, 0.30, 0, 0.2, 0.25, 0, 0.01],
+        }
+    )
+    # none is 12 months old: compared at 1 month (Q3's age), Q2's 20 % is the worst (Q1's 30 % at
+    # month 2 is not comparable with the others)
+    assert reports.vintage_highlights(curves) == {
+        "newest": "Q3",
+        "worst": "Q2",
+        "at_mob": 1,
+        "worst_rate": 0.2,
+    }
