@@ -496,6 +496,7 @@ def table(
     key: str | None = None,
     height: int | str = "auto",
     fields: Mapping[str, Any] | None = None,
+    csv_only: Sequence[str] = (),
 ) -> None:
     """A dataframe with translated headers, units per column and a CSV download of what it shows.
 
@@ -504,17 +505,23 @@ def table(
     (a ratio 0..1 shown as %), "int", "number",
     "date", "month" or "text". codes: source column -> message-key prefix for coded values.
     fields fill {placeholders} in headers. height: "auto" (scrolls after ~10 rows), "content"
-    (every row) or pixels. The CSV has the same headers and machine-readable values (export).
+    (every row) or pixels. The CSV has the same headers and machine-readable values (export), plus
+    the csv_only columns, which the screen leaves out so a wide table fits.
     """
     formats = formats or {}
     key = key or f"table-{file_name}"
-    shown = labelled(df, columns, codes, fields)
+    on_screen = {col: k for col, k in columns.items() if col not in csv_only}
+    shown = labelled(df, on_screen, codes, fields)
     config: dict[str, Any] = {}
     for col, kind in formats.items():
+        if col not in on_screen:
+            continue
         label = t(columns[col], **(fields or {}))
         config[label] = _column_config(kind, label)
         if kind == "pct":
             shown[label] = shown[label] * 100
+        if kind in ("date", "month"):  # missing dates show empty, not "None"
+            shown[label] = pd.to_datetime(shown[label])
     st.dataframe(shown, column_config=config, hide_index=True, height=height, key=f"{key}-df")
     kinds = {t(columns[col], **(fields or {})): kind for col, kind in formats.items()}
     download(labelled(df, columns, codes, fields), file_name, key=f"{key}-csv", kinds=kinds)

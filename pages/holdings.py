@@ -105,6 +105,7 @@ ui.table(
     codes={"state": "common.state.", "product": "common.product.", "guarantee": "common.guarantee."},
     file_name=f"my_holdings_{as_of:%Y-%m-%d}{'_filtered' if narrowed else ''}.csv",
     key="holdings",
+    csv_only=("pd", "guarantor_paid", "invested_on"),  # in the download; the screen keeps to what fits
 )
 
 # --- one loan's story: only loans of this investor are offered, and the query checks it again ---

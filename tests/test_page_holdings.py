@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from apptest_helpers import build_tiny_store, download_data, figures, keep_downloads, open_page, values
 from test_app_store import texts
@@ -45,7 +46,7 @@ def test_table_of_investor1_at_march_end(db: Path, monkeypatch: pytest.MonkeyPat
     # L3: 1/3 of the 1,030 paid 02-10; L1: half of 412 + 100; L2: the 24 of 03-01
     assert frame["Received to date"].tolist() == pytest.approx([1030 / 3, 256.0, 24.0])
     # the next installment not yet due: L3 04-10 1,010 / 3, L1 04-15 404 / 2, L2 04-01 24
-    assert [str(d) for d in frame["Next payment"]] == ["2024-04-10", "2024-04-15", "2024-04-01"]
+    assert [f"{d:%Y-%m-%d}" for d in frame["Next payment"]] == ["2024-04-10", "2024-04-15", "2024-04-01"]
     assert frame["Next payment amount"].tolist() == pytest.approx([1010 / 3, 202.0, 24.0])
     assert frame["Interest rate"].tolist() == pytest.approx([12.0] * 3)  # shown in %
     assert frame["Term (months)"].tolist() == [3, 3, 6]
@@ -138,7 +139,11 @@ def test_story_of_the_worst_loan_opens_first(db: Path, monkeypatch: pytest.Monke
     # charged off on 09-06: the days late stop there (03-10 -> 09-06 = 180, 04-10 -> 149), not at as-of
     assert schedule["Status"].tolist() == ["Paid on time"] + ["Unpaid, written off at charge-off"] * 2
     assert schedule["Days late"].tolist() == [0, 180, 149]
-    assert [None if d is None else str(d) for d in schedule["Paid in full on"]] == ["2024-02-10", None, None]
+    assert [None if pd.isna(d) else f"{d:%Y-%m-%d}" for d in schedule["Paid in full on"]] == [
+        "2024-02-10",
+        None,
+        None,
+    ]
 
 
 def test_choosing_another_loan(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
