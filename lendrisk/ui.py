@@ -511,7 +511,7 @@ def table(
     formats = formats or {}
     key = key or f"table-{file_name}"
     on_screen = {col: k for col, k in columns.items() if col not in csv_only}
-    shown = labelled(df, on_screen, codes, fields)
+    shown = labelled(df, on_screen, {c: p for c, p in (codes or {}).items() if c in on_screen}, fields)
     config: dict[str, Any] = {}
     for col, kind in formats.items():
         if col not in on_screen:

@@ -5,7 +5,7 @@ user only."""
 
 import streamlit as st
 
-from lendrisk import fmt, investor, metrics, pagekit, ui, whypanels
+from lendrisk import fmt, investor, metrics, pagekit, statement, ui, whypanels
 
 me, as_of, lang = pagekit.investor_page("investor.portfolio")
 
@@ -52,6 +52,15 @@ tiles = [
 ]
 pagekit.metric_rows([(f"investor.kpi.{name}", value, fields) for name, value, fields in tiles], per_row=3)
 st.info(ui.t("investor.portfolio.how_to_read"), icon=":material/lightbulb:")
+st.download_button(
+    ui.t("investor.statement.download"),
+    ui.cached(statement.statement_excel, as_of, me, lang),
+    file_name=f"statement_{me}_{as_of:%Y-%m}.xlsx",
+    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    key="statement-xlsx",
+    on_click="ignore",
+    icon=":material/table_view:",
+)
 whypanels.investor_changes_panel(me, as_of, lang)  # my loans that changed this month, to their stories
 
 left, right = st.columns(2)

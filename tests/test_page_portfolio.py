@@ -82,7 +82,7 @@ def test_charts_show_the_investors_buckets_and_rates(db: Path, monkeypatch: pyte
     assert platform[-1] == pytest.approx(2708 / 5108)
     subheaders = [s.value for s in at.subheader]
     assert "My exposure by days past due (¥)" in subheaders
-    assert len(at.get("download_button")) == 3  # each chart's data and the cash flows
+    assert len(at.get("download_button")) == 4  # each chart's data, the cash flows, the statement
 
 
 def test_another_investor_sees_only_their_own(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
