@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from lendrisk import sql
-from lendrisk.vocab import GRADES, PRODUCTS
+from lendrisk.vocab import GRADES, PRODUCTS, add_months
 
 # Segment dimensions and, where the values are codes, their display order.
 DIMENSIONS: tuple[str, ...] = ("grade", "product", "channel", "region", "score_band", "income_verification")
@@ -29,7 +29,8 @@ SEGMENT_ORDER: dict[str, tuple[str, ...]] = {
 
 def segment_rates(con: duckdb.DuckDBPyConnection, as_of: dt.date, dimension: str) -> pd.DataFrame:
     """One row per segment of a dimension over loans originated by month-end as_of: default rates
-    (by principal and count) and overdue rates at as_of (queries/segment_loan_outcomes.sql).
+    (by principal and count) and overdue rates at as_of (queries/segment_loan_outcomes.sql), and
+    overdue_contribution = the segment's share of the platform's overdue balance (0..1).
 
     Coded dimensions come in their natural order (grades A..G, score bands low to high), region by
     principal originated, largest first.
@@ -43,7 +44,21 @@ def segment_rates(con: duckdb.DuckDBPyConnection, as_of: dt.date, dimension: str
         frame = frame.assign(_o=frame["segment"].map(order)).sort_values("_o").drop(columns="_o")
     else:
         frame = frame.sort_values(["principal", "segment"], ascending=[False, True])
+    total = float(frame["overdue_balance"].sum())
+    frame["overdue_contribution"] = frame["overdue_balance"] / total if total > 0 else 0.0
     return frame.reset_index(drop=True)
+
+
+def segment_trend(con: duckdb.DuckDBPyConnection, as_of: dt.date, dimension: str) -> pd.DataFrame:
+    """segment_rates at as_of with each segment's overdue rate by amount a year earlier
+    (overdue_rate_year_ago, missing when the segment had no active loan then) and the change in
+    percentage points as a fraction (overdue_rate_change)."""
+    now = segment_rates(con, as_of, dimension)
+    before = segment_rates(con, add_months(as_of, -12), dimension)
+    before = before[before["active_loans"] > 0].set_index("segment")["overdue_rate_amount"]
+    now["overdue_rate_year_ago"] = now["segment"].map(before).astype(float)
+    now["overdue_rate_change"] = now["overdue_rate_amount"] - now["overdue_rate_year_ago"]
+    return now
 
 
 def score_outcomes(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> pd.DataFrame:

@@ -34,7 +34,7 @@ dimension = st.radio(
     key="segment_dimension",
 )
 with ui.busy("manage.computing"):
-    rates = ui.cached(screening.segment_rates, as_of, dimension)
+    rates = ui.cached(screening.segment_trend, as_of, dimension)
 rates["label"] = [segment_label(dimension, v) for v in rates["segment"]]
 
 fig = charts.category_bars(
@@ -74,6 +74,8 @@ ui.table(
         "active_loans": "manage.col.active_loans",
         "outstanding_principal": "manage.col.outstanding_principal",
         "overdue_rate_amount": "manage.col.overdue_rate_amount",
+        "overdue_rate_year_ago": "manage.col.overdue_rate_year_ago",
+        "overdue_contribution": "manage.col.overdue_contribution",
         "overdue_rate_count": "manage.col.overdue_rate_count",
     },
     {
@@ -85,10 +87,13 @@ ui.table(
         "active_loans": "int",
         "outstanding_principal": "money",
         "overdue_rate_amount": "pct",
+        "overdue_rate_year_ago": "pct",
+        "overdue_contribution": "pct",
         "overdue_rate_count": "pct",
     },
     file_name=f"segments_{dimension}.csv",
     key="segments",
+    csv_only=("defaulted_loans", "default_rate_count", "overdue_rate_count"),
 )
 
 # --- the credit score's power -----------------------------------------------------------------

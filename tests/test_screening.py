@@ -102,3 +102,15 @@ def test_cutoff_curve(tiny_con) -> None:
     assert screening.default_cutoff(curve, volume_lost=0.9) == 720  # none reaches it: the highest
     point = screening.cutoff_whatif(tiny_con, YEAR_END, 680)
     assert point["volume_lost"] == pytest.approx(curve["volume_lost"].iloc[1])
+
+
+def test_contribution_to_the_overdue_balance_and_a_year_ago(tiny_con) -> None:
+    march = dt.date(2024, 3, 31)
+    trend = screening.segment_trend(tiny_con, march, "grade")
+    # overdue at 03-31: L1 (grade A) 708 and L3 (grade E) 2,000 of 2,708; L2 (grade B) is current
+    assert trend["segment"].tolist() == ["A", "B", "E"]
+    assert trend["overdue_contribution"].tolist() == pytest.approx([708 / 2708, 0.0, 2000 / 2708])
+    # a year earlier (2023-03-31) nothing had been originated: no rate to compare with
+    assert trend["overdue_rate_year_ago"].isna().all() and trend["overdue_rate_change"].isna().all()
+    # at 12-31 every loan is closed: no overdue balance, every contribution 0
+    assert screening.segment_rates(tiny_con, YEAR_END, "grade")["overdue_contribution"].tolist() == [0.0] * 3
