@@ -1,4 +1,5 @@
-"""The investor's monthly statement as an Excel workbook, in the interface language.
+"""The investor's monthly statement as an Excel workbook, in the interface language (text cells
+neutralised against formulas by export.excel_row).
 
 Sheets: summary (returns and risk figures at the month-end, the month's cash in and out), positions
 (every holding: state, DPD, exposure, received, next payment, expected loss), cash flows of the
@@ -18,7 +19,7 @@ from openpyxl.chart import BarChart, Reference
 from openpyxl.styles import Font, PatternFill
 from openpyxl.worksheet.worksheet import Worksheet
 
-from lendrisk import i18n, investor, metrics
+from lendrisk import export, i18n, investor, metrics
 
 MONEY, PCT, DATE = "#,##0.00", "0.00%", "yyyy-mm-dd"
 HEADER = PatternFill("solid", fgColor="DDE5F0")
@@ -79,7 +80,7 @@ def _table(ws: Worksheet, frame: pd.DataFrame, spec: tuple, lang: str, codes: di
             v = getattr(row, col)
             v = None if pd.isna(v) else v
             values.append(i18n.t(f"{codes[col]}{v}", lang) if col in codes and v is not None else v)
-        ws.append(values)
+        ws.append(export.excel_row(values))
         for i, (_, _, number_format) in enumerate(spec, start=1):
             if number_format:
                 ws.cell(ws.max_row, i).number_format = number_format
