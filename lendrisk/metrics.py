@@ -93,15 +93,18 @@ def borrower_exposures(
 def concentration(
     con: duckdb.DuckDBPyConnection, as_of: dt.date, investor_id: str | None = None
 ) -> dict[str, float | int]:
-    """Borrower concentration at month-end as_of: hhi (Σ share², 0..1), top1/top10 share, borrowers."""
+    """Borrower concentration at month-end as_of: hhi (Σ share², 0..1), top1/top10 share, borrowers,
+    and exposure, the total as overdue_by_bucket (the portfolio's figure) has it: the sum of the
+    borrowers' rounded amounts could differ from it by a cent."""
     frame = borrower_exposures(con, as_of, investor_id)
     shares = frame["share"]
+    buckets = overdue_by_bucket(con, as_of, investor_id=investor_id)
     return {
         "hhi": float((shares**2).sum()),
         "top1_share": float(shares.head(1).sum()),
         "top10_share": float(shares.head(10).sum()),
         "borrowers": len(frame),
-        "exposure": float(frame["exposure"].sum()),
+        "exposure": float(buckets["outstanding_principal"].sum()),
     }
 
 
