@@ -53,7 +53,7 @@ def gap_value() -> str | None:
     gap = now["industry_gap"]
     if not math.isfinite(gap):
         return None
-    return ui.t("manage.delta_pp", value=("+" if gap > 0 else "") + fmt.number(gap * 100, lang, 1))
+    return ("+" if gap > 0 else "") + fmt.number(gap * 100, lang, 1)  # the unit is in the label
 
 
 def coverage_value() -> str | None:
