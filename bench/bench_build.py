@@ -1,18 +1,21 @@
-"""Benchmark the demo build (generate + store + loan_month): wall time per phase and peak memory.
+"""Benchmark the streaming demo build (simulate.build_demo): wall time per step and peak memory.
 
-Usage: python bench/bench_build.py --loans N [--seed S] [--keep PATH] [--duckdb-memory-limit 3GB]
+Usage: python bench/bench_build.py --loans N [--seed S] [--keep PATH] [--memory-limit 2GB]
+       [--chunk-rows 2000000]
 
 The build runs in a child process so that its peak resident memory (ru_maxrss of the child, which
-includes DuckDB's own allocations) is measured alone. --duckdb-memory-limit is an experiment: it
-sets DuckDB's memory_limit on the store's build connection (as store.build_store could), to show what
-the loan_month build needs when DuckDB may not take its default of 80 % of RAM.
-Targets on the 2-core reference machine: 40,000 loans in 30 s; 1,000,000 in 10 min within 6 GB.
+includes DuckDB's own allocations) is measured alone. --memory-limit sets LENDRISK_BUILD_MEMORY
+(DuckDB's memory_limit on the build connection) for the child, --chunk-rows simulate.CHUNK_ROWS.
+The load average (1 minute) is printed at the start and the end: the machine is shared.
+Targets on the 2-core reference machine: 1,000,000 loans within 3 GB; 10,000,000 in 20 min within 12 GB.
 """
 
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
+import os
 import resource
 import subprocess
 import sys
@@ -20,27 +23,17 @@ import tempfile
 import time
 from pathlib import Path
 
-import duckdb
-
 ROOT = Path(__file__).resolve().parent.parent
-TARGETS = {40_000: (30.0, None), 1_000_000: (600.0, 6.0)}  # loans -> (seconds, GB)
+TARGETS = {40_000: (30.0, None), 1_000_000: (600.0, 3.0), 10_000_000: (1200.0, 12.0)}  # (s, GB)
 
 
-def child(loans: int, seed: int, path: Path, memory_limit: str | None) -> None:
+def child(loans: int, seed: int, path: Path, chunk_rows: int | None) -> None:
     """Build the demo store and print one JSON line: seconds at which each progress message first came."""
     sys.path.insert(0, str(ROOT))
     from lendrisk import simulate, store
 
-    if memory_limit:
-        connect = store.duckdb.connect
-
-        def limited(*args: object, **kwargs: object) -> duckdb.DuckDBPyConnection:
-            con = connect(*args, **kwargs)
-            con.execute("set memory_limit = $limit", {"limit": memory_limit})
-            return con
-
-        store.duckdb.connect = limited
-
+    if chunk_rows:
+        simulate.CHUNK_ROWS = chunk_rows
     start = time.perf_counter()
     marks: dict[str, float] = {}
 
@@ -58,14 +51,14 @@ def child(loans: int, seed: int, path: Path, memory_limit: str | None) -> None:
 
 
 def phases(marks: dict[str, float]) -> dict[str, float]:
-    """Seconds spent generating, loading tables, building loan_month and finishing (checkpoint, swap)."""
-    loading = min(t for m, t in marks.items() if m.startswith("loading "))
-    return {
-        "generate": loading,
-        "load tables": marks["building loan_month"] - loading,
-        "loan_month": marks["done"] - marks["building loan_month"],
-        "checkpoint + swap": marks["end"] - marks["done"],
-    }
+    """Seconds per step of the streaming build: simulate + load in chunks, ordering, each mart, finish."""
+    ordering = min(t for m, t in marks.items() if m.startswith("ordering "))
+    steps = {"simulate + load chunks": ordering, "order staged tables": marks["building loan_key"] - ordering}
+    marts = [m for m in marks if m.startswith("building ")] + ["marts built"]
+    for mart, after in itertools.pairwise(marts):
+        steps[mart.removeprefix("building ")] = marks[after] - marks[mart]
+    steps["meta, checkpoint, swap"] = marks["end"] - marks["marts built"]
+    return steps
 
 
 def main() -> None:
@@ -74,26 +67,32 @@ def main() -> None:
     parser.add_argument("--loans", type=int, default=40_000)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--keep", type=Path, help="build here and keep the store (default: a temp dir)")
-    parser.add_argument(
-        "--duckdb-memory-limit", help="experiment: DuckDB memory_limit for the build, e.g. 3GB"
-    )
+    parser.add_argument("--memory-limit", help="DuckDB memory_limit for the build (LENDRISK_BUILD_MEMORY)")
+    parser.add_argument("--chunk-rows", type=int, help="rows per chunk (simulate.CHUNK_ROWS)")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        child(args.loans, args.seed, args.keep, args.duckdb_memory_limit)
+        child(args.loans, args.seed, args.keep, args.chunk_rows)
         return
-    with tempfile.TemporaryDirectory() as tmp:
+    env = dict(os.environ)
+    if args.memory_limit:
+        env["LENDRISK_BUILD_MEMORY"] = args.memory_limit
+    load_start = os.getloadavg()[0]
+    with tempfile.TemporaryDirectory(dir=args.keep.parent if args.keep else None) as tmp:
         path = args.keep or Path(tmp) / "demo.duckdb"
         command = [sys.executable, __file__, "--child", "--loans", str(args.loans), "--seed", str(args.seed)]
-        if args.duckdb_memory_limit:
-            command += ["--duckdb-memory-limit", args.duckdb_memory_limit]
+        if args.chunk_rows:
+            command += ["--chunk-rows", str(args.chunk_rows)]
         started = time.perf_counter()
-        done = subprocess.run([*command, "--keep", str(path)], capture_output=True, text=True, check=True)
+        done = subprocess.run(
+            [*command, "--keep", str(path)], capture_output=True, text=True, check=True, env=env
+        )
         wall = time.perf_counter() - started
     peak_gb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024**2  # kB on Linux
     report = json.loads(done.stdout.strip().splitlines()[-1])
-    limit = f", DuckDB memory_limit {args.duckdb_memory_limit}" if args.duckdb_memory_limit else ""
-    print(f"demo build, {args.loans:,} loans (seed {args.seed}){limit}")
+    limit = env.get("LENDRISK_BUILD_MEMORY", "3GB (default)")
+    print(f"demo build, {args.loans:,} loans (seed {args.seed}), DuckDB memory_limit {limit}")
+    print(f"  load average (1 min): {load_start:.2f} at the start, {os.getloadavg()[0]:.2f} at the end")
     for name, seconds in phases(report["marks"]).items():
         print(f"  {name:<18} {seconds:8.1f} s")
     print(f"  {'wall (process)':<18} {wall:8.1f} s")

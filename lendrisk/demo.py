@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import duckdb
+
 from lendrisk import auth, simulate, store
+from lendrisk.sql import run
 
 
 def build_demo_store(
@@ -13,23 +16,23 @@ def build_demo_store(
     seed: int = 7,
     progress: store.Progress | None = None,
 ) -> None:
-    """Simulate the demo platform, add the demo accounts (README) and write the store atomically."""
+    """Simulate the demo platform into a new store chunk by chunk, with the demo accounts (README)."""
 
-    def simulating(message: str, fraction: float) -> None:
-        if progress:
-            progress(message, 0.5 * fraction)
+    def fill(loader: store.Loader, say: store.Progress) -> None:
+        simulate.produce(loans, seed, loader.append, say, simulate.CHUNK_ROWS)
+        loader.finish()
+        loader.append("users", auth.demo_user_rows(showcase_investors(loader.con)))
 
-    tables = simulate.generate(loans=loans, seed=seed, progress=simulating)
-    tables["users"] = auth.demo_user_rows(simulate.demo_investors(tables))
-
-    def storing(message: str, fraction: float) -> None:
-        if progress:
-            progress(message, 0.5 + 0.5 * fraction)
-
-    store.build_store(
+    store.build_streaming(
         path,
-        tables,
+        fill,
         source=f"demo platform (seed {seed}, {loans} loans)",
         observed_to=simulate.OBSERVED_TO,
-        progress=storing,
+        progress=progress,
     )
+
+
+def showcase_investors(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """The investor id each demo login (investor1..3) signs in as, read from a store's tables."""
+    picks = run(con, "demo_investors")
+    return dict(zip(picks["login"], picks["investor_id"], strict=True))

@@ -50,7 +50,11 @@ MARTS: tuple[str, ...] = ("loan_key", "loan_month", "loan_transition", "book_seg
 STANDALONE_TABLES: dict[str, tuple[str, ...]] = {"users": ("investors",)}
 # Stored order of the large tables: DuckDB skips row groups by their min/max, so an investor's
 # holdings (and a loan's repayments) sit together and investor-scoped queries read a few row groups.
-STORED_ORDER: dict[str, str] = {"holdings": "investor_id, loan_id", "repayments": "loan_id, paid_on"}
+STORED_ORDER: dict[str, str] = {
+    "holdings": "investor_id, loan_id",
+    "repayments": "loan_id, paid_on",
+    "loan_events": "loan_id, event_on",
+}
 
 Progress = Callable[[str, float], None]
 # How long a second writer waits for the first one's lock before it gives up ($LENDRISK_LOCK_WAIT).
@@ -174,6 +178,9 @@ def _alive(pid: int) -> bool:
     return True
 
 
+Fill = Callable[["Loader", Progress], None]
+
+
 def db_path() -> Path:
     """The store path: $LENDRISK_DB, else data/lendrisk.duckdb."""
     return Path(os.environ.get("LENDRISK_DB") or DEFAULT_DB)
@@ -209,22 +216,27 @@ def create_schema(con: duckdb.DuckDBPyConnection) -> None:
 def columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
     """Column names of a table in declaration order."""
     rows = con.execute(
-        "select column_name from duckdb_columns() where table_name = $t order by column_index",
+        "select column_name from duckdb_columns()"
+        " where table_name = $t and database_name = current_database() order by column_index",
         {"t": table},
     ).fetchall()
     return [r[0] for r in rows]
 
 
-def insert_frame(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame) -> None:
-    """Append a frame to a canonical table, matching columns by name (table from the fixed list)."""
+def insert_frame(
+    con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame, into: str | None = None
+) -> None:
+    """Append a frame to a canonical table (or a staging copy, into), matching columns by name."""
     if table not in TABLES:
         raise ValueError(f"unknown table {table!r}")
     cols = [c for c in columns(con, table) if c in frame.columns]
     col_list = ", ".join(f'"{c}"' for c in cols)
     con.register("_incoming", frame)
     try:
-        order = f" order by {STORED_ORDER[table]}" if table in STORED_ORDER else ""
-        con.execute(f"insert into {table} ({col_list}) select {col_list} from _incoming{order}")
+        # table names from the fixed lists above; staged rows are ordered when they are moved in
+        order = f" order by {STORED_ORDER[table]}" if table in STORED_ORDER and into is None else ""
+        target = into or table
+        con.execute(f"insert into {target} ({col_list}) select {col_list} from _incoming{order}")
     finally:
         con.unregister("_incoming")
 
@@ -357,6 +369,79 @@ def build_store(
         populate(con, tables, source=source, observed_to=observed_to, progress=progress)
 
 
+class Loader:
+    """Appends canonical rows chunk by chunk to a store being built; ordered tables wait in a stage file.
+
+    Tables with a STORED_ORDER collect in an attached scratch database (`stage`) and are moved in,
+    sorted by DuckDB (spilling to disk under its memory limit), by finish(); the others go straight in.
+    """
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, stage: Path) -> None:
+        self.con, self.stage = con, stage
+        self.staged: list[str] = []
+        self.finished = False
+        con.execute("attach $path as stage", {"path": str(stage)})
+
+    def append(self, table: str, frame: pd.DataFrame) -> None:
+        """Append one chunk of a canonical table."""
+        if table not in STORED_ORDER:
+            insert_frame(self.con, table, frame)
+            return
+        if self.finished:
+            raise ValueError(f"{table}: rows come after the staged tables were moved in")
+        if table not in self.staged:
+            # table names from the fixed lists above
+            self.con.execute(f"create table stage.{table} as select * from main.{table} limit 0")
+            self.staged.append(table)
+        insert_frame(self.con, table, frame, into=f"stage.{table}")
+
+    def finish(self, progress: Progress | None = None) -> None:
+        """Move the staged tables in, each sorted by its STORED_ORDER; drop the stage (once)."""
+        if self.finished:
+            return
+        for i, table in enumerate(t for t in TABLES if t in self.staged):
+            if progress:
+                progress(f"ordering {table}", i / max(len(self.staged), 1))
+            order = STORED_ORDER[table]
+            self.con.execute(f"insert into main.{table} select * from stage.{table} order by {order}")
+            self.con.execute(f"drop table stage.{table}")
+        self.con.execute("detach stage")
+        _remove(self.stage)
+        self.finished = True
+
+
+def build_streaming(
+    path: Path | str,
+    fill: Fill,
+    *,
+    source: str,
+    observed_to: dt.date | None = None,
+    progress: Progress | None = None,
+) -> None:
+    """Write a store from row chunks (fill appends them to a Loader), then marts and meta; atomic swap.
+
+    Memory is bounded by the chunks fill hands over and by DuckDB's memory_limit (BUILD_MEMORY_LIMIT):
+    the ordering of staged tables and the marts spill to a temporary directory beside the store.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    say = progress or (lambda _msg, _frac: None)
+    stage = path.with_name(f"{path.name}.stage-{os.getpid()}")
+    _remove(stage)
+    try:
+        with writer_lock(path, "build"), _new_file(path, copy=False) as con:
+            create_schema(con)
+            loader = Loader(con, stage)
+            fill(loader, lambda message, fraction: say(message, 0.6 * fraction))
+            loader.finish(lambda message, fraction: say(message, 0.6 + 0.1 * fraction))
+            observed_to = observed_to or infer_observed_to(con)
+            build_marts(con, observed_to, lambda message, fraction: say(message, 0.7 + 0.28 * fraction))
+            write_meta(con, source, observed_to)
+            say("done", 1.0)
+    finally:
+        _remove(stage)
+
+
 def replace_tables(path: Path | str, tables: Mapping[str, pd.DataFrame]) -> None:
     """Swap in a copy of a current store whose standalone tables (users) hold the given rows, marts kept."""
     path = Path(path)
@@ -376,11 +461,13 @@ def replace_tables(path: Path | str, tables: Mapping[str, pd.DataFrame]) -> None
 def _new_file(path: Path, *, copy: bool) -> Iterator[duckdb.DuckDBPyConnection]:
     """A writable connection on a new file beside path (a copy of path when copy), swapped in on success."""
     tmp = path.with_name(f"{path.name}.building-{os.getpid()}")
+    spill = path.with_name(f"{path.name}.spill-{os.getpid()}")
     _remove(tmp)
     try:
         if copy:
             shutil.copyfile(path, tmp)
-        con = duckdb.connect(str(tmp), config={"memory_limit": BUILD_MEMORY_LIMIT})
+        config = {"memory_limit": BUILD_MEMORY_LIMIT, "temp_directory": str(spill)}
+        con = duckdb.connect(str(tmp), config=config)
         try:
             yield con
             con.execute("checkpoint")
@@ -389,6 +476,7 @@ def _new_file(path: Path, *, copy: bool) -> Iterator[duckdb.DuckDBPyConnection]:
         swap_in(tmp, path)
     finally:
         _remove(tmp)
+        shutil.rmtree(spill, ignore_errors=True)
 
 
 def swap_in(new: Path, path: Path) -> None:
