@@ -23,8 +23,8 @@ from lendrisk.vocab import last_month_end
 # Raised whenever a canonical table, a mart or a shared view changes shape; an older store is rebuilt
 # from its own canonical tables on first use (upgrade). 2: loan_month.guarantor_principal_to_date.
 # 3: the shared views of queries/schema/002_views.sql (holding_share, loan_charge_off, recovery, ...).
-# 4: the loan_key mart and loan_month.loan_no. 5: the book_segment mart.
-SCHEMA_VERSION = 5
+# 4: the loan_key mart and loan_month.loan_no. 5: the book_segment mart. 6: the platform_month mart.
+SCHEMA_VERSION = 6
 DEFAULT_DB = Path("data/lendrisk.duckdb")
 # DuckDB's memory cap while building a store: the loan_month build would otherwise grow towards 80 %
 # of RAM (10 GB at one million loans); capped, DuckDB spills to disk at no loss of speed (bench/).
@@ -42,9 +42,9 @@ TABLES: tuple[str, ...] = (
     "reserve_fund",
     "users",
 )
-# Derived tables in build order (loan_month reads loan_key; loan_transition and book_segment read
-# loan_month); table name = queries/marts/<name>.sql.
-MARTS: tuple[str, ...] = ("loan_key", "loan_month", "loan_transition", "book_segment")
+# Derived tables in build order (loan_month reads loan_key; platform_month, loan_transition and
+# book_segment read loan_month); table name = queries/marts/<name>.sql.
+MARTS: tuple[str, ...] = ("loan_key", "loan_month", "platform_month", "loan_transition", "book_segment")
 # Canonical tables that no mart or view reads, with the tables their validation rules refer to:
 # changing one rewrites that table in a copy of the store file instead of rebuilding every mart.
 STANDALONE_TABLES: dict[str, tuple[str, ...]] = {"users": ("investors",)}

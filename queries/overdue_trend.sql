@@ -1,5 +1,6 @@
 -- grain: one row per month-end in [$from, $to] within the observed period (first tape month-end to observed_to)
--- The platform's overdue picture month by month (docs/design.md §3), read from the loan_month tape.
+-- The platform's overdue picture month by month (docs/design.md §3), read from the platform_month mart
+-- (the loan_month tape summed by segment at build time: the same figures without scanning the tape).
 -- Columns (amounts in currency units, rates as fractions 0..1, 0 when the denominator is 0):
 --   month_end               the month-end
 --   active_loans            loans in state current..90+ at the month-end
@@ -48,36 +49,26 @@ in_window as (
 book as (
     select
         month_end,
-        count(*) as active_loans,
+        sum(loans) as active_loans,
         sum(outstanding_principal) as outstanding_principal,
-        count(*) filter (where state <> 'current') as overdue_loans,
+        coalesce(sum(loans) filter (where state <> 'current'), 0) as overdue_loans,
         coalesce(sum(outstanding_principal) filter (where state <> 'current'), 0) as overdue_balance,
-        count(*) filter (where state = '90+') as m3plus_loans,
+        coalesce(sum(loans) filter (where state = '90+'), 0) as m3plus_loans,
         coalesce(sum(outstanding_principal) filter (where state = '90+'), 0) as m3plus_balance
-    from loan_month
+    from platform_month
     where month_end between $from and $to
         and state in ('current', '1-30', '31-60', '61-90', '90+')
     group by month_end
 ),
 
-defaults as (
-    select
-        loan_id,
-        min(month_end) as default_month,
-        arg_min(outstanding_principal, month_end) as principal_at_default
-    from loan_month
-    where state in ('90+', 'charged_off')
-    group by loan_id
-),
-
 new_defaults as (
     select
-        default_month as month_end,
-        count(*) as new_default_loans,
-        sum(principal_at_default) as new_default_principal
-    from defaults
-    where default_month between $from and $to
-    group by default_month
+        month_end,
+        sum(new_default_loans) as new_default_loans,
+        sum(new_default_principal) as new_default_principal
+    from platform_month
+    where month_end between $from and $to
+    group by month_end
 ),
 
 charge_offs as (
@@ -143,9 +134,9 @@ select
     cast(overdue_balance as double) as overdue_balance,
     cast(m3plus_balance as double) as m3plus_balance,
     coalesce(cast(overdue_balance as double) / nullif(outstanding_principal, 0), 0) as overdue_rate_amount,
-    coalesce(overdue_loans / nullif(active_loans, 0), 0) as overdue_rate_count,
+    coalesce(cast(overdue_loans as double) / nullif(active_loans, 0), 0) as overdue_rate_count,
     coalesce(cast(m3plus_balance as double) / nullif(outstanding_principal, 0), 0) as m3plus_rate,
-    coalesce(m3plus_loans / nullif(active_loans, 0), 0) as m3plus_rate_count,
+    coalesce(cast(m3plus_loans as double) / nullif(active_loans, 0), 0) as m3plus_rate_count,
     cast(new_default_principal as double) as new_default_principal,
     cast(new_default_loans as bigint) as new_default_loans,
     cast(charged_off_principal as double) as charged_off_principal,

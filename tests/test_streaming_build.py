@@ -16,7 +16,13 @@ from fingerprints import fingerprints
 
 from lendrisk import auth, demo, simulate, store
 
-RECORDED = json.loads((Path(__file__).parent / "data" / "demo_fingerprints.json").read_text())
+RECORDED = {
+    name: value
+    for name, value in json.loads(
+        (Path(__file__).parent / "data" / "demo_fingerprints.json").read_text()
+    ).items()
+    if not name.startswith("_")
+}
 
 
 def build_and_fingerprint(path: Path) -> dict[str, list[int]]:
@@ -24,9 +30,14 @@ def build_and_fingerprint(path: Path) -> dict[str, list[int]]:
     demo.build_demo_store(path, loans=2_000, seed=7)
     con = store.connect(path)
     try:
-        return fingerprints(con)
+        return recorded_part(fingerprints(con))
     finally:
         con.close()
+
+
+def recorded_part(got: dict[str, list[int]]) -> dict[str, list[int]]:
+    """The tables and marts that existed when the fingerprints were recorded (later marts are new)."""
+    return {table: got[table] for table in RECORDED["demo_2000"]}
 
 
 def test_streamed_demo_store_equals_the_recorded_build(tmp_path, monkeypatch):
@@ -54,7 +65,7 @@ def test_whole_frames_build_equals_the_streamed_one(tmp_path):
     store.build_store(path, tables, source="frames", observed_to=simulate.OBSERVED_TO)
     con = store.connect(path)
     try:
-        assert fingerprints(con) == RECORDED["demo_2000"]
+        assert recorded_part(fingerprints(con)) == RECORDED["demo_2000"]
         assert demo.showcase_investors(con) == simulate.demo_investors(tables)
     finally:
         con.close()
