@@ -69,6 +69,7 @@ def main() -> None:
     parser.add_argument("--keep", type=Path, help="build here and keep the store (default: a temp dir)")
     parser.add_argument("--memory-limit", help="DuckDB memory_limit for the build (LENDRISK_BUILD_MEMORY)")
     parser.add_argument("--chunk-rows", type=int, help="rows per chunk (simulate.CHUNK_ROWS)")
+    parser.add_argument("--json", type=Path, help="also write the figures here")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -98,6 +99,14 @@ def main() -> None:
     print(f"  {'wall (process)':<18} {wall:8.1f} s")
     print(f"  {'peak RSS':<18} {peak_gb:8.2f} GB")
     print("  rows: " + ", ".join(f"{t} {n:,}" for t, n in report["rows"].items()))
+    if args.json:
+        figures = {"loans": args.loans, "wall_s": wall, "peak_gb": peak_gb, "memory_limit": limit}
+        figures |= {
+            "steps": phases(report["marks"]),
+            "load_start": load_start,
+            "load_end": os.getloadavg()[0],
+        }
+        args.json.write_text(json.dumps(figures, indent=1))
     if args.loans in TARGETS:
         seconds, gigabytes = TARGETS[args.loans]
         verdict = wall <= seconds and (gigabytes is None or peak_gb <= gigabytes)
