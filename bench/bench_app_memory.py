@@ -41,9 +41,8 @@ def status_kb(pid: int, field: str) -> int:
 
 
 @contextmanager
-def app(store_path: Path, log_path: Path) -> Iterator[tuple[str, subprocess.Popen]]:
-    """A fresh `streamlit run app.py` on the store; yields its URL and process, stops it after."""
-    port = free_port()
+def app(store_path: Path, log_path: Path, port: int) -> Iterator[tuple[str, subprocess.Popen]]:
+    """A fresh `streamlit run app.py` on the store at port; yields its URL and process, stops it after."""
     url = f"http://127.0.0.1:{port}"
     command = [
         *(sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true"),
@@ -73,13 +72,13 @@ def app(store_path: Path, log_path: Path) -> Iterator[tuple[str, subprocess.Pope
                 proc.wait()
 
 
-def browse(store_path: Path, rounds: int, log_path: Path) -> dict[str, Any]:
+def browse(store_path: Path, rounds: int, log_path: Path, port: int) -> dict[str, Any]:
     """Both roles browse every page rounds times on one server; memory samples and page timings."""
     from playwright.sync_api import sync_playwright
 
     samples: list[int] = []
     loads: list[dict[str, Any]] = []
-    with app(store_path, log_path) as (url, proc), sync_playwright() as pw:
+    with app(store_path, log_path, port) as (url, proc), sync_playwright() as pw:
         stop = threading.Event()
 
         def sample() -> None:
@@ -128,11 +127,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--db", type=Path, required=True, help="the store the app serves")
     parser.add_argument("--rounds", type=int, default=2, help="times each role visits every page")
+    parser.add_argument("--port", type=int, default=0, help="the app's port (default: a free one)")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "app_memory.json")
     args = parser.parse_args()
     start = uptime()
     log = args.out.with_suffix(".log")
-    result = {"store": str(args.db), "uptime_start": start, **browse(args.db, args.rounds, log)}
+    result = {
+        "store": str(args.db),
+        "uptime_start": start,
+        **browse(args.db, args.rounds, log, args.port or free_port()),
+    }
     result["uptime_end"] = uptime()
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, indent=1))

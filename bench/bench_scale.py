@@ -89,8 +89,9 @@ def measure(loans: int, args: argparse.Namespace) -> dict[str, Any]:
         "queries": json.loads(queries_out.read_text()),
     }
     if args.browser:
+        port = ["--port", str(args.port)] if args.port else []
         app_out = RESULTS / f"scale_app_{loans}.json"
-        run("bench_app_memory.py", "--db", str(store_path), "--rounds", "1", "--out", str(app_out))
+        run("bench_app_memory.py", "--db", str(store_path), "--rounds", "1", "--out", str(app_out), *port)
         app = json.loads(app_out.read_text())
         figures["app"] = {k: v for k, v in app.items() if k != "loads"}
     return figures
@@ -129,6 +130,9 @@ def main() -> None:
     parser.add_argument("--memory-limit", default="2GB", help="DuckDB memory_limit of builds up to 1 M")
     parser.add_argument("--big-memory-limit", default="6GB", help="DuckDB memory_limit of larger builds")
     parser.add_argument("--no-browser", dest="browser", action="store_false")
+    parser.add_argument(
+        "--port", type=int, default=0, help="port of the app under test (default: a free one)"
+    )
     args = parser.parse_args()
     args.dir.mkdir(parents=True, exist_ok=True)
     RESULTS.mkdir(parents=True, exist_ok=True)

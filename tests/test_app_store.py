@@ -159,12 +159,14 @@ def test_store_page_shows_the_tiny_row_counts(app: AppTest) -> None:
         "Monthly transitions (derived)": 13,  # tests/test_marts.py derives each by hand
         # one row per active tape row here (3 loans, 3 grades): L1 Jan-Mar, L2 Feb-Mar, L3 Jan-Aug
         "Book by segment (derived)": 3 + 2 + 8,
+        # the tape summed by month x grade x product x channel x state: 3 loans of 3 grades, one row each
+        "Monthly platform summary (derived)": 16,
     }
     metrics = {m.label: m.value for m in app.metric}
     assert metrics["Loans"] == "3"
     assert metrics["First loan originated"] == "10 Jan 2024"
     assert metrics["Observed to"] == "31 Dec 2024"
-    assert "Source: tiny · schema version 5" in texts(app)
+    assert "Source: tiny · schema version 6" in texts(app)
     csv = app.download_button[0]
     assert csv.proto.label == "Download CSV"
 
