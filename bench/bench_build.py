@@ -38,7 +38,11 @@ def child(loans: int, seed: int, path: Path, chunk_rows: int | None) -> None:
     marks: dict[str, float] = {}
 
     def mark(message: str, _fraction: float) -> None:
-        marks.setdefault(message, time.perf_counter() - start)
+        if message not in marks:
+            marks[message] = time.perf_counter() - start
+            # each step as it starts, on stderr: the parent shows them live (long builds)
+            rss = next(x for x in Path("/proc/self/status").read_text().splitlines() if x.startswith("VmHWM"))
+            print(f"{time.strftime('%H:%M:%S')} {marks[message]:8.1f} s  {message}  ({rss})", file=sys.stderr)
 
     simulate.build_demo(path, loans=loans, seed=seed, progress=mark)
     marks["end"] = time.perf_counter() - start
@@ -86,7 +90,7 @@ def main() -> None:
             command += ["--chunk-rows", str(args.chunk_rows)]
         started = time.perf_counter()
         done = subprocess.run(
-            [*command, "--keep", str(path)], capture_output=True, text=True, check=True, env=env
+            [*command, "--keep", str(path)], stdout=subprocess.PIPE, text=True, check=True, env=env
         )
         wall = time.perf_counter() - started
     peak_gb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024**2  # kB on Linux
