@@ -93,7 +93,9 @@ def main() -> None:
             [*command, "--keep", str(path)], stdout=subprocess.PIPE, text=True, check=True, env=env
         )
         wall = time.perf_counter() - started
-    peak_gb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024**2  # kB on Linux
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    peak_gb = usage.ru_maxrss / 1024**2  # kB on Linux
+    cpu = usage.ru_utime + usage.ru_stime  # every thread of the child (DuckDB's workers included)
     report = json.loads(done.stdout.strip().splitlines()[-1])
     limit = env.get("LENDRISK_BUILD_MEMORY", "3GB (default)")
     print(f"demo build, {args.loans:,} loans (seed {args.seed}), DuckDB memory_limit {limit}")
@@ -101,10 +103,17 @@ def main() -> None:
     for name, seconds in phases(report["marks"]).items():
         print(f"  {name:<18} {seconds:8.1f} s")
     print(f"  {'wall (process)':<18} {wall:8.1f} s")
+    print(f"  {'CPU (user + sys)':<18} {cpu:8.1f} s")
     print(f"  {'peak RSS':<18} {peak_gb:8.2f} GB")
     print("  rows: " + ", ".join(f"{t} {n:,}" for t, n in report["rows"].items()))
     if args.json:
-        figures = {"loans": args.loans, "wall_s": wall, "peak_gb": peak_gb, "memory_limit": limit}
+        figures = {
+            "loans": args.loans,
+            "wall_s": wall,
+            "cpu_s": cpu,
+            "peak_gb": peak_gb,
+            "memory_limit": limit,
+        }
         figures |= {
             "steps": phases(report["marks"]),
             "load_start": load_start,
