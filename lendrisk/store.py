@@ -15,6 +15,7 @@ from pathlib import Path
 
 import duckdb
 import pandas as pd
+import pyarrow as pa
 
 from lendrisk import __version__
 from lendrisk.sql import QUERIES_DIR, query_info, run_file
@@ -56,6 +57,8 @@ STORED_ORDER: dict[str, str] = {
     "loan_events": "loan_id, event_on",
 }
 
+# rows per record batch when a store is copied table by table (upgrade)
+UPGRADE_BATCH_ROWS = 1_000_000
 Progress = Callable[[str, float], None]
 # How long a second writer waits for the first one's lock before it gives up ($LENDRISK_LOCK_WAIT).
 LOCK_WAIT_SECONDS = 120.0
@@ -224,12 +227,13 @@ def columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
 
 
 def insert_frame(
-    con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame, into: str | None = None
+    con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame | pa.Table, into: str | None = None
 ) -> None:
-    """Append a frame to a canonical table (or a staging copy, into), matching columns by name."""
+    """Append a frame (pandas or arrow) to a canonical table (or a staging copy, into), columns by name."""
     if table not in TABLES:
         raise ValueError(f"unknown table {table!r}")
-    cols = [c for c in columns(con, table) if c in frame.columns]
+    given = frame.column_names if isinstance(frame, pa.Table) else frame.columns
+    cols = [c for c in columns(con, table) if c in given]
     col_list = ", ".join(f'"{c}"' for c in cols)
     con.register("_incoming", frame)
     try:
@@ -304,13 +308,17 @@ def schema_version(path: Path | str) -> int:
 
 
 def upgrade(path: Path | str, progress: Progress | None = None) -> bool:
-    """Rebuild a store of an older schema version from its own canonical tables (atomic); whether it did."""
+    """Rebuild a store of an older schema version from its own canonical tables (atomic); whether it did.
+
+    The tables are copied in record batches of UPGRADE_BATCH_ROWS, so memory stays bounded by the
+    batch and DuckDB's memory_limit, not the size of the store.
+    """
     with writer_lock(path, "upgrade"):
         return _upgrade(path, progress)
 
 
 def _upgrade(path: Path | str, progress: Progress | None) -> bool:
-    """upgrade's work, with the writer lock held."""
+    """upgrade's work, with the writer lock held (build_streaming takes it again: re-entrant)."""
     if schema_version(path) >= SCHEMA_VERSION:
         return False
     con = connect_fresh(path)
@@ -319,9 +327,20 @@ def _upgrade(path: Path | str, progress: Progress | None) -> bool:
     finally:
         con.close()
     observed_to = dt.date.fromisoformat(meta["observed_to"]) if "observed_to" in meta else None
-    tables = read_tables(path)
-    build_store(
-        path, tables, source=meta.get("source", "unknown"), observed_to=observed_to, progress=progress
+
+    def copy(loader: Loader, say: Progress) -> None:
+        old = connect_fresh(path)
+        try:
+            for i, table in enumerate(TABLES):
+                say(f"copying {table}", i / len(TABLES))
+                # table names from the fixed list above
+                for batch in old.sql(f"select * from {table}").to_arrow_reader(UPGRADE_BATCH_ROWS):
+                    loader.append(table, pa.Table.from_batches([batch]))
+        finally:
+            old.close()
+
+    build_streaming(
+        path, copy, source=meta.get("source", "unknown"), observed_to=observed_to, progress=progress
     )
     return True
 
@@ -382,7 +401,7 @@ class Loader:
         self.finished = False
         con.execute("attach $path as stage", {"path": str(stage)})
 
-    def append(self, table: str, frame: pd.DataFrame) -> None:
+    def append(self, table: str, frame: pd.DataFrame | pa.Table) -> None:
         """Append one chunk of a canonical table."""
         if table not in STORED_ORDER:
             insert_frame(self.con, table, frame)

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from fingerprints import fingerprints
 from streamlit.testing.v1 import AppTest
 from tiny import OBSERVED_TO, tiny_tables
 
@@ -25,6 +26,7 @@ def make_version_1_store(path: Path) -> None:
         con.execute("alter table loan_month drop column loan_no")
         con.execute("drop table loan_key")
         con.execute("drop table book_segment")
+        con.execute("drop table platform_month")
         for (view,) in con.execute("select view_name from duckdb_views() where not internal").fetchall():
             con.execute(f"drop view {view}")
         con.execute("update meta set value = '1' where key = 'schema_version'")
@@ -67,6 +69,23 @@ def test_store_of_an_older_schema_is_rebuilt_from_its_own_tables(tmp_path: Path)
     assert (tmp_path / "old.duckdb.prev").exists()  # the version-1 file, kept
     assert store.schema_version(tmp_path / "old.duckdb.prev") == 1
     assert store.upgrade(path) is False  # current: nothing to do
+
+
+def test_upgrade_copies_the_tables_in_batches_and_equals_a_fresh_build(tmp_path: Path, monkeypatch) -> None:
+    path = tmp_path / "old.duckdb"
+    make_version_1_store(path)
+    monkeypatch.setattr(store, "UPGRADE_BATCH_ROWS", 2)  # 10 repayments: five batches
+    assert store.upgrade(path) is True
+    fresh = tmp_path / "fresh.duckdb"
+    tables = tiny_tables()
+    tables["users"] = auth.demo_user_rows({"investor1": "I1", "investor2": "I2", "investor3": "I2"})
+    store.build_store(fresh, tables, source="tiny", observed_to=OBSERVED_TO)
+    upgraded, built = store.connect(path), store.connect(fresh)
+    try:
+        assert fingerprints(upgraded) == fingerprints(built)
+    finally:
+        upgraded.close()
+        built.close()
 
 
 def test_store_without_meta_has_version_zero(tmp_path: Path) -> None:
