@@ -36,6 +36,7 @@ from lendrisk.vocab import (
     require_month_end,
 )
 
+NINETY_PLUS = STATES.index("90+")  # a reserve-guaranteed loan is bought out when it first reaches 90+
 ALL_GRADES = len(GRADES)  # index of the all-grades matrix in a segment stack
 
 MIN_OBS = 30  # loan-month observations a grade's matrix row needs before it replaces the all-grades row
@@ -45,6 +46,7 @@ DEFAULT_LGD = 0.9  # when the store has no charge-off in the LGD window at all
 TAIL_MONTHS = 36  # run-off after the last due date: an unpaid loan keeps rolling until it absorbs
 MAX_REMAINING = 120  # longest term the schema allows (loans.term_months <= 120)
 HORIZON_12M = 12
+BUYOUT_HORIZON = 12  # months of expected reserve buy-outs the coverage and liquidity pages look ahead
 # Stress: unemployment must move this far (standard deviation, pp) apart from a straight line in time
 # for its effect to be told from the platform's trend (a tenth of a point, the precision it is published at).
 MIN_MACRO_SPREAD_PP = 0.1
@@ -407,23 +409,74 @@ def _price(
 # --- reserve coverage -------------------------------------------------------------------------
 
 
+def _absorbing_90plus(matrices: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(in-term, run-off) stacks of segment matrices with 90+ absorbing; run-off pays a current loan off."""
+    in_term = matrices.copy()
+    in_term[:, NINETY_PLUS, :] = 0.0
+    in_term[:, NINETY_PLUS, NINETY_PLUS] = 1.0
+    run_off = in_term.copy()
+    run_off[:, CURRENT, :] = 0.0
+    run_off[:, CURRENT, PAID_OFF] = 1.0
+    return in_term, run_off
+
+
+def segment_rows(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Segment, state and remaining-installment arrays of rows with grade, state, remaining_months."""
+    grade = _codes(frame["grade"], GRADES, ALL_GRADES)
+    state = _codes(frame["state"], STATES, CURRENT)
+    return grade, state, frame["remaining_months"].to_numpy(int)
+
+
+def reach_90plus(
+    matrices: np.ndarray,
+    grade: np.ndarray,
+    state: np.ndarray,
+    remaining: np.ndarray,
+    months: int = BUYOUT_HORIZON,
+) -> np.ndarray:
+    """rows × (months + 1): probability each row (segment, state, remaining installments) has reached
+    90+ or charge-off by month k = 0 .. months (column 0 = where it starts)."""
+    in_term, run_off = _absorbing_90plus(matrices)
+    vector = np.zeros((len(grade), len(STATES)))
+    vector[np.arange(len(grade)), state] = 1.0
+    out = np.empty((len(grade), months + 1))
+    out[:, 0] = vector[:, NINETY_PLUS] + vector[:, CHARGED_OFF]
+    for k in range(1, months + 1):
+        step = np.where((k <= remaining)[:, None, None], in_term[grade], run_off[grade])
+        vector = np.einsum("ni,nij->nj", vector, step)
+        out[:, k] = vector[:, NINETY_PLUS] + vector[:, CHARGED_OFF]
+    return out
+
+
+def reserve_exposure(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> pd.DataFrame:
+    """One row per grade × state × remaining months of reserve-guaranteed exposure at as_of (currency)."""
+    params = {"as_of": as_of}
+    return _memo(con, "reserve_exposure", (as_of,), lambda: sql.run(con, "reserve_exposure", params))
+
+
+def buyout_flows(exposure: pd.DataFrame, matrices: np.ndarray, months: int = BUYOUT_HORIZON) -> np.ndarray:
+    """Expected reserve buy-outs per coming month 1 .. months (currency units): the one definition.
+
+    The reserve buys a loan out when it first reaches 90+ (docs/definitions.md): buy-out in month k =
+    Σ exposure × (F(k) − F(k−1)), F = reach_90plus with F(0) taken as 0, so a loan already 90+ and
+    not yet bought out is due in the first month. exposure: rows of reserve_exposure.
+    """
+    if not len(exposure):
+        return np.zeros(months)
+    reach = reach_90plus(matrices, *segment_rows(exposure), months)
+    reach[:, 0] = 0.0
+    return exposure["exposure"].to_numpy(float) @ np.diff(reach, axis=1)
+
+
 def reserve_coverage(
     con: duckdb.DuckDBPyConnection, as_of: dt.date, model: RiskModel | None = None
 ) -> dict[str, float]:
-    """Risk reserve balance at as_of against expected buy-outs: balance, expected_buyouts, coverage (0..1)."""
+    """Risk reserve balance at as_of against the next 12 months' expected buy-outs (90+ trigger):
+    balance, expected_buyouts (currency units), coverage (0..1)."""
     as_of = require_month_end(as_of)
     model = model or risk_model(con, as_of)
     balance = float(sql.run(con, "reserve_balance_as_of", {"as_of": as_of})["balance"].iloc[0])
-    exposure = _memo(
-        con, "reserve_exposure", (as_of,), lambda: sql.run(con, "reserve_exposure", {"as_of": as_of})
-    )
-    if len(exposure):
-        g, r, s = _indices(exposure)
-        stage_one = np.isin(s, [0, 1])  # current and 1-30 are stage 1 (DPD ≤ 30)
-        pd_used = np.where(stage_one, model.pd_12m[g, r, s], model.pd_lifetime[g, r, s])
-        expected = float((exposure["exposure"].to_numpy() * pd_used).sum())
-    else:
-        expected = 0.0
+    expected = float(buyout_flows(reserve_exposure(con, as_of), model.matrices).sum())
     coverage = 1.0 if expected <= balance else max(balance, 0.0) / expected
     return {"balance": balance, "expected_buyouts": expected, "coverage": coverage}
 

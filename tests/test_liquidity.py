@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from lendrisk import liquidity, vocab
@@ -31,7 +32,7 @@ def test_reach_90plus_on_a_hand_made_matrix() -> None:
         p[2, 3] = p[3, 4] = 1.0
         p[4, 6] = 1.0  # 90+ charges off (made absorbing at 90+ for buy-outs)
         p[5, 5] = p[6, 6] = 1.0
-    reach = liquidity.reach_90plus(
+    reach = risk.reach_90plus(
         matrices, np.array([0, 0, 0]), np.array([1, 0, 4]), np.array([12, 12, 0]), months=5
     )
     # from 1-30: half rolls 31-60 -> 61-90 -> 90+ by month 3; the cured half slips again (10 %)
@@ -80,3 +81,37 @@ def test_projected_collections_in_march(tiny_con) -> None:
     # months: P(90+ by July) = A, by August = A + (1 - A) A; M1 loans are not 90+ in April
     expected = [1438, 24, 24, 24 * (1 - A), 2424 * (1 - A) ** 2] + [0] * 7
     assert frame["expected_base"].tolist() == pytest.approx(expected)
+
+
+def test_buyout_flows_use_the_90plus_trigger_not_charge_off() -> None:
+    # a matrix where 90+ never charges off (half cures, half stays): charge-off PD 0, yet the reserve
+    # pays at 90+. Current never slips; 1-30 cures half, the other half rolls 31-60 -> 61-90 -> 90+.
+    matrices = np.zeros((len(risk.GRADES) + 1, 7, 7))
+    matrices[:, 0, 0] = 1.0
+    matrices[:, 1, 0] = matrices[:, 1, 2] = 0.5
+    matrices[:, 2, 3] = matrices[:, 3, 4] = 1.0
+    matrices[:, 4, 0] = matrices[:, 4, 4] = 0.5
+    matrices[:, 5, 5] = matrices[:, 6, 6] = 1.0
+    exposure = pd.DataFrame(
+        {
+            "grade": ["A", "B"],
+            "state": ["90+", "1-30"],
+            "remaining_months": [0, 12],
+            "exposure": [1000.0, 500.0],
+        }
+    )
+    # 1,000 already 90+ is due in month 1; half of 500 reaches 90+ in month 3 (31-60, 61-90, 90+)
+    assert risk.buyout_flows(exposure, matrices, 5).tolist() == pytest.approx([1000, 0, 250, 0, 0])
+
+
+def test_coverage_and_outlook_agree_on_expected_buyouts_every_month(tiny_con) -> None:
+    # one definition: the coverage the EL pages use and the reserve page's 12-month buy-outs (L3's).
+    # Jan: no transition yet, every row rolls forward: L3 (3,000, current) is 90+ in month 4.
+    # Feb: the only transitions (Jan -> Feb) are current -> current, so current L3 (2,000) never slips.
+    # Mar-May: L3 (2,000) is 1-30, 31-60, 61-90 and its next rows were never seen: it rolls to 90+.
+    # Jun on: bought out on 06-10, no claim left.
+    expected = [3000.0, 0.0, 2000.0, 2000.0, 2000.0] + [0.0] * 7
+    for month, buyouts in zip(range(1, 13), expected, strict=True):
+        as_of = (pd.Timestamp(2024, month, 1) + pd.offsets.MonthEnd(0)).date()
+        coverage = risk.reserve_coverage(tiny_con, as_of)["expected_buyouts"]
+        assert coverage == liquidity.reserve_outlook(tiny_con, as_of)["buyouts_base"] == buyouts

@@ -1,0 +1,42 @@
+"""Risk figures on the 40,000-loan demo platform (seed 7, the dashboard's): slow, built once per module."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import pytest
+
+from lendrisk import liquidity, risk, store
+
+
+@pytest.fixture(scope="module")
+def demo_con(tmp_path_factory):
+    """The demo store the dashboard builds (40,000 loans, seed 7)."""
+    simulate = pytest.importorskip("lendrisk.simulate")
+    path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
+    simulate.build_demo(path, loans=40_000, seed=7)
+    con = store.connect(path)
+    yield con
+    con.close()
+
+
+@pytest.mark.slow
+def test_reserve_coverage_and_liquidity_agree_to_the_cent_in_2024(demo_con):
+    for month in range(1, 13):
+        as_of = (pd.Timestamp(2024, month, 1) + pd.offsets.MonthEnd(0)).date()
+        coverage = risk.reserve_coverage(demo_con, as_of)["expected_buyouts"]
+        outlook = liquidity.reserve_outlook(demo_con, as_of)["buyouts_base"]
+        assert coverage > 0
+        assert round(coverage, 2) == round(outlook, 2), as_of
+
+
+@pytest.mark.slow
+def test_stressed_coverage_uses_the_90plus_trigger(demo_con):
+    as_of = dt.date(2024, 12, 31)
+    coverage = [
+        risk.stressed_expected_loss(demo_con, as_of, pp)["reserve_coverage_stressed"] for pp in (1, 2, 3)
+    ]
+    outlook = liquidity.reserve_outlook(demo_con, as_of, 2.0)
+    assert coverage == sorted(coverage, reverse=True)
+    assert coverage[1] == pytest.approx(min(1.0, outlook["balance"] / outlook["buyouts_stressed"]))
