@@ -1,9 +1,13 @@
 -- grain: one row per month-end from the investor's first investment month through $as_of
 -- Monthly inputs of LendingClub's Net Annualized Return for investor $investor_id (docs/design.md §3,
 -- docs/risk-model.md): the principal outstanding at the start of each month and what it earned.
---   start_principal        Σ over holdings invested on or before the month-end, in loans not
---                          charged off before the month: share x (principal - principal paid by
---                          every source up to the previous month-end), floored at 0
+--   start_principal        LendingClub's timing: a holding's principal counts from its first
+--                          payment period, the month of the loan's first due date after the
+--                          investment (the month after it when no due date is left), not the month
+--                          it was bought, when no payment can arrive. Σ over holdings whose first
+--                          payment month is on or before the month-end, in loans not charged off
+--                          before the month: share x (principal - principal paid by every source
+--                          up to the previous month-end), floored at 0
 --                          (carried as a running sum of each holding's balance changes: opening at
 --                          the investment month, principal repaid, write-off, so a holding costs a
 --                          row per repayment month rather than one per month it is held)
@@ -115,15 +119,25 @@ loan_months as (
     from monthly_principal
 ),
 
+first_dues as (
+    select
+        h.holding_id,
+        min(s.due_on) as first_due_on
+    from held as h
+    inner join schedule as s on s.loan_id = h.loan_id and s.due_on > h.invested_on
+    group by h.holding_id
+),
+
 holding_spans as (
     select
         h.holding_id,
         h.loan_id,
         h.share,
         h.principal,
-        last_day(h.invested_on) as first_month,
+        cast(last_day(coalesce(f.first_due_on, h.invested_on + interval 1 month)) as date) as first_month,
         last_day(c.charged_off_on) as charge_off_month
     from held as h
+    left join first_dues as f using (holding_id)
     left join charge_offs as c using (loan_id)
 ),
 

@@ -329,13 +329,16 @@ def test_investor_cash_flows(tiny_con):
 
 def test_nar_and_xirr_of_an_investor(tiny_con):
     result = risk.investor_returns(tiny_con, d("2024-12-31"), "I1")
-    # Start-of-month principal: Jan 600 + 1,000; Feb 600 + 2,400 + 1,000; Mar 400 + 2,400 + 666.67;
-    # Apr 354 + 2,400 + 666.67; May, Jun 666.67; then 0 (bought out 06-10) = 41,462/3.
+    # Start-of-month principal with LendingClub's timing: a holding counts from its first payment
+    # period (the month of its first due date), not the month it was bought: H1 (L1, due 02-15) and
+    # H4 (L3, due 02-10) from February, H3 (L2, due 03-01) from March.
+    # Jan 0; Feb 600 + 1,000; Mar 400 + 2,400 + 666.67; Apr 354 + 2,400 + 666.67; May, Jun 666.67;
+    # then 0 (bought out 06-10) = (4,800 + 10,400 + 10,262 + 2,000 + 2,000)/3 = 29,462/3.
     # Interest: Feb 6 + 10, Mar 4 + 24, Apr 2 + 24, Jun 20/3 (guarantor) = 230/3. No charge-off
     # reaches I1 (bought out first), the recovery is the guarantor's.
-    # NAR = (1 + (230/3) / (41,462/3))^12 - 1 = (1 + 230/41,462)^12 - 1 = 0.068636.
-    assert result["nar"] == pytest.approx((1 + 230 / 41462) ** 12 - 1)
-    assert result["nar"] == pytest.approx(0.068636, abs=1e-6)
+    # NAR = (1 + (230/3) / (29,462/3))^12 - 1 = (1 + 230/29,462)^12 - 1 = 0.097809.
+    assert result["nar"] == pytest.approx((1 + 230 / 29462) ** 12 - 1)
+    assert result["nar"] == pytest.approx(0.097809, abs=1e-6)
     assert result["adjusted_nar"] == result["nar"]  # nothing past due is left at 12-31
     assert result["invested"] == 4000.0
     assert result["interest_received"] == pytest.approx(230 / 3)
@@ -353,10 +356,10 @@ def test_charge_off_and_recovery_reach_nar_without_a_buy_out(tiny_frames):
     # Drop the guarantor buy-out: I1 keeps 1/3 of L3 (2,000 outstanding) until the 09-06 charge-off
     # and receives 1/3 of the 300 recovery.
     # Charged off 2,000/3 = 666.67, recovered 100: realised loss = 566.67.
-    # Start principal: 41,462/3 - 2 x 2,000/3 (Jan..Jun as before without Jun's guarantor interest)
+    # Start principal: 29,462/3 (Feb..Jun as before)
     #   + Jul, Aug, Sep 3 x 2,000/3 (not bought out, charged off in September)
-    #   = 5,600 + 30,662/3 = 47,462/3; interest 16 + 28 + 26 = 70.
-    # NAR = (1 + (70 - 2,000/3 + 100) / (47,462/3))^12 - 1 = (1 - 1,490/47,462)^12 - 1.
+    #   = 35,462/3; interest 16 + 28 + 26 = 70 (Jun's guarantor interest is gone).
+    # NAR = (1 + (70 - 2,000/3 + 100) / (35,462/3))^12 - 1 = (1 - 1,490/35,462)^12 - 1.
     frames = tiny_frames
     frames["repayments"] = frames["repayments"][frames["repayments"]["source"] != "guarantor"]
     con = build(frames)
@@ -364,16 +367,17 @@ def test_charge_off_and_recovery_reach_nar_without_a_buy_out(tiny_frames):
     assert result["charged_off_principal"] == pytest.approx(2000 / 3)
     assert result["recoveries"] == pytest.approx(100.0)
     assert result["realised_loss"] == pytest.approx(2000 / 3 - 100)
-    assert result["nar"] == pytest.approx((1 - 1490 / 47462) ** 12 - 1)  # -0.3180
+    assert result["nar"] == pytest.approx((1 - 1490 / 35462) ** 12 - 1)  # -0.4026
 
 
 def test_adjusted_nar_subtracts_expected_loss_on_past_due_holdings(tiny_con):
     result = risk.investor_returns(tiny_con, d("2024-03-31"), "I1")
     # Past due at 03-31: H1 (L1, 1-30) EL 354 x 1 x 0.9 = 318.6; H4 (L3) is reserve-covered: 0.
-    # Months Jan..Mar: start 1,600 + 4,000 + 10,400/3 = 27,200/3; interest 16 + 28 = 44.
+    # Months Jan..Mar (first payment periods: Feb for H1, H4; Mar for H3): start 0 + 1,600 + 10,400/3
+    # = 15,200/3; interest 16 + 28 = 44. Adjusted NAR takes the same denominator.
     assert result["past_due_expected_loss"] == pytest.approx(318.6)
-    assert result["nar"] == pytest.approx((1 + 44 / (27200 / 3)) ** 12 - 1)
-    assert result["adjusted_nar"] == pytest.approx((1 + (44 - 318.6) / (27200 / 3)) ** 12 - 1)
+    assert result["nar"] == pytest.approx((1 + 44 / (15200 / 3)) ** 12 - 1)
+    assert result["adjusted_nar"] == pytest.approx((1 + (44 - 318.6) / (15200 / 3)) ** 12 - 1)
 
 
 # --- expected cash flows, back-test, stress, loss distribution --------------------------------

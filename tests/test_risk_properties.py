@@ -203,6 +203,7 @@ def start_principal_by_definition(con: duckdb.DuckDBPyConnection, as_of: dt.date
         params={"i": investor, "d": as_of},
     ).df()
     paid = con.sql("select loan_id, paid_on, principal_paid::double as amount from repayments").df()
+    dues = con.sql("select loan_id, due_on from schedule").df()
     charged = con.sql("select loan_id, min(event_on) as on from loan_events group by loan_id").df()
     charged_on = dict(zip(charged["loan_id"], pd.to_datetime(charged["on"]), strict=True))
     months = pd.date_range(
@@ -214,7 +215,11 @@ def start_principal_by_definition(con: duckdb.DuckDBPyConnection, as_of: dt.date
         total = 0.0
         for h in holdings.itertuples():
             gone = h.loan_id in charged_on and charged_on[h.loan_id] <= before
-            if pd.Timestamp(h.invested_on) + pd.offsets.MonthEnd(0) > month or gone:
+            # LendingClub's timing: from the month of the first due date after the investment
+            later = pd.to_datetime(dues.loc[dues["loan_id"] == h.loan_id, "due_on"])
+            later = later[later > pd.Timestamp(h.invested_on)]
+            first = later.min() if len(later) else pd.Timestamp(h.invested_on) + pd.DateOffset(months=1)
+            if first + pd.offsets.MonthEnd(0) > month or gone:
                 continue
             repaid = paid.loc[
                 (paid["loan_id"] == h.loan_id) & (pd.to_datetime(paid["paid_on"]) <= before), "amount"
