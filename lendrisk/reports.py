@@ -96,54 +96,125 @@ def backtest_until(con: duckdb.DuckDBPyConnection, as_of: dt.date, months: int =
 
 
 class Item(NamedTuple):
-    """One line of the disclosure report: source column, Chinese item name, kind of value."""
+    """One line of the disclosure report: source column, Chinese item name, kind of value, its base.
+
+    basis names what an amount or count counts (principal, interest, principal_interest, loans,
+    people); a ratio (basis "ratio") is numerator / denominator, two columns of disclosure_monthly
+    (an item of the report, or a base column shown beside it).
+    """
 
     column: str
     zh: str
     kind: str  # money, count, pct
+    basis: str
+    numerator: str | None = None
+    denominator: str | None = None
 
 
 # The order and Chinese names of the 2017 guideline's operating items (queries/disclosure_monthly.sql).
 DISCLOSURE_ITEMS: tuple[Item, ...] = (
-    Item("cumulative_lending_amount", "累计借贷金额", "money"),
-    Item("cumulative_lending_count", "累计借贷笔数", "count"),
-    Item("outstanding_amount", "借贷余额", "money"),
-    Item("outstanding_count", "借贷余额笔数", "count"),
-    Item("interest_outstanding", "利息余额", "money"),
-    Item("cumulative_lenders", "累计出借人数量", "count"),
-    Item("current_lenders", "当前出借人数量", "count"),
-    Item("cumulative_borrowers", "累计借款人数量", "count"),
-    Item("current_borrowers", "当前借款人数量", "count"),
-    Item("avg_borrowing_per_borrower", "人均累计借款金额", "money"),
-    Item("avg_lending_per_lender", "人均累计出借金额", "money"),
-    Item("top10_borrower_share", "前十大借款人待还金额占比", "pct"),
-    Item("largest_borrower_share", "最大单一借款人待还金额占比", "pct"),
-    Item("top10_lender_share", "前十大出借人待收金额占比", "pct"),
-    Item("largest_lender_share", "最大单一出借人待收金额占比", "pct"),
-    Item("overdue_amount", "逾期金额", "money"),
-    Item("overdue_count", "逾期笔数", "count"),
-    Item("overdue_90_amount", "逾期90天(不含)以上金额", "money"),
-    Item("overdue_90_count", "逾期90天(不含)以上笔数", "count"),
-    Item("cumulative_compensation_amount", "累计代偿金额", "money"),
-    Item("cumulative_compensation_count", "累计代偿笔数", "count"),
-    Item("project_overdue_rate", "项目逾期率", "pct"),
-    Item("amount_overdue_rate", "金额逾期率", "pct"),
+    Item("cumulative_lending_amount", "累计借贷金额", "money", "principal"),
+    Item("cumulative_lending_count", "累计借贷笔数", "count", "loans"),
+    Item("outstanding_amount", "借贷余额", "money", "principal"),
+    Item("outstanding_count", "借贷余额笔数", "count", "loans"),
+    Item("interest_outstanding", "利息余额", "money", "interest"),
+    Item("cumulative_lenders", "累计出借人数量", "count", "people"),
+    Item("current_lenders", "当前出借人数量", "count", "people"),
+    Item("cumulative_borrowers", "累计借款人数量", "count", "people"),
+    Item("current_borrowers", "当前借款人数量", "count", "people"),
+    Item(
+        "avg_borrowing_per_borrower",
+        "人均累计借款金额",
+        "money",
+        "ratio",
+        "cumulative_lending_amount",
+        "cumulative_borrowers",
+    ),
+    Item(
+        "avg_lending_per_lender",
+        "人均累计出借金额",
+        "money",
+        "ratio",
+        "cumulative_lending_amount",
+        "cumulative_lenders",
+    ),
+    Item(
+        "top10_borrower_share",
+        "前十大借款人待还金额占比",
+        "pct",
+        "ratio",
+        "top10_borrower_outstanding",
+        "outstanding_amount",
+    ),
+    Item(
+        "largest_borrower_share",
+        "最大单一借款人待还金额占比",
+        "pct",
+        "ratio",
+        "largest_borrower_outstanding",
+        "outstanding_amount",
+    ),
+    Item(
+        "top10_lender_share",
+        "前十大出借人待收金额占比",
+        "pct",
+        "ratio",
+        "top10_lender_claims",
+        "lender_claims",
+    ),
+    Item(
+        "largest_lender_share",
+        "最大单一出借人待收金额占比",
+        "pct",
+        "ratio",
+        "largest_lender_claims",
+        "lender_claims",
+    ),
+    Item("overdue_amount", "逾期金额", "money", "principal"),
+    Item("overdue_count", "逾期笔数", "count", "loans"),
+    Item("overdue_90_amount", "逾期90天(不含)以上金额", "money", "principal"),
+    Item("overdue_90_count", "逾期90天(不含)以上笔数", "count", "loans"),
+    Item("cumulative_compensation_amount", "累计代偿金额", "money", "principal_interest"),
+    Item("cumulative_compensation_count", "累计代偿笔数", "count", "loans"),
+    Item("project_overdue_rate", "项目逾期率", "pct", "ratio", "overdue_count", "outstanding_count"),
+    Item("amount_overdue_rate", "金额逾期率", "pct", "ratio", "overdue_amount", "outstanding_amount"),
 )
+
+# Parts of the shares that are not items themselves (columns of disclosure_monthly): shown as bases.
+DISCLOSURE_BASES: dict[str, str] = {
+    "top10_borrower_outstanding": "前十大借款人待还本金",
+    "largest_borrower_outstanding": "最大单一借款人待还本金",
+    "lender_claims": "出借人待收本金",
+    "top10_lender_claims": "前十大出借人待收本金",
+    "largest_lender_claims": "最大单一出借人待收本金",
+}
 
 # Rates shown twice: before guarantor compensation (the disclosure) and after it.
 COMPENSATION_RATES: tuple[Item, ...] = (
-    Item("project_overdue_rate", "项目逾期率", "pct"),
-    Item("amount_overdue_rate", "金额逾期率", "pct"),
-    Item("m3plus_rate", "M3+逾期率（金额）", "pct"),
+    Item("project_overdue_rate", "项目逾期率", "pct", "ratio"),
+    Item("amount_overdue_rate", "金额逾期率", "pct", "ratio"),
+    Item("m3plus_rate", "M3+逾期率（金额）", "pct", "ratio"),
 )
 
 
 def disclosure_report(con: duckdb.DuckDBPyConnection, month_end: dt.date) -> pd.DataFrame:
-    """One row per disclosure item at month_end, in the guideline's order: item, zh, kind, value."""
+    """One row per disclosure item at month_end, in the guideline's order: item, zh, kind, value,
+    basis, and for ratios numerator / denominator (column names) with their values (value = their
+    quotient, 0 when the denominator is 0)."""
     row = metrics.disclosure_monthly(con, month_end).iloc[0]
     return pd.DataFrame(
         [
-            {"item": i.column, "zh": i.zh, "kind": i.kind, "value": float(row[i.column])}
+            {
+                "item": i.column,
+                "zh": i.zh,
+                "kind": i.kind,
+                "value": float(row[i.column]),
+                "basis": i.basis,
+                "numerator": i.numerator,
+                "denominator": i.denominator,
+                "numerator_value": float(row[i.numerator]) if i.numerator else None,
+                "denominator_value": float(row[i.denominator]) if i.denominator else None,
+            }
             for i in DISCLOSURE_ITEMS
         ]
     )
@@ -179,12 +250,14 @@ def disclosure_excel(
     english: dict[str, str],
     headers: dict[str, str],
     title: str,
+    bases: list[str] | None = None,
 ) -> bytes:
     """The disclosure report as an .xlsx file (one sheet): title, items with Chinese and English
-    names and values, then the overdue rates before and after guarantor compensation.
+    names, values and (given bases, one text per item) their bases, then the overdue rates before
+    and after guarantor compensation.
 
     english maps item column -> English name; headers maps "zh", "en", "value", "before", "after",
-    "rates" -> header text (the page passes translated texts).
+    "rates" (and "base" with bases) -> header text (the page passes translated texts).
     """
     wb = Workbook()
     ws = wb.active
@@ -194,11 +267,15 @@ def disclosure_excel(
     ws.append(export.excel_row([title]))
     ws["A1"].font = Font(bold=True, size=13)
     ws.append([])
-    ws.append(export.excel_row([headers["zh"], headers["en"], headers["value"]]))
+    ws.append(
+        export.excel_row(
+            [headers["zh"], headers["en"], headers["value"], *([headers["base"]] if bases else [])]
+        )
+    )
     for cell in ws[3]:
         cell.font, cell.fill = bold, fill
-    for row in report.itertuples(index=False):
-        ws.append(export.excel_row([row.zh, english[row.item], row.value]))
+    for i, row in enumerate(report.itertuples(index=False)):
+        ws.append(export.excel_row([row.zh, english[row.item], row.value, *([bases[i]] if bases else [])]))
         ws.cell(ws.max_row, 3).number_format = EXCEL_FORMATS[row.kind]
     ws.append([])
     ws.append(export.excel_row([headers["rates"]]))
@@ -210,7 +287,7 @@ def disclosure_excel(
         ws.append(export.excel_row([row.zh, english[row.item], row.before, row.after]))
         for col in (3, 4):
             ws.cell(ws.max_row, col).number_format = EXCEL_FORMATS["pct"]
-    for col, width in zip("ABCD", (30, 52, 20, 20), strict=True):
+    for col, width in zip("ABCD", (30, 52, 20, 60 if bases else 20), strict=True):
         ws.column_dimensions[col].width = width
     for cells in ws.iter_rows(min_col=3, max_col=4):
         for cell in cells:

@@ -24,10 +24,28 @@ formatters = {
     "count": lambda v: fmt.number(v, lang, 0),
     "pct": lambda v: fmt.pct(v, lang, 2),
 }
+kinds = {i.column: i.kind for i in reports.DISCLOSURE_ITEMS} | dict.fromkeys(
+    reports.DISCLOSURE_BASES, "money"
+)
+
+
+def base_text(row: pd.Series) -> str:
+    """What a figure counts; for a ratio, its disclosed numerator and denominator with their values."""
+    if row["basis"] != "ratio":
+        return ui.t(f"manage.disclosure.basis.{row['basis']}")
+    parts = {}
+    for part in ("numerator", "denominator"):
+        column = row[part]
+        parts[part] = ui.t(f"manage.disclosure.item.{column}")
+        parts[f"{part}_value"] = formatters[kinds[column]](row[f"{part}_value"])
+    return ui.t("manage.disclosure.basis.ratio", **parts)
+
+
 headers = {
     "zh": ui.t("manage.disclosure.col.zh"),
     "en": ui.t("manage.disclosure.col.en"),
     "value": ui.t("manage.disclosure.col.value"),
+    "base": ui.t("manage.disclosure.col.base"),
     "before": ui.t("manage.disclosure.col.before"),
     "after": ui.t("manage.disclosure.col.after"),
     "rates": ui.t("manage.disclosure.rates"),
@@ -40,6 +58,7 @@ shown = pd.DataFrame(
         headers["zh"]: report["zh"],
         headers["en"]: report["item"].map(english),
         headers["value"]: [formatters[k](v) for k, v in zip(report["kind"], report["value"], strict=True)],
+        headers["base"]: [base_text(row) for _, row in report.iterrows()],
     }
 )
 st.dataframe(
@@ -51,6 +70,7 @@ st.dataframe(
         headers["zh"]: st.column_config.TextColumn(headers["zh"], width="medium"),
         headers["en"]: st.column_config.TextColumn(headers["en"], width="large"),
         headers["value"]: st.column_config.TextColumn(headers["value"], width="medium"),
+        headers["base"]: st.column_config.TextColumn(headers["base"], width="large"),
     },
 )
 raw = pd.DataFrame(
@@ -58,10 +78,17 @@ raw = pd.DataFrame(
         headers["zh"]: report["zh"],
         headers["en"]: report["item"].map(english),
         headers["value"]: export.mixed(report["value"], report["kind"].map(DISCLOSURE_KINDS)),
+        headers["base"]: shown[headers["base"]],
     }
 )
 excel = reports.disclosure_excel(
-    report, rates, as_of, english, headers, ui.t("manage.disclosure.report", month=fmt.month(as_of, lang))
+    report,
+    rates,
+    as_of,
+    english,
+    headers,
+    ui.t("manage.disclosure.report", month=fmt.month(as_of, lang)),
+    shown[headers["base"]].tolist(),
 )
 with st.container(horizontal=True):  # buttons side by side at their natural width
     ui.download(raw, f"disclosure_{as_of:%Y-%m}.csv", key="disclosure-csv")

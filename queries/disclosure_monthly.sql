@@ -5,6 +5,10 @@
 -- outstanding principal and DPD follow docs/design.md §3 (guarantor payments do not cure a borrower).
 -- Amounts in currency units, counts in loans or people, shares and rates as fractions 0..1 (0 when
 -- the denominator is 0). Related-party loans (关联关系借款余额及笔数) are not in the canonical tables.
+-- Every rate and average is a disclosed item over a disclosed item (the guideline's definitions,
+-- docs/definitions.md "Disclosure"): 逾期金额 and 借贷余额 are both principal balances, so
+-- 金额逾期率 = 逾期金额 / 借贷余额 can be checked from the report itself. The shares' parts that are
+-- not items themselves are returned as base columns (*_outstanding, *_claims) shown beside them.
 -- Columns:
 --   month_end                       披露月末 the month-end reported
 --   cumulative_lending_amount       累计借贷金额 principal of every loan originated on or before it
@@ -20,21 +24,27 @@
 --   cumulative_borrowers            累计借款人数量 borrowers with a loan originated on or before it
 --   current_borrowers               当前借款人数量 borrowers with an active loan
 --   avg_borrowing_per_borrower      人均累计借款金额 cumulative_lending_amount / cumulative_borrowers
---   avg_lending_per_lender          人均累计出借金额 holdings invested on or before it / cumulative_lenders
+--   avg_lending_per_lender          人均累计出借金额 cumulative_lending_amount / cumulative_lenders
 --   top10_borrower_share            前十大借款人待还金额占比 ten largest borrowers' outstanding / outstanding_amount
 --   largest_borrower_share          最大单一借款人待还金额占比 largest borrower's outstanding / outstanding_amount
 --   top10_lender_share              前十大出借人待收金额占比 ten largest investors' exposure / all exposure
 --   largest_lender_share            最大单一出借人待收金额占比 largest investor's exposure / all exposure
---   overdue_amount                  逾期金额 past-due amount (unpaid part of installments due) of active
---                                   loans with DPD >= 1
+--   overdue_amount                  逾期金额 outstanding principal of active loans with DPD >= 1 (the
+--                                   whole unpaid principal of an overdue loan, as 借贷余额 counts it;
+--                                   not only the missed installments)
 --   overdue_count                   逾期笔数 active loans with DPD >= 1
---   overdue_90_amount               逾期90天(不含)以上金额 past-due amount of active loans with DPD > 90
+--   overdue_90_amount               逾期90天(不含)以上金额 outstanding principal of active loans with DPD > 90
 --   overdue_90_count                逾期90天(不含)以上笔数 active loans with DPD > 90
 --   cumulative_compensation_amount  累计代偿金额 guarantor payments (principal + interest) on or before it
 --   cumulative_compensation_count   累计代偿笔数 loans with a guarantor payment on or before it
 --   project_overdue_rate            项目逾期率 overdue_count / outstanding_count
---   amount_overdue_rate             金额逾期率 outstanding principal of active loans with DPD >= 1 /
---                                   outstanding_amount
+--   amount_overdue_rate             金额逾期率 overdue_amount / outstanding_amount
+-- Bases of the shares (not items of the guideline, shown with them):
+--   top10_borrower_outstanding      outstanding principal of the ten largest borrowers
+--   largest_borrower_outstanding    outstanding principal of the largest borrower
+--   lender_claims                   出借人待收本金 all investors' exposure in active loans
+--   top10_lender_claims             the ten largest investors' exposure
+--   largest_lender_claims           the largest investor's exposure
 with
 
 originated as (
@@ -89,10 +99,9 @@ book as (
         coalesce(sum(greatest(c.interest_due - a.interest_paid_to_date, 0)), 0) as interest_outstanding,
         count(distinct a.borrower_id) as current_borrowers,
         count(*) filter (where a.dpd >= 1) as overdue_count,
-        coalesce(sum(a.past_due_amount) filter (where a.dpd >= 1), 0) as overdue_amount,
-        coalesce(sum(a.outstanding_principal) filter (where a.dpd >= 1), 0) as overdue_balance,
+        coalesce(sum(a.outstanding_principal) filter (where a.dpd >= 1), 0) as overdue_amount,
         count(*) filter (where a.dpd > 90) as overdue_90_count,
-        coalesce(sum(a.past_due_amount) filter (where a.dpd > 90), 0) as overdue_90_amount
+        coalesce(sum(a.outstanding_principal) filter (where a.dpd > 90), 0) as overdue_90_amount
     from active as a
     left join contract_interest as c using (loan_id)
 ),
@@ -114,16 +123,14 @@ borrower_concentration as (
 ),
 
 lender_totals as (
-    select investor_id, sum(cast(amount as double)) as invested
+    select investor_id
     from holdings
     where invested_on <= $month_end
     group by investor_id
 ),
 
 lenders as (
-    select
-        count(*) as cumulative_lenders,
-        coalesce(sum(invested), 0) as cumulative_invested
+    select count(*) as cumulative_lenders
     from lender_totals
 ),
 
@@ -189,11 +196,15 @@ select
     cast(b.current_borrowers as bigint) as current_borrowers,
     coalesce(cast(g.cumulative_lending_amount as double) / nullif(g.cumulative_borrowers, 0), 0)
         as avg_borrowing_per_borrower,
-    coalesce(n.cumulative_invested / nullif(n.cumulative_lenders, 0), 0) as avg_lending_per_lender,
-    coalesce(bc.top10_borrower_outstanding / nullif(b.outstanding_amount, 0), 0) as top10_borrower_share,
-    coalesce(bc.largest_borrower_outstanding / nullif(b.outstanding_amount, 0), 0) as largest_borrower_share,
-    coalesce(c.top10_lender_exposure / nullif(c.total_exposure, 0), 0) as top10_lender_share,
-    coalesce(c.largest_lender_exposure / nullif(c.total_exposure, 0), 0) as largest_lender_share,
+    coalesce(cast(g.cumulative_lending_amount as double) / nullif(n.cumulative_lenders, 0), 0)
+        as avg_lending_per_lender,
+    coalesce(round(bc.top10_borrower_outstanding, 2) / nullif(round(b.outstanding_amount, 2), 0), 0)
+        as top10_borrower_share,
+    coalesce(round(bc.largest_borrower_outstanding, 2) / nullif(round(b.outstanding_amount, 2), 0), 0)
+        as largest_borrower_share,
+    coalesce(round(c.top10_lender_exposure, 2) / nullif(round(c.total_exposure, 2), 0), 0) as top10_lender_share,
+    coalesce(round(c.largest_lender_exposure, 2) / nullif(round(c.total_exposure, 2), 0), 0)
+        as largest_lender_share,
     cast(round(b.overdue_amount, 2) as double) as overdue_amount,
     cast(b.overdue_count as bigint) as overdue_count,
     cast(round(b.overdue_90_amount, 2) as double) as overdue_90_amount,
@@ -201,6 +212,11 @@ select
     cast(round(p.cumulative_compensation_amount, 2) as double) as cumulative_compensation_amount,
     cast(p.cumulative_compensation_count as bigint) as cumulative_compensation_count,
     coalesce(b.overdue_count / nullif(b.outstanding_count, 0), 0) as project_overdue_rate,
-    coalesce(b.overdue_balance / nullif(b.outstanding_amount, 0), 0) as amount_overdue_rate
+    coalesce(round(b.overdue_amount, 2) / nullif(round(b.outstanding_amount, 2), 0), 0) as amount_overdue_rate,
+    cast(round(bc.top10_borrower_outstanding, 2) as double) as top10_borrower_outstanding,
+    cast(round(bc.largest_borrower_outstanding, 2) as double) as largest_borrower_outstanding,
+    cast(round(c.total_exposure, 2) as double) as lender_claims,
+    cast(round(c.top10_lender_exposure, 2) as double) as top10_lender_claims,
+    cast(round(c.largest_lender_exposure, 2) as double) as largest_lender_claims
 from lending as g, book as b, borrower_concentration as bc, lenders as n, compensation as p,
     lender_concentration as c

@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 from tiny import OBSERVED_TO, d, tiny_tables
 
-from lendrisk import metrics, sql, store, vocab
+from lendrisk import metrics, reports, sql, store, vocab
 
 
 def row(frame: pd.DataFrame, **where) -> pd.Series:
@@ -339,14 +339,19 @@ def test_disclosure_row_at_june_end(tiny_con):
         "largest_borrower_share": 1.0,
         "top10_lender_share": 0.0,  # no investor exposure left
         "largest_lender_share": 0.0,
-        "overdue_amount": 2030.0,  # L3 DPD 112: 3,060 due - 1,030 paid by the borrower
+        "overdue_amount": 2000.0,  # L3 DPD 112: its whole outstanding principal, as 借贷余额 counts it
         "overdue_count": 1,
-        "overdue_90_amount": 2030.0,  # DPD 112 > 90
+        "overdue_90_amount": 2000.0,  # DPD 112 > 90
         "overdue_90_count": 1,
         "cumulative_compensation_amount": 2020.0,  # guarantor 2,000 principal + 20 interest
         "cumulative_compensation_count": 1,  # one loan bought out
         "project_overdue_rate": 1.0,  # 1 overdue / 1 active
         "amount_overdue_rate": 1.0,  # 2,000 / 2,000
+        "top10_borrower_outstanding": 2000.0,
+        "largest_borrower_outstanding": 2000.0,
+        "lender_claims": 0.0,
+        "top10_lender_claims": 0.0,
+        "largest_lender_claims": 0.0,
     }
 
 
@@ -371,7 +376,7 @@ def test_disclosure_row_at_march_end(tiny_con):
         "largest_borrower_share": pytest.approx(2400 / 5108),  # B2
         "top10_lender_share": pytest.approx(1.0),
         "largest_lender_share": pytest.approx(i1 / (i1 + i2)),
-        "overdue_amount": 1328.0,  # L1 308 + L3 1,020
+        "overdue_amount": 2708.0,  # outstanding principal of L1 708 + L3 2,000 (not the 308 + 1,020 missed)
         "overdue_count": 2,
         "overdue_90_amount": 0.0,
         "overdue_90_count": 0,
@@ -379,6 +384,11 @@ def test_disclosure_row_at_march_end(tiny_con):
         "cumulative_compensation_count": 0,
         "project_overdue_rate": pytest.approx(2 / 3),
         "amount_overdue_rate": pytest.approx((708 + 2000) / 5108),
+        "top10_borrower_outstanding": 5108.0,
+        "largest_borrower_outstanding": 2400.0,
+        "lender_claims": 5108.0,
+        "top10_lender_claims": 5108.0,
+        "largest_lender_claims": 3420.67,  # I1, rounded to cents
     }
     got.pop("month_end")
     assert got == expected
@@ -413,3 +423,25 @@ def test_vintage_highlights_compare_at_a_common_age() -> None:
         "at_mob": 1,
         "worst_rate": 0.2,
     }
+
+
+def test_every_disclosed_ratio_is_its_disclosed_numerator_over_its_denominator(tiny_con):
+    for month_end in (d("2024-03-31"), d("2024-06-30")):
+        report = reports.disclosure_report(tiny_con, month_end).set_index("item")
+        ratios = report[report["basis"] == "ratio"]
+        assert len(ratios) == 8
+        for item, row in ratios.iterrows():
+            if row["numerator"] in report.index:  # a disclosed item: the very figure shown
+                assert row["numerator_value"] == report.loc[row["numerator"], "value"], item
+            if row["denominator"] in report.index:
+                assert row["denominator_value"] == report.loc[row["denominator"], "value"], item
+            expected = row["numerator_value"] / row["denominator_value"] if row["denominator_value"] else 0.0
+            assert row["value"] == pytest.approx(expected, rel=1e-12, abs=0.0), item
+    march = reports.disclosure_report(tiny_con, d("2024-03-31")).set_index("item")
+    # 金额逾期率 = 逾期金额 / 借贷余额 = 2,708 / 5,108; 项目逾期率 = 2 / 3; 人均累计出借金额 = 6,600 / 2
+    assert march.loc["amount_overdue_rate", ["numerator_value", "denominator_value"]].tolist() == [
+        2708.0,
+        5108.0,
+    ]
+    assert march.loc["project_overdue_rate", ["numerator_value", "denominator_value"]].tolist() == [2.0, 3.0]
+    assert march.loc["avg_lending_per_lender", "value"] == 3300.0

@@ -47,7 +47,7 @@ def test_items_equal_the_engine(tiny_db: Path, monkeypatch: pytest.MonkeyPatch, 
             "pct": fmt.pct(value, "en", 2),
         }[item.kind]
         assert shown[item.zh] == expected, item.column
-    assert list(at.dataframe[0].value.columns) == ["Item (Chinese)", "Item (English)", "Value"]
+    assert list(at.dataframe[0].value.columns) == ["Item (Chinese)", "Item (English)", "Value", "Base"]
 
 
 def test_march_hand_computed(tiny_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: F811
@@ -55,10 +55,15 @@ def test_march_hand_computed(tiny_db: Path, monkeypatch: pytest.MonkeyPatch) -> 
     shown = shown_items(at)
     assert shown["累计借贷金额"] == "¥6,600.00"
     assert shown["借贷余额"] == "¥5,108.00"  # 708 (L1) + 2,400 (L2) + 2,000 (L3)
-    assert shown["逾期金额"] == "¥1,328.00"  # L1 308 + L3 1,020 past due
+    assert shown["逾期金额"] == "¥2,708.00"  # outstanding principal of the overdue L1 708 + L3 2,000
     assert shown["逾期笔数"] == "2"
     assert shown["项目逾期率"] == "66.67%"
     assert shown["金额逾期率"] == "53.01%"  # 2,708 / 5,108
+    frame = at.dataframe[0].value
+    bases = dict(zip(frame.iloc[:, 0], frame.iloc[:, 3], strict=True))
+    assert bases["金额逾期率"] == "Overdue amount ÷ Outstanding loan balance = ¥2,708.00 ÷ ¥5,108.00"
+    assert bases["项目逾期率"] == "Number of overdue loans ÷ Number of outstanding loans = 2 ÷ 3"
+    assert bases["逾期金额"] == "principal"
     # no buy-out yet: before and after compensation agree
     assert rates_shown(at)["Overdue rate by amount"] == pytest.approx((2708 / 5108 * 100, 2708 / 5108 * 100))
     assert "No guarantor buy-out changes the rates at this month-end." in texts(at)
@@ -90,12 +95,14 @@ def test_excel_report(tiny_db: Path) -> None:  # noqa: F811
     rates = reports.compensation_rates(con, JUNE)
     con.close()
     english = {i.column: i.column for i in (*reports.DISCLOSURE_ITEMS, *reports.COMPENSATION_RATES)}
-    headers = {k: k for k in ("zh", "en", "value", "before", "after", "rates")}
-    data = reports.disclosure_excel(report, rates, JUNE, english, headers, "Disclosure June 2024")
+    headers = {k: k for k in ("zh", "en", "value", "base", "before", "after", "rates")}
+    bases = [f"base of {item}" for item in report["item"]]
+    data = reports.disclosure_excel(report, rates, JUNE, english, headers, "Disclosure June 2024", bases)
     ws = load_workbook(io.BytesIO(data)).active
     assert ws.title == "2024-06"
     assert ws["A1"].value == "Disclosure June 2024"
-    assert [c.value for c in ws[3]][:3] == ["zh", "en", "value"]
+    assert [c.value for c in ws[3]][:4] == ["zh", "en", "value", "base"]
+    assert ws["D4"].value == "base of cumulative_lending_amount"
     rows = {r[0]: r[2] for r in ws.iter_rows(min_row=4, max_row=26, values_only=True)}
     assert rows["借贷余额"] == 2000.0 and rows["累计代偿金额"] == 2020.0 and rows["项目逾期率"] == 1.0
     assert ws["C4"].number_format == "#,##0.00"
@@ -113,6 +120,7 @@ def test_chinese_layout(tiny_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     at.run()
     assert not at.exception
     frame = at.dataframe[0].value
-    assert list(frame.columns) == ["项目", "项目（英文）", "数值"]
-    assert frame.iloc[2].tolist() == ["借贷余额", "Outstanding loan balance", "¥5,108.00"]
+    assert list(frame.columns) == ["项目", "项目（英文）", "数值", "口径"]
+    assert frame.iloc[2].tolist() == ["借贷余额", "Outstanding loan balance", "¥5,108.00", "本金"]
+    assert frame.iloc[-1].tolist()[3] == "逾期金额 ÷ 借贷余额 = ¥2,708.00 ÷ ¥5,108.00"
     assert "信息披露报告（2024年3月）" in texts(at)

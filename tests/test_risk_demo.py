@@ -7,7 +7,7 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from lendrisk import liquidity, risk, store
+from lendrisk import liquidity, reports, risk, store
 
 
 @pytest.fixture(scope="module")
@@ -40,3 +40,18 @@ def test_stressed_coverage_uses_the_90plus_trigger(demo_con):
     outlook = liquidity.reserve_outlook(demo_con, as_of, 2.0)
     assert coverage == sorted(coverage, reverse=True)
     assert coverage[1] == pytest.approx(min(1.0, outlook["balance"] / outlook["buyouts_stressed"]))
+
+
+@pytest.mark.slow
+def test_demo_disclosure_rates_are_disclosed_numerator_over_disclosed_denominator(demo_con):
+    for month in (3, 6, 9, 12):
+        as_of = (pd.Timestamp(2024, month, 1) + pd.offsets.MonthEnd(0)).date()
+        report = reports.disclosure_report(demo_con, as_of).set_index("item")
+        for item, row in report[report["basis"] == "ratio"].iterrows():
+            for part in ("numerator", "denominator"):
+                if row[part] in report.index:
+                    assert row[f"{part}_value"] == report.loc[row[part], "value"], item
+            assert row["value"] == pytest.approx(row["numerator_value"] / row["denominator_value"], rel=1e-12)
+        # 金额逾期率 from the two disclosed amounts, as a reader of the report would check it
+        amount = report.loc["overdue_amount", "value"] / report.loc["outstanding_amount", "value"]
+        assert report.loc["amount_overdue_rate", "value"] == pytest.approx(amount, rel=1e-12)
