@@ -41,7 +41,8 @@ ALL_GRADES = len(GRADES)  # index of the all-grades matrix in a segment stack
 
 MIN_OBS = 30  # loan-month observations a grade's matrix row needs before it replaces the all-grades row
 LGD_LOOKBACK_MONTHS = 36  # charge-offs feeding LGD: recoveries take up to 24 months to come in
-LGD_MIN_CHARGEOFFS = 20  # charge-offs a product needs for its own LGD
+LGD_MIN_CHARGEOFFS = 20  # charge-offs a product needs for its own LGD (and its own recovery curve)
+RECOVERY_MONTHS = 24  # months of recoveries after a charge-off that count (the development triangle's width)
 DEFAULT_LGD = 0.9  # when the store has no charge-off in the LGD window at all
 TAIL_MONTHS = 36  # run-off after the last due date: an unpaid loan keeps rolling until it absorbs
 MAX_REMAINING = 120  # longest term the schema allows (loans.term_months <= 120)
@@ -263,10 +264,11 @@ def _pd_tables(stack: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _lgd(inputs: pd.DataFrame, min_chargeoffs: int) -> pd.DataFrame:
-    """LGD per product from charge-off and recovery sums, falling back to all products, then the default."""
+    """LGD per product from charge-off counts, principal and projected recoveries, with fall-backs
+    to all products, then the default."""
     frame = pd.DataFrame({"product": list(PRODUCTS)}).merge(inputs, on="product", how="left")
-    sums = ["charged_off_loans", "charged_off_principal", "recoveries"]
-    frame[sums] = frame[sums].fillna(0)
+    sums = ["charged_off_loans", "charged_off_principal", "projected_recoveries"]
+    frame[[*sums, "recoveries"]] = frame[[*sums, "recoveries"]].fillna(0)
     lgd, enough, pooled_basis = _lgd_values(*(frame[c].to_numpy(dtype=float) for c in sums), min_chargeoffs)
     frame["lgd"] = lgd
     frame["basis"] = np.where(enough, "product", pooled_basis)
@@ -288,15 +290,140 @@ def _lgd_values(
     return np.clip(np.where(enough, own, pooled), 0.0, 1.0), enough, pooled_basis
 
 
+@dataclass(frozen=True)
+class RecoveryBook:
+    """Every charge-off up to a date as arrays: product code (len(PRODUCTS) for others), charge-off
+    date, principal written off and recoveries by month since the charge-off (loans × 24)."""
+
+    product: np.ndarray
+    charged_off_on: np.ndarray  # datetime64[D]
+    principal: np.ndarray
+    by_month: np.ndarray
+
+
+def complete_months(start: np.ndarray, end: np.ndarray) -> np.ndarray:
+    """Whole calendar months from start to end (datetime64[D] arrays): 01-15 → 03-14 is 1, → 03-15 is 2."""
+    first, last = start.astype("datetime64[M]"), end.astype("datetime64[M]")
+    months = (last - first).astype(int)
+    start_day = (start - first.astype("datetime64[D]")).astype(int)
+    end_day = (end - last.astype("datetime64[D]")).astype(int)
+    return months - (end_day < start_day)
+
+
+def recovery_book(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> RecoveryBook:
+    """The charge-offs on or before as_of with their recoveries by month since charge-off (0 .. 23)."""
+    frame = sql.run(con, "charge_off_recoveries", {"as_of": as_of})
+    charged = frame["charged_off_on"].to_numpy().astype("datetime64[D]")
+    by_month = np.zeros((len(frame), RECOVERY_MONTHS))
+    sizes = frame["recovery_dates"].map(len).to_numpy(int)
+    if sizes.sum():
+        paid = np.concatenate(frame["recovery_dates"].to_list()).astype("datetime64[D]")
+        rows = np.repeat(np.arange(len(frame)), sizes)
+        month = complete_months(charged[rows], paid)
+        amounts = np.concatenate(frame["recovery_amounts"].to_list()).astype(float)
+        kept = month < RECOVERY_MONTHS
+        np.add.at(by_month, (rows[kept], month[kept]), amounts[kept])
+    product = _codes(frame["product"], PRODUCTS, len(PRODUCTS))
+    return RecoveryBook(product, charged, frame["principal_written_off"].to_numpy(float), by_month)
+
+
+def recovery_curve(
+    book: RecoveryBook, as_of: dt.date, min_chargeoffs: int = LGD_MIN_CHARGEOFFS
+) -> np.ndarray:
+    """(products + all) × 24 recovery rates by month since charge-off, from the charge-offs whose month
+    is complete by as_of: Σ recoveries in month k / Σ principal of the charge-offs observed through k.
+
+    A product with fewer than min_chargeoffs charge-offs observed through month k takes the
+    all-products rate of that month; a month no charge-off has reached yet recovers 0.
+    """
+    seen = complete_months(book.charged_off_on, np.datetime64(as_of + dt.timedelta(days=1)))
+    exposed = (book.charged_off_on <= np.datetime64(as_of))[:, None] & (
+        seen[:, None] > np.arange(RECOVERY_MONTHS)
+    )
+    # products, others, then all: one-hot rows summed by a matrix product
+    onehot = (book.product == np.arange(len(PRODUCTS) + 1)[:, None]).astype(float)
+    onehot = np.vstack([onehot, np.ones(len(book.product))])
+    principal = onehot @ (exposed * book.principal[:, None])
+    recovered = onehot @ (exposed * book.by_month)
+    loans = onehot @ exposed.astype(float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rates = np.where(principal > 0, recovered / np.where(principal > 0, principal, 1.0), 0.0)
+    thin = loans < min_chargeoffs
+    rates[:-1][thin[:-1]] = np.broadcast_to(rates[-1], rates[:-1].shape)[thin[:-1]]
+    return np.delete(rates, len(PRODUCTS), axis=0)  # drop "others": products, then all
+
+
+def _triangle_sums(
+    book: RecoveryBook, as_of: dt.date, lookback_months: int, min_chargeoffs: int
+) -> np.ndarray:
+    """5 × products array over charge-offs in (as_of − lookback, as_of]: loans, principal, recoveries in
+    the months completed by as_of, projected recoveries (those + principal × the curve's rates for the
+    months still to come: an immature charge-off develops like seasoned ones) and seasoned loans."""
+    curve = recovery_curve(book, as_of, min_chargeoffs)
+    tail = np.concatenate([np.cumsum(curve[:, ::-1], axis=1)[:, ::-1], np.zeros((len(curve), 1))], axis=1)
+    start = np.datetime64(add_months(as_of, -lookback_months))
+    window = (book.charged_off_on > start) & (book.charged_off_on <= np.datetime64(as_of))
+    window &= book.product < len(PRODUCTS)
+    seen = complete_months(book.charged_off_on[window], np.datetime64(as_of + dt.timedelta(days=1)))
+    seen = np.clip(seen, 0, RECOVERY_MONTHS)
+    product, principal = book.product[window], book.principal[window]
+    observed = (book.by_month[window] * (seen[:, None] > np.arange(RECOVERY_MONTHS))).sum(axis=1)
+    projected = observed + principal * tail[product, seen]
+    columns = (np.ones(len(product)), principal, observed, projected, seen >= RECOVERY_MONTHS)
+    return np.array([np.bincount(product, weights=c, minlength=len(PRODUCTS)) for c in columns])
+
+
+def _projected_recoveries(
+    book: RecoveryBook, as_of: dt.date, lookback_months: int, min_chargeoffs: int
+) -> pd.DataFrame:
+    """One row per product with charge-offs in the window: _triangle_sums as named columns."""
+    sums = _triangle_sums(book, as_of, lookback_months, min_chargeoffs)
+    frame = pd.DataFrame(
+        {
+            "product": list(PRODUCTS),
+            "charged_off_loans": sums[0].astype(int),
+            "charged_off_principal": sums[1],
+            "recoveries": sums[2],
+            "projected_recoveries": sums[3],
+            "seasoned_loans": sums[4].astype(int),
+        }
+    )
+    return frame[frame["charged_off_loans"] > 0]
+
+
 def lgd_by_product(
     con: duckdb.DuckDBPyConnection,
     as_of: dt.date,
     lookback_months: int = LGD_LOOKBACK_MONTHS,
     min_chargeoffs: int = LGD_MIN_CHARGEOFFS,
 ) -> pd.DataFrame:
-    """One row per product: charge-offs, recoveries, lgd and its basis (product / all_products / default)."""
-    inputs = sql.run(con, "recoveries_by_product", {"as_of": as_of, "lookback_months": lookback_months})
-    return _lgd(inputs, min_chargeoffs)
+    """One row per product: charge-offs in the window, recoveries so far, projected recoveries (the
+    development triangle), lgd = 1 − projected / principal, basis (product / all_products / default)."""
+    book = recovery_book(con, as_of)
+    return _lgd(_projected_recoveries(book, as_of, lookback_months, min_chargeoffs), min_chargeoffs)
+
+
+def seasoned_lgd(
+    con: duckdb.DuckDBPyConnection, as_of: dt.date, lookback_months: int = LGD_LOOKBACK_MONTHS
+) -> dict:
+    """All-products LGD three ways at as_of (fractions): triangle (projected, as the model uses),
+    observed (recoveries so far counted as final, the old, censored way) and seasoned (only the
+    window's charge-offs with all 24 months of recoveries observed), with their loan counts."""
+    book = recovery_book(con, as_of)
+    start = np.datetime64(add_months(as_of, -lookback_months))
+    window = (book.charged_off_on > start) & (book.charged_off_on <= np.datetime64(as_of))
+    seen = complete_months(book.charged_off_on, np.datetime64(as_of + dt.timedelta(days=1)))
+    mature = window & (seen >= RECOVERY_MONTHS)
+    rows = _projected_recoveries(book, as_of, lookback_months, LGD_MIN_CHARGEOFFS)
+    principal = float(rows["charged_off_principal"].sum())
+    total = book.by_month.sum(axis=1)
+    return {
+        "charged_off_loans": int(window.sum()),
+        "seasoned_loans": int(mature.sum()),
+        "triangle": 1 - float(rows["projected_recoveries"].sum()) / principal if principal else DEFAULT_LGD,
+        "observed": 1 - float(total[window].sum()) / principal if principal else DEFAULT_LGD,
+        "seasoned": 1 - total[mature].sum() / book.principal[mature].sum() if mature.any() else float("nan"),
+    }
 
 
 # --- the model at one date --------------------------------------------------------------------
@@ -605,12 +732,7 @@ def backtest(
     book["month_end"] = pd.to_datetime(book["month_end"]).dt.date
     realised = sql.run(con, "realised_losses", {"from": first, "to": last, "horizon_months": horizon})
     realised["month_end"] = pd.to_datetime(realised["month_end"]).dt.date
-    recoveries = sql.run(
-        con,
-        "recoveries_by_product_by_month",
-        {"from": first, "to": last, "lookback_months": lgd_lookback_months},
-    )
-    recoveries["month_end"] = pd.to_datetime(recoveries["month_end"]).dt.date
+    recoveries = recovery_book(con, last)  # each date's LGD only reads the months complete by then
     # table indices of the whole book once; the book is ordered by month_end, so each date is a slice
     g_all, r_all, s_all = _indices(book)
     product_all = _codes(book["product"], PRODUCTS, len(PRODUCTS))
@@ -622,14 +744,8 @@ def backtest(
     count_codes = _count_codes(counts)
     count_balances = counts["balance"].to_numpy(dtype=float)
     count_loans = counts["loans"].to_numpy(dtype=float)
-    # charge-off sums as date × product arrays (products outside PRODUCTS are left out, as in _lgd)
-    sums = np.zeros((3, len(days) + 1, len(PRODUCTS) + 1))
-    day_index = pd.Index(days).get_indexer(recoveries["month_end"].to_numpy())
-    product_index = _codes(recoveries["product"], PRODUCTS, len(PRODUCTS))
-    for i, column in enumerate(("charged_off_loans", "charged_off_principal", "recoveries")):
-        sums[i, day_index, product_index] = recoveries[column].fillna(0).to_numpy(dtype=float)
     rows = []
-    for d, (day, start, stop) in enumerate(zip(days, bounds[:-1], bounds[1:], strict=True)):
+    for day, start, stop in zip(days, bounds[:-1], bounds[1:], strict=True):
         stamp = pd.Timestamp(day).to_datetime64()
         month_start = pd.Timestamp(add_months(day, -lookback_months)).to_datetime64()
         in_window = (count_months > month_start) & (count_months <= stamp)
@@ -640,7 +756,8 @@ def backtest(
         )
         pd12_table, _ = _pd_tables(_stack(balance, loans, min_obs))
         pd12 = pd12_table[g_all[start:stop], r_all[start:stop], s_all[start:stop]]
-        lgd, _, _ = _lgd_values(*sums[:, d, : len(PRODUCTS)], LGD_MIN_CHARGEOFFS)
+        sums = _triangle_sums(recoveries, day, lgd_lookback_months, LGD_MIN_CHARGEOFFS)
+        lgd, _, _ = _lgd_values(sums[0], sums[1], sums[3], LGD_MIN_CHARGEOFFS)
         by_product = np.append(lgd, DEFAULT_LGD)
         lgd_rows = by_product[product_all[start:stop]]
         ead = ead_all[start:stop]

@@ -4,7 +4,7 @@
 -- written off and the collection recoveries on them received on or after the charge-off and on or
 -- before D + $horizon_months months.
 --   charged-off principal = the event's amount, else the principal not yet repaid by borrower and
---   collection cash before the charge-off date (as recoveries_by_product).
+--   collection cash before the charge-off date (the loan_write_off view, as the LGD uses).
 -- Columns:
 --   month_end              the prediction date D
 --   active_loans           loans active at D

@@ -11,7 +11,7 @@ import pytest
 import pyxirr
 from tiny import OBSERVED_TO, d, tiny_tables
 
-from lendrisk import risk, sql, store, vocab
+from lendrisk import risk, store, vocab
 
 STATES = list(vocab.STATES)
 
@@ -221,6 +221,46 @@ def test_lgd_from_charge_off_and_recovery(tiny_con):
     assert frame.loc["small_business", "basis"] == "product"
     # Products without charge-offs fall back to all products (the same single loan here).
     assert frame.loc["personal", ["lgd", "basis"]].tolist() == [pytest.approx(0.85), "all_products"]
+
+
+def test_lgd_develops_immature_charge_offs_with_the_seasoned_curve():
+    # Three personal charge-offs, as of 2024-12-31 (complete months since charge-off by 2025-01-01):
+    #   A 2022-01-10, 1,000: recovered 100 in month 0, 50 in month 1, 50 in month 5 (24+ months seen)
+    #   B 2022-06-10, 2,000: recovered 200 in month 1 (30 months seen)
+    #   C 2024-11-20, 1,000: nothing yet, 1 month seen
+    # Curve: month 0 = 100 / 4,000 (A, B, C) = 0.025; month 1 = 250 / 3,000 (A, B) = 1/12;
+    # month 5 = 50 / 3,000 = 1/60; every other month 0.
+    # C projected = 0 + 1,000 x (1/12 + 1/60) = 100; LGD = 1 - (200 + 200 + 100) / 4,000 = 0.875
+    # (counting C's 0 as final, the censored way, gives 1 - 400 / 4,000 = 0.9).
+    by_month = np.zeros((3, 24))
+    by_month[0, [0, 1, 5]] = [100, 50, 50]
+    by_month[1, 1] = 200
+    book = risk.RecoveryBook(
+        product=np.zeros(3, dtype=int),
+        charged_off_on=np.array(["2022-01-10", "2022-06-10", "2024-11-20"], dtype="datetime64[D]"),
+        principal=np.array([1000.0, 2000.0, 1000.0]),
+        by_month=by_month,
+    )
+    curve = risk.recovery_curve(book, d("2024-12-31"), min_chargeoffs=1)
+    expected = np.zeros(24)
+    expected[[0, 1, 5]] = [0.025, 1 / 12, 1 / 60]
+    np.testing.assert_allclose(curve[0], expected)  # personal
+    np.testing.assert_allclose(curve[-1], expected)  # all products: the same three loans
+    rows = risk._projected_recoveries(book, d("2024-12-31"), 36, 1).set_index("product")
+    assert rows.loc["personal", ["charged_off_loans", "seasoned_loans"]].tolist() == [3, 2]
+    assert rows.loc["personal", "recoveries"] == 400.0
+    assert rows.loc["personal", "projected_recoveries"] == pytest.approx(500.0)
+    lgd = risk._lgd(rows.reset_index(), 1).set_index("product")
+    assert lgd.loc["personal", "lgd"] == pytest.approx(0.875)
+    # a year earlier (2023-12-31) C is not charged off yet and B has 18 months seen: same month 1 rate
+    earlier = risk.recovery_curve(book, d("2023-12-31"), min_chargeoffs=1)
+    np.testing.assert_allclose(earlier[0, :2], [100 / 3000, 250 / 3000])
+
+
+def test_complete_months_count_whole_calendar_months():
+    start = np.array(["2024-01-15", "2024-01-15", "2024-09-06", "2024-09-06"], dtype="datetime64[D]")
+    end = np.array(["2024-03-14", "2024-03-15", "2025-01-01", "2024-11-01"], dtype="datetime64[D]")
+    assert risk.complete_months(start, end).tolist() == [1, 2, 3, 1]
 
 
 def test_lgd_counts_only_recoveries_received_by_the_as_of_date(tiny_con):
@@ -467,21 +507,6 @@ def test_loss_distribution_of_an_investor(tiny_con):
     assert result["mean"] == pytest.approx(result["expected_loss_12m"], rel=0.03)
     assert result["var_99"] == pytest.approx(318.6 + 2160.0)
     assert set(result["p_loss_gt"]) == {0.01, 0.02, 0.05, 0.1}
-
-
-def test_backtest_lgd_inputs_match_the_single_date_query(tiny_con):
-    # The back-test reads every date's LGD inputs in one query; they must equal the per-date ones.
-    monthly = sql.run(
-        tiny_con,
-        "recoveries_by_product_by_month",
-        {"from": d("2024-08-31"), "to": d("2024-12-31"), "lookback_months": 36},
-    )
-    for day in ("2024-08-31", "2024-10-31", "2024-12-31"):
-        single = sql.run(tiny_con, "recoveries_by_product", {"as_of": d(day), "lookback_months": 36})
-        same_day = monthly[monthly["month_end"] == pd.Timestamp(day)].drop(columns="month_end")
-        pd.testing.assert_frame_equal(
-            single.reset_index(drop=True), same_day.reset_index(drop=True), check_dtype=False
-        )
 
 
 def test_file_store_results_equal_in_memory_ones(tiny_con, tmp_path):

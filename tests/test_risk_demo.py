@@ -55,3 +55,11 @@ def test_demo_disclosure_rates_are_disclosed_numerator_over_disclosed_denominato
         # 金额逾期率 from the two disclosed amounts, as a reader of the report would check it
         amount = report.loc["overdue_amount", "value"] / report.loc["outstanding_amount", "value"]
         assert report.loc["amount_overdue_rate", "value"] == pytest.approx(amount, rel=1e-12)
+
+
+@pytest.mark.slow
+def test_demo_triangle_lgd_is_close_to_the_seasoned_charge_offs(demo_con):
+    lgd = risk.seasoned_lgd(demo_con, dt.date(2024, 12, 31))
+    assert lgd["seasoned_loans"] >= 100
+    assert abs(lgd["triangle"] - lgd["seasoned"]) <= 0.03
+    assert lgd["observed"] > lgd["triangle"] + 0.05  # counting immature recoveries as final overstates LGD

@@ -1,0 +1,42 @@
+-- grain: one row per loan charged off on or before $as_of
+-- The recovery development of every charge-off (docs/risk-model.md, LGD): the principal written off
+-- (loan_write_off) and each collection payment received on or after the charge-off date and on or
+-- before $as_of (recovery). lendrisk.risk buckets the payments by months since the charge-off into a
+-- development triangle and projects immature charge-offs with the curve of seasoned ones.
+-- Columns:
+--   loan_id, product, charged_off_on
+--   principal_written_off   currency units
+--   recovery_dates          list of payment dates (empty when nothing was recovered)
+--   recovery_amounts        list of the payments' principal + interest, currency units
+with
+
+written_off as (
+    select
+        loan_id,
+        product,
+        charged_off_on,
+        principal_written_off
+    from loan_write_off
+    where charged_off_on <= $as_of
+),
+
+recovered as (
+    select
+        loan_id,
+        list(paid_on order by paid_on) as recovery_dates,
+        list(cast(principal_paid + interest_paid as double) order by paid_on) as recovery_amounts
+    from recovery
+    where paid_on <= $as_of
+    group by loan_id
+)
+
+select
+    w.loan_id,
+    w.product,
+    w.charged_off_on,
+    cast(w.principal_written_off as double) as principal_written_off,
+    coalesce(r.recovery_dates, []) as recovery_dates,
+    coalesce(r.recovery_amounts, []) as recovery_amounts
+from written_off as w
+left join recovered as r using (loan_id)
+order by w.charged_off_on, w.loan_id
