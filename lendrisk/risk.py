@@ -51,6 +51,15 @@ BUYOUT_HORIZON = 12  # months of expected reserve buy-outs the coverage and liqu
 # Stress: unemployment must move this far (standard deviation, pp) apart from a straight line in time
 # for its effect to be told from the platform's trend (a tenth of a point, the precision it is published at).
 MIN_MACRO_SPREAD_PP = 0.1
+# IFRS 9 forward-looking scenarios: (name, unemployment above the base case in pp, weight): adverse
+# and severe 1 and 2 pp above base (the stress page's shocks), weighted 60/30/10. scenario_shifts
+# centres them so their weighted mean is the forecast (unbiased; the weighting adds only the
+# convexity of PD in unemployment): base lies 0.5 pp below it, as unemployment risk is skewed upwards.
+SCENARIOS: tuple[tuple[str, float, float], ...] = (
+    ("base", 0.0, 0.6),
+    ("adverse", 1.0, 0.3),
+    ("severe", 2.0, 0.1),
+)
 
 # LendingClub's default loss rates for Adjusted NAR (loss of outstanding principal by note status),
 # as published when Adjusted NAR was launched in November 2013 (docs/risk-model.md cites the source).
@@ -234,30 +243,46 @@ def _run_off(matrix: np.ndarray) -> np.ndarray:
     return after
 
 
+def _run_off_curve(stack: np.ndarray) -> np.ndarray:
+    """(TAIL + 1) × segments × states: h-month charge-off probability under the run-off matrices."""
+    run_off = stack.copy()
+    run_off[:, CURRENT] = 0.0
+    run_off[:, CURRENT, PAID_OFF] = 1.0
+    curve = np.empty((max(TAIL_MONTHS, HORIZON_12M) + 1, stack.shape[0], len(STATES)))
+    curve[0] = 0.0
+    curve[0, :, CHARGED_OFF] = 1.0
+    for h in range(1, len(curve)):
+        curve[h] = np.einsum("gij,gj->gi", run_off, curve[h - 1])
+    return curve
+
+
+def _pd12_table(stack: np.ndarray, q_curve: np.ndarray | None = None) -> np.ndarray:
+    """12-month PD, segments × remaining months (0..120) × states: P^min(r,12) Q^(12-min(r,12))."""
+    q_curve = _run_off_curve(stack) if q_curve is None else q_curve
+    pd12 = np.empty((stack.shape[0], MAX_REMAINING + 1, len(STATES)))
+    vectors = q_curve[HORIZON_12M - np.arange(HORIZON_12M + 1)]  # r × seg × state, r = 0..12
+    pd12[:, 0] = vectors[0]
+    for step in range(1, HORIZON_12M + 1):  # rows r >= step take one more month of P
+        vectors[step:] = np.einsum("gij,rgj->rgi", stack, vectors[step:])
+        pd12[:, step] = vectors[step]
+    pd12[:, HORIZON_12M:] = pd12[:, HORIZON_12M : HORIZON_12M + 1]
+    return np.clip(pd12, 0.0, 1.0)
+
+
 def _pd_tables(stack: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """12-month and lifetime PD, each segments × remaining months (0..120) × states.
 
     With r installments still to come, a loan follows P for r months and then the run-off matrix
     Q (current pays off, arrears keep rolling): lifetime PD = (Pʳ Q^TAIL)[s, charged_off] and
-    12-month PD = (P^min(r,12) Q^(12-min(r,12)))[s, charged_off].
+    12-month PD = (P^min(r,12) Q^(12-min(r,12)))[s, charged_off]. Vectorised over segments.
     """
-    n_seg = stack.shape[0]
-    pd12 = np.empty((n_seg, MAX_REMAINING + 1, len(STATES)))
-    life = np.empty_like(pd12)
-    for g in range(n_seg):
-        p = stack[g]
-        q_curve = pd_curve(_run_off(p), max(TAIL_MONTHS, HORIZON_12M), CHARGED_OFF)
-        vector = q_curve[TAIL_MONTHS]
-        for r in range(MAX_REMAINING + 1):
-            life[g, r] = vector
-            vector = p @ vector
-        for r in range(HORIZON_12M):
-            vector = q_curve[HORIZON_12M - r]
-            for _ in range(r):
-                vector = p @ vector
-            pd12[g, r] = vector
-        pd12[g, HORIZON_12M:] = pd_curve(p, HORIZON_12M, CHARGED_OFF)[HORIZON_12M]
-    return np.clip(pd12, 0.0, 1.0), np.clip(life, 0.0, 1.0)
+    q_curve = _run_off_curve(stack)
+    life = np.empty((stack.shape[0], MAX_REMAINING + 1, len(STATES)))
+    vector = q_curve[TAIL_MONTHS]
+    for r in range(MAX_REMAINING + 1):
+        life[:, r] = vector
+        vector = np.einsum("gij,gj->gi", stack, vector)
+    return _pd12_table(stack, q_curve), np.clip(life, 0.0, 1.0)
 
 
 # --- LGD --------------------------------------------------------------------------------------
@@ -706,6 +731,89 @@ def expected_loss_summary(
 # --- back-test --------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class _Macro:
+    """The unemployment series and roll-forward rates the forward-looking PD conditions on."""
+
+    months: np.ndarray  # datetime64[D] macro month-ends
+    u_pp: np.ndarray  # unemployment, percentage points
+    rates: np.ndarray  # 5 × months roll-forward rates (NaN where unobserved)
+
+
+def _macro_inputs(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> _Macro:
+    """Every macro month up to as_of with the tape's roll-forward rates of that month."""
+    macro = sql.run(con, "unemployment_by_month", {"as_of": as_of})
+    first = pd.Timestamp(macro["month_end"].min()).date() if len(macro) else as_of
+    return _Macro(*_roll_forward_rates(_transition_counts(con, first, as_of), macro))
+
+
+def macro_gap(months: np.ndarray, u_pp: np.ndarray, as_of: dt.date, lookback_months: int) -> float:
+    """Base-case unemployment over the coming year (the latest month on or before as_of: no change
+    is forecast) minus its mean over the matrix window (as_of − lookback, as_of], in pp; 0 without data."""
+    day = np.datetime64(as_of)
+    window = (months > np.datetime64(add_months(as_of, -lookback_months))) & (months <= day)
+    known = months <= day
+    if not window.any():
+        return 0.0
+    return float(u_pp[known][np.argmax(months[known])] - u_pp[window].mean())
+
+
+def scenario_shifts(gap_pp: float) -> list[tuple[float, float]]:
+    """(unemployment shift in pp against the matrix window, weight) per IFRS 9 scenario: the
+    scenarios are spread as SCENARIOS says and centred so their weighted mean is the forecast gap."""
+    centre = sum(shock * weight for _, shock, weight in SCENARIOS)
+    return [(gap_pp + shock - centre, weight) for _, shock, weight in SCENARIOS]
+
+
+def forward_pd_tables(
+    stack: np.ndarray, factors: Iterable[float], gap_pp: float, lifetime: bool = True
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """12-month and (unless lifetime is False) lifetime PD tables weighted over the IFRS 9 scenarios:
+    the matrices conditioned on each scenario's unemployment shift (stress_matrices)."""
+    factors = list(factors)
+    pd12 = np.zeros((stack.shape[0], MAX_REMAINING + 1, len(STATES)))
+    life = np.zeros_like(pd12) if lifetime else None
+    for shift, weight in scenario_shifts(gap_pp):
+        matrices = stress_matrices(stack, factors, shift)
+        if life is None:
+            pd12 += weight * _pd12_table(matrices)
+        else:
+            scenario12, scenario_life = _pd_tables(matrices)
+            pd12 += weight * scenario12
+            life += weight * scenario_life
+    return pd12, life
+
+
+def forward_looking_model(
+    con: duckdb.DuckDBPyConnection, as_of: dt.date, lookback_months: int = 12
+) -> RiskModel:
+    """The RiskModel at as_of with scenario-weighted, macro-conditioned PDs (matrices: the forecast)."""
+    model = risk_model(con, as_of, lookback_months)
+    macro = _macro_inputs(con, model.as_of)
+    factors = _sensitivity(macro.months, macro.u_pp, macro.rates, 6)["used_factor_per_pp"]
+    gap = macro_gap(macro.months, macro.u_pp, model.as_of, lookback_months)
+    pd12, life = forward_pd_tables(model.matrices, factors, gap)
+    return RiskModel(model.as_of, stress_matrices(model.matrices, factors, gap), pd12, life, model.lgd)
+
+
+def _ultimate_recovery_rates(book: RecoveryBook, days: np.ndarray, horizon: int, end: dt.date) -> np.ndarray:
+    """Per prediction date D: recoveries / principal of the charge-offs in (D, D + horizon], counting
+    24 months of recoveries each (seen by end, the rest projected with the recovery curve at end)."""
+    curve = recovery_curve(book, end)[-1]
+    tail = np.append(np.cumsum(curve[::-1])[::-1], 0.0)
+    seen = np.clip(complete_months(book.charged_off_on, np.datetime64(end + dt.timedelta(days=1))), 0, 24)
+    observed = (book.by_month * (seen[:, None] > np.arange(RECOVERY_MONTHS))).sum(axis=1)
+    ultimate = observed + book.principal * tail[seen]
+    rates = []
+    for day in days:
+        cut = (book.charged_off_on > np.datetime64(day)) & (
+            book.charged_off_on <= np.datetime64(add_months(day, horizon))
+        )
+        principal = book.principal[cut].sum()
+        rates.append(ultimate[cut].sum() / principal if principal > 0 else 0.0)
+    return np.array(rates)
+
+
 def backtest(
     con: duckdb.DuckDBPyConnection,
     months: int = 36,
@@ -716,23 +824,53 @@ def backtest(
     until: dt.date | None = None,
 ) -> pd.DataFrame:
     """One row per prediction month-end D (the last `months` with D + horizon ≤ until, a month-end;
-    default and at most observed_to).
+    default and at most observed_to), the plain and the forward-looking model side by side.
 
-    predicted_el_12m = Σ EAD × PD_12m × LGD over loans active at D, with matrices and LGD estimated
-    only from data up to D; realised_loss = principal of those loans charged off in (D, D + horizon]
-    minus collection recoveries on them in the same span; error = predicted / realised − 1.
+    predicted_el_12m = Σ EAD × PD_12m × LGD over loans active at D, with matrices, LGD, the macro
+    sensitivity and the unemployment gap estimated only from data up to D (predicted_el_12m_forward:
+    forward-looking PDs). realised_loss = principal of those loans charged off in (D, D + horizon]
+    less 24 months of recoveries on them (recoveries_in_horizon: those received by D + horizon); the
+    24 months not yet seen at the end of observation are projected with the recovery curve then,
+    so prediction and outcome count recoveries alike. error = predicted / realised − 1.
     """
     end = observed_to(con) if until is None else min(require_month_end(until), observed_to(con))
     last = add_months(end, -horizon)
     first = add_months(last, 1 - months)
-    counts = _transition_counts(con, add_months(first, 1 - lookback_months), last)
-    # plain object labels: they are mapped to table indices below, which is slow on arrow strings
-    counts = counts.astype({"grade": object, "from_state": object, "to_state": object})
     book = sql.run(con, "backtest_exposure", {"from": first, "to": last})
     book["month_end"] = pd.to_datetime(book["month_end"]).dt.date
     realised = sql.run(con, "realised_losses", {"from": first, "to": last, "horizon_months": horizon})
-    realised["month_end"] = pd.to_datetime(realised["month_end"]).dt.date
-    recoveries = recovery_book(con, last)  # each date's LGD only reads the months complete by then
+    realised = realised.assign(month_end=pd.to_datetime(realised["month_end"]).dt.date)
+    realised = realised.rename(columns={"month_end": "predicted_on", "recoveries": "recoveries_in_horizon"})
+    recoveries = recovery_book(con, end)  # each date's LGD only reads the months complete by then
+    macro = _macro_inputs(con, last)
+    counts = _transition_counts(con, add_months(first, 1 - lookback_months), last)
+    frame = _backtest_predictions(
+        book, counts, recoveries, macro, (lookback_months, min_obs, lgd_lookback_months)
+    )
+    if frame.empty:
+        return frame
+    frame["realised_to"] = [add_months(day, horizon) for day in frame["predicted_on"]]
+    frame = frame.merge(
+        realised[["predicted_on", "charged_off_principal", "recoveries_in_horizon"]],
+        on="predicted_on",
+        how="left",
+    )
+    rate = _ultimate_recovery_rates(recoveries, frame["predicted_on"].to_numpy(), horizon, end)
+    frame["recoveries"] = frame["charged_off_principal"] * rate
+    frame["realised_loss"] = frame["charged_off_principal"] - frame["recoveries"]
+    realised_loss = frame["realised_loss"].where(frame["realised_loss"] > 0)
+    frame["error"] = frame["predicted_el_12m"] / realised_loss - 1
+    frame["error_forward"] = frame["predicted_el_12m_forward"] / realised_loss - 1
+    return frame
+
+
+def _backtest_predictions(
+    book: pd.DataFrame, counts: pd.DataFrame, recoveries: RecoveryBook, macro: _Macro, settings: tuple
+) -> pd.DataFrame:
+    """One row per date of the book with history: ead, predicted default and EL (plain, forward)."""
+    lookback_months, min_obs, lgd_lookback_months = settings
+    # plain object labels: they are mapped to table indices below, which is slow on arrow strings
+    counts = counts.astype({"grade": object, "from_state": object, "to_state": object})
     # table indices of the whole book once; the book is ordered by month_end, so each date is a slice
     g_all, r_all, s_all = _indices(book)
     product_all = _codes(book["product"], PRODUCTS, len(PRODUCTS))
@@ -741,9 +879,11 @@ def backtest(
     bounds = np.append(starts, len(book))
     # transition rows coded once; each date's window is a mask over them (rows kept in order)
     count_months = pd.to_datetime(counts["month_end"]).to_numpy()
-    count_codes = _count_codes(counts)
-    count_balances = counts["balance"].to_numpy(dtype=float)
-    count_loans = counts["loans"].to_numpy(dtype=float)
+    codes, balances, loans = (
+        _count_codes(counts),
+        counts["balance"].to_numpy(float),
+        counts["loans"].to_numpy(float),
+    )
     rows = []
     for day, start, stop in zip(days, bounds[:-1], bounds[1:], strict=True):
         stamp = pd.Timestamp(day).to_datetime64()
@@ -751,42 +891,34 @@ def backtest(
         in_window = (count_months > month_start) & (count_months <= stamp)
         if not in_window.any():
             continue  # no history before this date to estimate a matrix from
-        balance, loans = _add_counts(
-            count_codes[:, in_window], count_balances[in_window], count_loans[in_window]
-        )
-        pd12_table, _ = _pd_tables(_stack(balance, loans, min_obs))
-        pd12 = pd12_table[g_all[start:stop], r_all[start:stop], s_all[start:stop]]
+        stack = _stack(*_add_counts(codes[:, in_window], balances[in_window], loans[in_window]), min_obs)
+        known = macro.months <= np.datetime64(day)
+        factors = _sensitivity(macro.months[known], macro.u_pp[known], macro.rates[:, known], 6)
+        gap = macro_gap(macro.months, macro.u_pp, day, lookback_months)
+        cells = (g_all[start:stop], r_all[start:stop], s_all[start:stop])
+        pd12 = _pd12_table(stack)[cells]
+        pd12_forward = forward_pd_tables(stack, factors["used_factor_per_pp"], gap, lifetime=False)[0][cells]
         sums = _triangle_sums(recoveries, day, lgd_lookback_months, LGD_MIN_CHARGEOFFS)
         lgd, _, _ = _lgd_values(sums[0], sums[1], sums[3], LGD_MIN_CHARGEOFFS)
-        by_product = np.append(lgd, DEFAULT_LGD)
-        lgd_rows = by_product[product_all[start:stop]]
+        lgd_rows = np.append(lgd, DEFAULT_LGD)[product_all[start:stop]]
         ead = ead_all[start:stop]
         rows.append(
             {
                 "predicted_on": day,
-                "realised_to": add_months(day, horizon),
                 "ead": ead.sum(),
+                "unemployment_gap_pp": gap,
                 "predicted_default_12m": float((ead * pd12).sum()),
                 "predicted_el_12m": float((ead * pd12 * lgd_rows).sum()),
+                "predicted_default_12m_forward": float((ead * pd12_forward).sum()),
+                "predicted_el_12m_forward": float((ead * pd12_forward * lgd_rows).sum()),
             }
         )
-    frame = pd.DataFrame(rows)
-    if frame.empty:
-        return frame
-    frame = frame.merge(
-        realised[["month_end", "charged_off_principal", "recoveries", "realised_loss"]].rename(
-            columns={"month_end": "predicted_on"}
-        ),
-        on="predicted_on",
-        how="left",
-    )
-    frame["error"] = frame["predicted_el_12m"] / frame["realised_loss"].where(frame["realised_loss"] > 0) - 1
-    return frame
+    return pd.DataFrame(rows)
 
 
-def backtest_error(frame: pd.DataFrame) -> float:
-    """Overall back-test error: Σ predicted_el_12m / Σ realised_loss − 1."""
-    return float(frame["predicted_el_12m"].sum() / frame["realised_loss"].sum() - 1)
+def backtest_error(frame: pd.DataFrame, predicted: str = "predicted_el_12m") -> float:
+    """Overall back-test error: Σ predicted (predicted_el_12m or ..._forward) / Σ realised_loss − 1."""
+    return float(frame[predicted].sum() / frame["realised_loss"].sum() - 1)
 
 
 # --- returns ----------------------------------------------------------------------------------
@@ -888,6 +1020,57 @@ def unemployment_slope(
     return float(coef[1]), float(coef[2]), float(r2)
 
 
+def _roll_forward_rates(
+    counts: pd.DataFrame, macro: pd.DataFrame
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Macro month-ends (datetime64), unemployment in pp and the 5 × months balance-weighted monthly
+    rates of each roll-forward transition (all grades; NaN where nothing was in the from-state)."""
+    months = pd.to_datetime(macro["month_end"]).to_numpy().astype("datetime64[D]")
+    u_pp = macro["unemployment_rate"].to_numpy(float) * 100
+    index = pd.Index(months).get_indexer(
+        pd.to_datetime(counts["month_end"]).to_numpy().astype("datetime64[D]")
+    )
+    kept = index >= 0
+    f = counts["from_state"].map(STATES.index).to_numpy()[kept]
+    t = counts["to_state"].map(STATES.index).to_numpy()[kept]
+    balance = counts["balance"].to_numpy(float)[kept]
+    total = np.zeros((len(STATES), len(months)))
+    moved = np.zeros((len(STATES), len(STATES), len(months)))
+    np.add.at(total, (f, index[kept]), balance)
+    np.add.at(moved, (f, t, index[kept]), balance)
+    pairs = _forward_pairs()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rates = np.array([moved[a, b] / np.where(total[a] > 0, total[a], np.nan) for a, b in pairs])
+    return months, u_pp, rates
+
+
+def _sensitivity(months: np.ndarray, u_pp: np.ndarray, rates: np.ndarray, min_months: int) -> pd.DataFrame:
+    """One row per roll-forward transition: log rate on unemployment (pp) and a trend, over the months
+    given (months in which nothing rolled forward are left out); see stress_sensitivity."""
+    rows = []
+    for (f, t), rate in zip(_forward_pairs(), rates, strict=True):
+        used = rate > 0  # NaN compares False: months with nothing in the from-state are left out
+        month_no = months[used].astype("datetime64[M]").astype(int)
+        years = (month_no - (month_no.min() if used.any() else 0)) / 12
+        slope, trend, r2 = 0.0, 0.0, 0.0
+        if used.sum() >= min_months:
+            slope, trend, r2 = unemployment_slope(u_pp[used], years.astype(float), np.log(rate[used]))
+        rows.append(
+            {
+                "from_state": STATES[f],
+                "to_state": STATES[t],
+                "months": int(used.sum()),
+                "mean_rate": float(rate[used].mean()) if used.any() else 0.0,
+                "slope_per_pp": slope,
+                "factor_per_pp": float(np.exp(slope)),
+                "used_factor_per_pp": float(max(np.exp(slope), 1.0)),
+                "trend_per_year": float(np.exp(trend)),
+                "r2": r2,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
 def stress_sensitivity(con: duckdb.DuckDBPyConnection, as_of: dt.date, min_months: int = 6) -> pd.DataFrame:
     """One row per roll-forward transition: log monthly rate on unemployment (pp) and a time trend.
 
@@ -899,41 +1082,7 @@ def stress_sensitivity(con: duckdb.DuckDBPyConnection, as_of: dt.date, min_month
     macro = sql.run(con, "unemployment_by_month", {"as_of": as_of})
     first = pd.Timestamp(macro["month_end"].min()).date() if len(macro) else as_of
     counts = _transition_counts(con, first, as_of)
-    macro["month_end"] = pd.to_datetime(macro["month_end"])
-    counts["month_end"] = pd.to_datetime(counts["month_end"])
-    monthly = counts.groupby(["month_end", "from_state", "to_state"], as_index=False)["balance"].sum()
-    out_of = monthly.groupby(["month_end", "from_state"], as_index=False)["balance"].sum()
-    rows = []
-    for f, t in _forward_pairs():
-        moved = monthly[(monthly["from_state"] == STATES[f]) & (monthly["to_state"] == STATES[t])]
-        base = out_of[out_of["from_state"] == STATES[f]].merge(
-            moved[["month_end", "balance"]], on="month_end", how="left", suffixes=("", "_moved")
-        )
-        base["rate"] = base["balance_moved"].fillna(0) / base["balance"]
-        data = base.merge(macro, on="month_end")
-        data = data[data["rate"] > 0]
-        x = data["unemployment_rate"].to_numpy(float) * 100
-        months = data["month_end"].dt.year * 12 + data["month_end"].dt.month
-        years = (months - months.min()).to_numpy(float) / 12
-        y = np.log(data["rate"].to_numpy(float))
-        if len(data) >= min_months:
-            slope, trend, r2 = unemployment_slope(x, years, y)
-        else:
-            slope, trend, r2 = 0.0, 0.0, 0.0
-        rows.append(
-            {
-                "from_state": STATES[f],
-                "to_state": STATES[t],
-                "months": len(data),
-                "mean_rate": float(data["rate"].mean()) if len(data) else 0.0,
-                "slope_per_pp": slope,
-                "factor_per_pp": float(np.exp(slope)),
-                "used_factor_per_pp": float(max(np.exp(slope), 1.0)),
-                "trend_per_year": float(np.exp(trend)),
-                "r2": r2,
-            }
-        )
-    return pd.DataFrame(rows)
+    return _sensitivity(*_roll_forward_rates(counts, macro), min_months)
 
 
 def stress_matrices(matrices: np.ndarray, factors: Iterable[float], shock_pp: float) -> np.ndarray:

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from lendrisk import liquidity, vocab
+from lendrisk import liquidity, risk, vocab
 
 MARCH = dt.date(2024, 3, 31)
 # roll rates at 2024-03-31 (12-month window): from current 9,400 of balance, 2,800 slipped to 1-30

@@ -107,11 +107,11 @@ def test_chinese_and_a_later_date(db: Path, monkeypatch: pytest.MonkeyPatch) -> 
     at = open_page(db, monkeypatch, "investor1", PAGE, as_of=dt.date(2024, 12, 31), lang="zh")
     assert not at.exception
     shown = shown_metrics(at)
-    # everything repaid or bought out by 12-31; interest 230/3 (tests/test_risk.py)
+    # all repaid or bought out by 12-31; interest 230/3 over 29,462/3 of start principal (test_risk.py)
     assert shown["累计出借"] == "¥4,000.00"
     assert shown["风险敞口（待收本金）"] == "¥0.00"
     assert shown["已收利息"] == fmt.money(230 / 3, "zh") == "¥76.67"
-    assert shown["年化净收益率（NAR）"] == fmt.pct((1 + 230 / 41462) ** 12 - 1, "zh", 2)
+    assert shown["年化净收益率（NAR）"] == fmt.pct((1 + 230 / 29462) ** 12 - 1, "zh", 2)
     assert "我的投资组合" in texts(at)
     assert "该日您已没有未收回的出借本金：所有持仓均已还清、代偿或核销。" in [i.value for i in at.info]
 

@@ -439,16 +439,44 @@ def test_backtest_predicts_with_data_up_to_each_date(tiny_con):
     frame = risk.backtest(tiny_con, months=7, horizon=3).set_index("predicted_on")
     row = frame.loc[d("2024-06-30")]
     # At 06-30 L3 (2,000) is 90+; no 90+ transition seen yet so it is assumed to charge off (PD 1),
-    # and no charge-off yet gives LGD 0.9: predicted 1,800. Realised by 09-30: charged off 2,000,
-    # recovery 300 comes 11-15, after the horizon: 2,000. Error 1,800 / 2,000 - 1 = -0.1.
+    # and no charge-off yet gives LGD 0.9: predicted 1,800. Realised: charged off 2,000 on 09-06
+    # (within 3 months); its 24 months of recoveries count, like the LGD's: 300 on 11-15 (month 2),
+    # nothing projected after month 3 (no charge-off has been seen longer). 2,000 - 300 = 1,700,
+    # of which none came by 09-30. Error 1,800 / 1,700 - 1.
     assert row["predicted_el_12m"] == pytest.approx(1800.0)
-    assert row["realised_loss"] == pytest.approx(2000.0)
-    assert row["error"] == pytest.approx(-0.1)
+    assert row["recoveries_in_horizon"] == 0.0
+    assert row["realised_loss"] == pytest.approx(1700.0)
+    assert row["error"] == pytest.approx(1800 / 1700 - 1)
+    # unemployment never moves in the tiny store: the forward-looking model is the plain one
+    assert row["predicted_el_12m_forward"] == pytest.approx(1800.0)
+    assert row["unemployment_gap_pp"] == 0.0
     # 08-31: 90+ -> 90+ twice seen, none charged off yet -> the row stays 90+; 12-month PD 0.
     # Realised by 11-30: 2,000 - 300 = 1,700.
     row = frame.loc[d("2024-08-31")]
     assert row["predicted_el_12m"] == 0.0
     assert row["realised_loss"] == pytest.approx(1700.0)
+    assert row["recoveries_in_horizon"] == pytest.approx(300.0)
+
+
+def test_forward_scenarios_are_centred_on_the_forecast_and_weighted():
+    # gap +0.3 pp: scenarios 0 / +1 / +2 pp weighted 0.6 / 0.3 / 0.1 have mean +0.5, so they sit at
+    # -0.2, +0.8, +1.8 pp and their weighted mean is the forecast gap itself
+    shifts = risk.scenario_shifts(0.3)
+    assert [x for pair in shifts for x in pair] == pytest.approx([-0.2, 0.6, 0.8, 0.3, 1.8, 0.1])
+    assert sum(s * w for s, w in shifts) == pytest.approx(0.3)
+    # one-state chain: current -> 1-30 with 0.1 a month, 1-30 charges off at once (others absorbing).
+    # With a factor 2 per pp a 12-month PD weights 1 - (1 - 0.1 x 2^shift)^12 over the scenarios.
+    p = np.zeros((len(risk.GRADES) + 1, 7, 7))
+    p[:, 0, 0], p[:, 0, 1] = 0.9, 0.1
+    p[:, 1, 6] = 1.0
+    p[:, 2, 3] = p[:, 3, 4] = 1.0
+    p[:, 4, 6] = 1.0
+    p[:, 5, 5] = p[:, 6, 6] = 1.0
+    pd12, life = risk.forward_pd_tables(p, [2.0, 1.0, 1.0, 1.0, 1.0], 0.3)
+    # 12 installments left (r = 12): a miss in months 1..11 charges off within the 12 months
+    expected = sum(w * (1 - (1 - 0.1 * 2**s) ** 11) for s, w in shifts)
+    assert pd12[0, 12, 0] == pytest.approx(expected)
+    assert life is not None and (life >= pd12 - 1e-12).all()
 
 
 def test_stress_factor_scales_roll_forward_and_keeps_rows_stochastic():
