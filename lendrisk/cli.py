@@ -185,6 +185,27 @@ def cmd_why(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_report(args: argparse.Namespace) -> int:
+    """Print the model card (every figure of docs/risk-model.md) of --db, or write it into a doc."""
+    from lendrisk import modelcard
+
+    require_store(args.db)
+    blocks = {}
+    con = store.connect(args.db, read_only=True)
+    try:
+        blocks["demo"] = modelcard.demo_card(con)
+    finally:
+        con.close()
+    if args.loanstats3a:
+        blocks["loanstats3a"] = modelcard.loanstats3a_card_from_file(Path(args.loanstats3a))
+    if args.write:
+        modelcard.write_doc(Path(args.write), blocks)
+        print(f"wrote {args.write}")
+    else:
+        print("\n".join(blocks.values()))
+    return EXIT_OK
+
+
 def write_frame(frame: pd.DataFrame, fmt: str) -> None:
     """Print a result as an aligned table, CSV or JSON records."""
     if fmt == "csv":
@@ -285,6 +306,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("start", type=dt.date.fromisoformat, help="earlier month-end, YYYY-MM-DD")
     p.add_argument("end", type=dt.date.fromisoformat, help="later month-end, YYYY-MM-DD")
     p.add_argument("--metric", default="overdue", choices=["overdue", "m3plus"])
+
+    p = add("report", cmd_report, "print the model card: every figure of docs/risk-model.md")
+    p.add_argument("name", choices=["model-card"])
+    p.add_argument("--write", metavar="DOC", help="replace the generated blocks of DOC instead of printing")
+    p.add_argument(
+        "--loanstats3a",
+        metavar="PATH",
+        help="also back-test LendingClub's LoanStats3a file (imported to a temp store)",
+    )
 
     p = add("users", cmd_users, "manage dashboard users")
     p.add_argument("action", choices=["add", "list", "reset", "remove"])

@@ -689,15 +689,20 @@ def expected_loss(
     lookback_months: int = 12,
     static_loss_rates: Mapping[str, float] | None = None,
     min_obs: int = MIN_OBS,
+    forward_looking: bool = False,
 ) -> pd.DataFrame:
     """One row per active loan (platform) or per holding with exposure (investor): EAD, PDs, LGD, EL.
 
     Platform rows: ead = outstanding principal, exposure = the investors' unpaid principal (after
     guarantor payments). Investor rows: ead = share × exposure. el = ead × PD × LGD with PD by IFRS 9
     stage; el_after_guarantee = the investors' EL once the risk reserve buys out reserve-guaranteed
-    loans, scaled by (1 - coverage) when the reserve cannot cover expected buy-outs.
+    loans, scaled by (1 - coverage) when the reserve cannot cover expected buy-outs. forward_looking
+    prices with forward_looking_model instead of the plain roll rates.
     """
-    model = risk_model(con, as_of, lookback_months, min_obs)
+    if forward_looking:  # scenario-weighted PDs conditioned on unemployment (forward_looking_model)
+        model = forward_looking_model(con, as_of, lookback_months)
+    else:
+        model = risk_model(con, as_of, lookback_months, min_obs)
     coverage = reserve_coverage(con, model.as_of, model)["coverage"]
     inputs = _risk_inputs(con, model.as_of, investor_id)
     return _expected_loss(inputs, model, investor_id is not None, method, static_loss_rates, coverage)
@@ -740,7 +745,7 @@ class _Macro:
     rates: np.ndarray  # 5 × months roll-forward rates (NaN where unobserved)
 
 
-def _macro_inputs(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> _Macro:
+def macro_inputs(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> _Macro:
     """Every macro month up to as_of with the tape's roll-forward rates of that month."""
     macro = sql.run(con, "unemployment_by_month", {"as_of": as_of})
     first = pd.Timestamp(macro["month_end"].min()).date() if len(macro) else as_of
@@ -789,7 +794,7 @@ def forward_looking_model(
 ) -> RiskModel:
     """The RiskModel at as_of with scenario-weighted, macro-conditioned PDs (matrices: the forecast)."""
     model = risk_model(con, as_of, lookback_months)
-    macro = _macro_inputs(con, model.as_of)
+    macro = macro_inputs(con, model.as_of)
     factors = _sensitivity(macro.months, macro.u_pp, macro.rates, 6)["used_factor_per_pp"]
     gap = macro_gap(macro.months, macro.u_pp, model.as_of, lookback_months)
     pd12, life = forward_pd_tables(model.matrices, factors, gap)
@@ -842,7 +847,7 @@ def backtest(
     realised = realised.assign(month_end=pd.to_datetime(realised["month_end"]).dt.date)
     realised = realised.rename(columns={"month_end": "predicted_on", "recoveries": "recoveries_in_horizon"})
     recoveries = recovery_book(con, end)  # each date's LGD only reads the months complete by then
-    macro = _macro_inputs(con, last)
+    macro = macro_inputs(con, last)
     counts = _transition_counts(con, add_months(first, 1 - lookback_months), last)
     frame = _backtest_predictions(
         book, counts, recoveries, macro, (lookback_months, min_obs, lgd_lookback_months)
