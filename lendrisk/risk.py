@@ -1036,8 +1036,8 @@ def _roll_forward_rates(
         pd.to_datetime(counts["month_end"]).to_numpy().astype("datetime64[D]")
     )
     kept = index >= 0
-    f = counts["from_state"].map(STATES.index).to_numpy()[kept]
-    t = counts["to_state"].map(STATES.index).to_numpy()[kept]
+    f = _codes(counts["from_state"], STATES, CURRENT)[kept]
+    t = _codes(counts["to_state"], STATES, CURRENT)[kept]
     balance = counts["balance"].to_numpy(float)[kept]
     total = np.zeros((len(STATES), len(months)))
     moved = np.zeros((len(STATES), len(STATES), len(months)))
