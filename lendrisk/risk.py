@@ -633,6 +633,36 @@ def reserve_coverage(
     return {"balance": balance, "expected_buyouts": expected, "coverage": coverage}
 
 
+def partner_coverage(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> dict[str, float]:
+    """Partner guarantees from the guarantor's own record at as_of: partner loans that reached 90+
+    (by the month before), those bought out, and coverage = guarantor principal paid on them / their
+    principal at 90+ (0..1; 0 without a record: no credit is given for an untested guarantee)."""
+    record = sql.run(con, "guarantee_record", {"as_of": as_of})
+    row = record[record["guarantee"] == "partner"]
+    if row.empty or row["claims_90plus"].iloc[0] <= 0:
+        return {"loans_90plus": 0, "loans_bought_out": 0, "coverage": 0.0}
+    row = row.iloc[0]
+    coverage = min(1.0, float(row["guarantor_principal"]) / float(row["claims_90plus"]))
+    return {
+        "loans_90plus": int(row["loans_90plus"]),
+        "loans_bought_out": int(row["loans_bought_out"]),
+        "coverage": coverage,
+    }
+
+
+def guarantee_coverage(con: duckdb.DuckDBPyConnection, as_of: dt.date, model: RiskModel) -> dict[str, float]:
+    """Share of a guaranteed loan's loss its guarantor bears, by guarantee (0..1): the reserve's
+    capacity against expected buy-outs, the partner's buy-out record; none bears nothing."""
+    params = (as_of,)
+    partner = _memo(con, "partner_coverage", params, lambda: partner_coverage(con, as_of))["coverage"]
+    return {"reserve": reserve_coverage(con, as_of, model)["coverage"], "partner": partner}
+
+
+def _kept(guarantee: pd.Series, coverage: Mapping[str, float]) -> np.ndarray:
+    """Share of each loan's loss its investors keep after the guarantee: 1 − coverage of its guarantee."""
+    return 1.0 - guarantee.map(lambda g: coverage.get(g, 0.0)).to_numpy(float)
+
+
 # --- expected loss ----------------------------------------------------------------------------
 
 
@@ -653,13 +683,14 @@ def _expected_loss(
     investor_scoped: bool,
     method: Method,
     static_loss_rates: Mapping[str, float] | None,
-    coverage: float,
+    coverage: Mapping[str, float],
 ) -> pd.DataFrame:
-    """expected_loss from inputs, a model and the reserve coverage (shared by the stress scenario)."""
+    """expected_loss from inputs, a model and the guarantees' coverage (shared by the stress scenario)."""
     priced = _price(inputs, model, method, static_loss_rates)
     priced["el"] = priced["ead"] * priced["pd"] * priced["lgd"]
-    kept = np.where(priced["guarantee"] == "reserve", 1.0 - coverage, 1.0)
+    kept = _kept(priced["guarantee"], coverage)
     priced["el_after_guarantee"] = priced["exposure"] * priced["pd"] * priced["lgd"] * kept
+    priced["el_lifetime_after_guarantee"] = priced["exposure"] * priced["pd_lifetime"] * priced["lgd"] * kept
     columns = [
         *(["holding_id"] if investor_scoped else []),
         "loan_id",
@@ -677,6 +708,7 @@ def _expected_loss(
         "lgd",
         "el",
         "el_after_guarantee",
+        "el_lifetime_after_guarantee",
     ]
     return priced[columns]
 
@@ -703,7 +735,7 @@ def expected_loss(
         model = forward_looking_model(con, as_of, lookback_months)
     else:
         model = risk_model(con, as_of, lookback_months, min_obs)
-    coverage = reserve_coverage(con, model.as_of, model)["coverage"]
+    coverage = guarantee_coverage(con, model.as_of, model)
     inputs = _risk_inputs(con, model.as_of, investor_id)
     return _expected_loss(inputs, model, investor_id is not None, method, static_loss_rates, coverage)
 
@@ -970,14 +1002,8 @@ def investor_returns(
     adjustment = float(holdings.loc[past_due, "el_after_guarantee"].sum())
     outstanding = float(holdings["ead"].sum())
     expected = float(holdings["el_after_guarantee"].sum())
-    flow_dates = [np.asarray(days, dtype="datetime64[D]") for days in monthly["flow_dates"]]
-    dates = np.concatenate([*flow_dates, np.array([as_of], dtype="datetime64[D]")]).tolist()
-    amounts = np.concatenate([*map(np.asarray, monthly["flow_amounts"]), [outstanding - expected]])
+    lifetime = float(holdings["el_lifetime_after_guarantee"].sum())
     invested = float(monthly["invested"].sum())
-    try:
-        xirr = pyxirr.xirr(dates, amounts) if invested > 0 else None
-    except pyxirr.InvalidPaymentsError:
-        xirr = None
     return {
         "invested": invested,
         "principal_received": float(monthly["cash_principal"].sum()),
@@ -991,8 +1017,24 @@ def investor_returns(
         "past_due_expected_loss": adjustment,
         "nar": nar(monthly),
         "adjusted_nar": nar(monthly, adjustment),
-        "xirr": float("nan") if xirr is None else float(xirr),
+        "lifetime_expected_loss": lifetime,
+        # expected: holdings valued at their remaining flows discounted at the loan rate (= par) less
+        # their lifetime EL after the guarantee; realised to date: holdings at par
+        "xirr": _xirr(monthly, as_of, outstanding - lifetime) if invested > 0 else float("nan"),
+        "xirr_realised": _xirr(monthly, as_of, outstanding) if invested > 0 else float("nan"),
     }
+
+
+def _xirr(monthly: pd.DataFrame, as_of: dt.date, terminal: float) -> float:
+    """XIRR (a yearly fraction) of the investor's cash flows with the holdings worth terminal at as_of."""
+    flow_dates = [np.asarray(days, dtype="datetime64[D]") for days in monthly["flow_dates"]]
+    dates = np.concatenate([*flow_dates, np.array([as_of], dtype="datetime64[D]")]).tolist()
+    amounts = np.concatenate([*map(np.asarray, monthly["flow_amounts"]), [terminal]])
+    try:
+        value = pyxirr.xirr(dates, amounts)
+    except pyxirr.InvalidPaymentsError:
+        return float("nan")
+    return float("nan") if value is None else float(value)
 
 
 # --- stress -----------------------------------------------------------------------------------
@@ -1116,8 +1158,8 @@ def stressed_expected_loss(
     stressed = _with_model(
         model, stress_matrices(model.matrices, sensitivity["used_factor_per_pp"], shock_pp)
     )
-    base_cov = reserve_coverage(con, model.as_of, model)["coverage"]
-    stress_cov = reserve_coverage(con, model.as_of, stressed)["coverage"]
+    base_cov = guarantee_coverage(con, model.as_of, model)
+    stress_cov = guarantee_coverage(con, model.as_of, stressed)
     inputs = _risk_inputs(con, model.as_of, investor_id)
     base = _expected_loss(inputs, model, investor_id is not None, "markov", None, base_cov)
     shocked = _expected_loss(inputs, stressed, investor_id is not None, "markov", None, stress_cov)
@@ -1135,8 +1177,8 @@ def stressed_expected_loss(
         "el_stressed": float(loans["el_stressed"].sum()),
         "el_after_guarantee": float(loans["el_after_guarantee"].sum()),
         "el_after_guarantee_stressed": float(loans["el_after_guarantee_stressed"].sum()),
-        "reserve_coverage": base_cov,
-        "reserve_coverage_stressed": stress_cov,
+        "reserve_coverage": base_cov["reserve"],
+        "reserve_coverage_stressed": stress_cov["reserve"],
         "sensitivity": sensitivity,
     }
 
@@ -1187,12 +1229,12 @@ def loss_distribution(
 ) -> dict[str, object]:
     """12-month loss distribution of an investor's holdings: mean, VaR 95/99, P(loss > k·exposure), losses."""
     model = risk_model(con, as_of)
-    coverage = reserve_coverage(con, model.as_of, model)["coverage"]
+    coverage = guarantee_coverage(con, model.as_of, model)
     holdings = _expected_loss(
         _risk_inputs(con, model.as_of, investor_id), model, True, "markov", None, coverage
     )
     ead = holdings["ead"].to_numpy(float)
-    kept = np.where(holdings["guarantee"] == "reserve", 1.0 - coverage, 1.0)
+    kept = _kept(holdings["guarantee"], coverage)
     severity = ead * holdings["lgd"].to_numpy(float) * kept
     losses = vasicek_losses(holdings["pd_12m"].to_numpy(float), severity, rho, n_sims, seed)
     exposure = float(ead.sum())

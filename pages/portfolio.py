@@ -48,7 +48,7 @@ tiles = [
     ("interest", money(kpi["interest_received"]), {"fees": money(kpi["fees_received"])}),
     ("nar", pct(kpi["nar"]), {}),
     ("adjusted_nar", pct(kpi["adjusted_nar"]), {"adjustment": money(kpi["past_due_expected_loss"])}),
-    ("xirr", pct(kpi["xirr"]), {}),
+    ("xirr", pct(kpi["xirr"]), {"realised": pct(kpi["xirr_realised"])}),
 ]
 pagekit.metric_rows([(f"investor.kpi.{name}", value, fields) for name, value, fields in tiles], per_row=3)
 st.info(ui.t("investor.portfolio.how_to_read"), icon=":material/lightbulb:")

@@ -48,7 +48,7 @@ def test_investor1_kpis_at_march_end(db: Path, monkeypatch: pytest.MonkeyPatch, 
     assert shown["Expected principal loss"] == fmt.money(returns["expected_loss"], "en")
     assert shown["Net annualised return (NAR)"] == fmt.pct(returns["nar"], "en", 2)
     assert shown["Adjusted NAR"] == fmt.pct(returns["adjusted_nar"], "en", 2)
-    assert shown["XIRR (money-weighted return)"] == fmt.pct(returns["xirr"], "en", 2)
+    assert shown["XIRR, expected"] == fmt.pct(returns["xirr"], "en", 2)
     # the plain-language lines under the numbers carry the figures behind them
     page = texts(at)
     assert "29.84% of your exposure is in loans at least one day late; ¥494.00 of instalments" in page
