@@ -253,6 +253,7 @@ def _macro(rng: np.random.Generator) -> tuple[pd.DataFrame, np.ndarray, np.ndarr
             "gdp_growth": np.round(
                 0.068 - 0.0025 * years - 0.10 * shock - 0.02 * slowdown + 0.002 * noise[1], 4
             ),
+            # the industry's overdue rate by amount (docs/definitions.md, "Industry benchmark")
             "industry_overdue_rate": np.round(
                 0.035 + 0.0035 * years + 0.05 * shock + 0.1 * slowdown + 0.001 * noise[2], 4
             ),
