@@ -68,7 +68,7 @@ st.dataframe(
     key="disclosure-df",
     column_config={
         headers["zh"]: st.column_config.TextColumn(headers["zh"], width="medium"),
-        headers["en"]: st.column_config.TextColumn(headers["en"], width="large"),
+        headers["en"]: st.column_config.TextColumn(headers["en"], width="medium"),
         headers["value"]: st.column_config.TextColumn(headers["value"], width="medium"),
         headers["base"]: st.column_config.TextColumn(headers["base"], width="large"),
     },
