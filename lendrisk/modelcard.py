@@ -56,7 +56,14 @@ def reserve_lines(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> list[str]:
     for shock in (1, 2, 3):
         stressed = risk.stressed_expected_loss(con, as_of, shock)
         rows.append([f"coverage at +{shock} pp unemployment", f"{stressed['reserve_coverage_stressed']:.2f}"])
-    return ["### Risk reserve (buy-out at 90+)", "", *_table(["figure", "value"], rows)]
+    partner = risk.partner_coverage(con, as_of)
+    rows.append(
+        [
+            "partner guarantees: loans bought out of those that reached 90+ (coverage)",
+            f"{partner['loans_bought_out']:,} of {partner['loans_90plus']:,} ({partner['coverage']:.2f})",
+        ]
+    )
+    return ["### Guarantees (buy-out at 90+)", "", *_table(["figure", "value"], rows)]
 
 
 def returns_lines(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> list[str]:
@@ -74,9 +81,18 @@ def returns_lines(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> list[str]:
                 _pct(r["nar"]),
                 _pct(r["adjusted_nar"]),
                 _pct(r["xirr"]),
+                _pct(r["xirr_realised"]),
             ]
         )
-    header = ["account", "investor", "invested", "NAR", "Adjusted NAR", "XIRR"]
+    header = [
+        "account",
+        "investor",
+        "invested",
+        "NAR",
+        "Adjusted NAR",
+        "XIRR expected",
+        "XIRR realised (par)",
+    ]
     return ["### Returns of the demo investors", "", *_table(header, rows)]
 
 
