@@ -23,7 +23,8 @@ def test_grade_rates_and_score_power(tiny_db: Path, monkeypatch: pytest.MonkeyPa
     assert values(bars[0]["y"]) == pytest.approx([0.0, 0.0, 2000 / 3000])  # L3 defaulted with 2,000 left
     table = at.dataframe[0].value
     assert table["Segment"].tolist() == ["Grade A", "Grade B", "Grade E"]
-    assert table["Serious-delinquency rate (amount)"].tolist() == pytest.approx([0.0, 0.0, 200 / 3])  # shown in %
+    # shown in %
+    assert table["Serious-delinquency rate (amount)"].tolist() == pytest.approx([0.0, 0.0, 200 / 3])
     power = at.dataframe[1].value
     assert power[["Origination year", "AUC", "Gini", "KS"]].values.tolist() == [[2024, 1.0, 1.0, 1.0]]
 
