@@ -365,12 +365,17 @@ def recovery_curve(
     exposed = (book.charged_off_on <= np.datetime64(as_of))[:, None] & (
         seen[:, None] > np.arange(RECOVERY_MONTHS)
     )
-    # products, others, then all: one-hot rows summed by a matrix product
-    onehot = (book.product == np.arange(len(PRODUCTS) + 1)[:, None]).astype(float)
-    onehot = np.vstack([onehot, np.ones(len(book.product))])
-    principal = onehot @ (exposed * book.principal[:, None])
-    recovered = onehot @ (exposed * book.by_month)
-    loans = onehot @ exposed.astype(float)
+    # products, others, then all: one flat bincount per table (no BLAS: cheap on a busy machine)
+    cells = (book.product[:, None] * RECOVERY_MONTHS + np.arange(RECOVERY_MONTHS)).ravel()
+
+    def by_segment(values: np.ndarray) -> np.ndarray:
+        sums = np.bincount(cells, weights=values.ravel(), minlength=(len(PRODUCTS) + 1) * RECOVERY_MONTHS)
+        sums = sums.reshape(len(PRODUCTS) + 1, RECOVERY_MONTHS)
+        return np.vstack([sums, sums.sum(axis=0)])
+
+    principal = by_segment(exposed * book.principal[:, None])
+    recovered = by_segment(exposed * book.by_month)
+    loans = by_segment(exposed.astype(float))
     with np.errstate(divide="ignore", invalid="ignore"):
         rates = np.where(principal > 0, recovered / np.where(principal > 0, principal, 1.0), 0.0)
     thin = loans < min_chargeoffs
