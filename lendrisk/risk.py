@@ -11,9 +11,9 @@ Amounts are currency units (floats), probabilities and rates fractions in 0..1, 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Literal, TypeVar
+from typing import Literal
 
 import duckdb
 import numpy as np
@@ -22,7 +22,7 @@ import pyxirr
 from scipy.special import ndtr
 from scipy.stats import norm
 
-from lendrisk import sql
+from lendrisk import cache, sql
 from lendrisk.vocab import (
     ACTIVE_STATES,
     CHARGED_OFF,
@@ -72,37 +72,6 @@ LENDINGCLUB_LOSS_RATES: dict[str, float] = {
 }
 
 Method = Literal["markov", "static"]
-T = TypeVar("T")
-
-# The platform-wide model inputs every investor shares (the RiskModel at a date, whose LGD query reads
-# all charge-offs and recoveries, and the reserve exposure), kept once per file store build: a built
-# store never changes (a rebuild swaps in a new file with a new meta stamp). Without it every
-# investor-scoped call pays ~0.25 s for them at one million loans (docs/risk-model.md, Performance).
-# In-memory stores are never cached.
-_CACHE: dict[tuple, object] = {}
-_CACHE_SIZE = 64
-
-
-def _store_key(con: duckdb.DuckDBPyConnection) -> tuple[str, str] | None:
-    """(database file, meta stamp) of a file store; None for an in-memory database."""
-    row = sql.run(con, "store_fingerprint").iloc[0]
-    if pd.isna(row["path"]) or not row["path"]:
-        return None
-    return str(row["path"]), str(row["stamp"])
-
-
-def _memo(con: duckdb.DuckDBPyConnection, name: str, args: tuple, compute: Callable[[], T]) -> T:
-    """compute() once per file store build and arguments; every time for an in-memory store."""
-    store_key = _store_key(con)
-    if store_key is None:
-        return compute()
-    key = (store_key, name, args)
-    if key not in _CACHE:
-        if len(_CACHE) >= _CACHE_SIZE:
-            _CACHE.pop(next(iter(_CACHE)))
-        _CACHE[key] = compute()
-    return _CACHE[key]  # type: ignore[return-value]
-
 
 # --- roll rates -------------------------------------------------------------------------------
 
@@ -498,7 +467,7 @@ def risk_model(
         lgd = lgd_by_product(con, as_of, lgd_lookback_months)
         return _model(as_of, counts, lgd, lookback_months, min_obs)
 
-    return _memo(con, "risk_model", (as_of, lookback_months, min_obs, lgd_lookback_months), compute)
+    return cache.memo(con, "risk_model", (as_of, lookback_months, min_obs, lgd_lookback_months), compute)
 
 
 def _with_model(model: RiskModel, matrices: np.ndarray) -> RiskModel:
@@ -608,7 +577,7 @@ def reach_90plus(
 def reserve_exposure(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> pd.DataFrame:
     """One row per grade × state × remaining months of reserve-guaranteed exposure at as_of (currency)."""
     params = {"as_of": as_of}
-    return _memo(con, "reserve_exposure", (as_of,), lambda: sql.run(con, "reserve_exposure", params))
+    return cache.memo(con, "reserve_exposure", (as_of,), lambda: sql.run(con, "reserve_exposure", params))
 
 
 def buyout_flows(exposure: pd.DataFrame, matrices: np.ndarray, months: int = BUYOUT_HORIZON) -> np.ndarray:
@@ -659,7 +628,7 @@ def guarantee_coverage(con: duckdb.DuckDBPyConnection, as_of: dt.date, model: Ri
     """Share of a guaranteed loan's loss its guarantor bears, by guarantee (0..1): the reserve's
     capacity against expected buy-outs, the partner's buy-out record; none bears nothing."""
     params = (as_of,)
-    partner = _memo(con, "partner_coverage", params, lambda: partner_coverage(con, as_of))["coverage"]
+    partner = cache.memo(con, "partner_coverage", params, lambda: partner_coverage(con, as_of))["coverage"]
     return {"reserve": reserve_coverage(con, as_of, model)["coverage"], "partner": partner}
 
 

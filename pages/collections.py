@@ -5,10 +5,10 @@ pipeline (filed → judgment → recovered) and the recovery curve after charge-
 import pandas as pd
 import streamlit as st
 
-from lendrisk import charts, collections, fmt, pagekit, ui
+from lendrisk import charts, collections, fmt, ui
 from lendrisk.vocab import OVERDUE_BUCKETS, STATE_COLOURS
 
-as_of, lang = pagekit.manager_page("manage.collections")
+as_of, lang = ui.manager_page("manage.collections")
 
 with ui.busy("manage.computing"):
     queue = ui.cached(collections.collection_queue, as_of)
@@ -18,7 +18,7 @@ with ui.busy("manage.computing"):
     curve = ui.cached(collections.recovery_curve, as_of)
 
 stale = int((queue["days_since_contact"].isna() | (queue["days_since_contact"] > 30)).sum())
-pagekit.metric_rows(
+ui.metric_rows(
     [
         ("manage.collections.kpi.queue", fmt.number(len(queue), lang), {}),
         ("manage.collections.kpi.el", fmt.money(queue["el"].sum(), lang, compact=True), {}),
@@ -80,7 +80,7 @@ ui.table(
     file_name=f"collection_queue_{as_of:%Y-%m}.csv",
     key="queue",
     csv_only=("contacts", "grade", "product"),  # in the download; the screen keeps to what fits
-    height=pagekit.fit_height(len(shown)),
+    height=ui.fit_height(len(shown)),
 )
 with st.expander(ui.t("manage.collections.rule_title")):
     st.markdown(ui.t("manage.collections.rule", days=collections.RECENT_CONTACT_DAYS))
@@ -178,10 +178,10 @@ with left:
                 )
             )
     else:  # an empty funnel would be three labels on a blank axis
-        pagekit.note("manage.collections.chart.legal", "manage.collections.no_lawsuits")
+        ui.note("manage.collections.chart.legal", "manage.collections.no_lawsuits")
 with right:
     if curve.empty:  # no charge-off by this date: a note instead of a blank axis
-        pagekit.note("manage.collections.chart.recovery", "manage.collections.no_charge_offs")
+        ui.note("manage.collections.chart.recovery", "manage.collections.no_charge_offs")
     else:
         fig = charts.recovery_curve(
             curve,

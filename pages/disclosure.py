@@ -5,10 +5,10 @@ compensation beside the rates after it. Managers and admins."""
 import pandas as pd
 import streamlit as st
 
-from lendrisk import charts, export, fmt, i18n, pagekit, reports, ui, whypanels
+from lendrisk import charts, export, fmt, i18n, reports, ui, whypanels
 from lendrisk.charts import Series
 
-as_of, lang = pagekit.manager_page("manage.disclosure")
+as_of, lang = ui.manager_page("manage.disclosure")
 
 with ui.busy("manage.computing"):
     report = ui.cached(reports.disclosure_report, as_of)
@@ -64,7 +64,7 @@ shown = pd.DataFrame(
 st.dataframe(
     shown,
     hide_index=True,
-    height=pagekit.fit_height(len(shown), max_rows=len(shown)),
+    height=ui.fit_height(len(shown), max_rows=len(shown)),
     key="disclosure-df",
     column_config={
         headers["zh"]: st.column_config.TextColumn(headers["zh"], width="medium"),

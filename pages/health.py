@@ -7,11 +7,11 @@ from typing import Any
 import plotly.graph_objects as go
 import streamlit as st
 
-from lendrisk import charts, fmt, liquidity, pagekit, reports, ui, whypanels
+from lendrisk import charts, fmt, liquidity, reports, ui, whypanels
 from lendrisk.charts import Series
 from lendrisk.vocab import GRADE_COLOURS
 
-as_of, lang = pagekit.manager_page("manage.health")
+as_of, lang = ui.manager_page("manage.health")
 symbol = fmt.currency_symbol()
 
 with ui.busy("manage.computing"):

@@ -5,10 +5,10 @@ timeline, guarantor buy-out. Only the logged-in investor's loans can be opened."
 
 import streamlit as st
 
-from lendrisk import fmt, investor, pagekit, ui
+from lendrisk import fmt, investor, ui
 from lendrisk.vocab import PRODUCTS, STATES
 
-me, as_of, lang = pagekit.investor_page("investor.holdings")
+me, as_of, lang = ui.investor_page("investor.holdings")
 
 with ui.busy("investor.computing"):
     mine = ui.cached(investor.holdings, as_of, investor_id=me)
@@ -22,11 +22,11 @@ grades = sorted(set(mine["grade"]))
 products = [p for p in PRODUCTS if p in set(mine["product"])]
 f1, f2, f3, f4 = st.columns([3, 2, 2, 2])
 with f1:
-    chosen_states = pagekit.multi_filter("investor.filter.state", states, "holdings_state", "common.state.")
+    chosen_states = ui.multi_filter("investor.filter.state", states, "holdings_state", "common.state.")
 with f2:
-    chosen_grades = pagekit.multi_filter("investor.filter.grade", grades, "holdings_grade")
+    chosen_grades = ui.multi_filter("investor.filter.grade", grades, "holdings_grade")
 with f3:
-    chosen_products = pagekit.multi_filter(
+    chosen_products = ui.multi_filter(
         "investor.filter.product", products, "holdings_product", "common.product."
     )
 with f4:
@@ -144,7 +144,7 @@ st.header(ui.t("investor.story.title", loan=loan_id))
 st.markdown(
     ui.t(
         "investor.story.facts",
-        **pagekit.loan_facts(loan, lang),
+        **ui.loan_facts(loan, lang),
         guarantee=ui.t(f"common.guarantee.{loan['guarantee']}"),
         share=fmt.pct(loan["share"], lang, 1),
         held=fmt.money(loan["held_amount"], lang),
@@ -165,7 +165,7 @@ if len(buyout):
 else:
     st.caption(ui.t("investor.story.no_buyout"))
 
-pagekit.story_charts(story, lang, "investor.story", f"loan_{loan_id}")
+ui.story_charts(story, lang, "investor.story", f"loan_{loan_id}")
 
 st.subheader(ui.t("investor.story.schedule_title", symbol=fmt.currency_symbol()))
 st.caption(ui.t("investor.story.schedule_explain"))

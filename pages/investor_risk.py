@@ -5,10 +5,10 @@ the next 12 months against the contract. The investor id comes from the logged-i
 import pandas as pd
 import streamlit as st
 
-from lendrisk import charts, fmt, investor, metrics, pagekit, risk, ui
+from lendrisk import charts, fmt, investor, metrics, risk, ui
 from lendrisk.charts import Series
 
-me, as_of, lang = pagekit.investor_page("investor.risk")
+me, as_of, lang = ui.investor_page("investor.risk")
 symbol = fmt.currency_symbol()
 
 
@@ -35,7 +35,7 @@ def share_or_missing(x: float) -> str:
     return pct(x) if has_borrowers else fmt.MISSING
 
 
-pagekit.metric_rows(
+ui.metric_rows(
     [
         (
             "investor.risk.conc.hhi",
@@ -81,12 +81,12 @@ else:
 # --- stress ----------------------------------------------------------------------------------
 st.header(ui.t("investor.risk.stress.title"))
 st.caption(ui.t("investor.risk.stress.intro"))
-shock = pagekit.shock_slider("investor.risk.stress.slider", 6.0, "risk_shock_pp")
+shock = ui.shock_slider("investor.risk.stress.slider", 6.0, "risk_shock_pp")
 with ui.busy("investor.computing"):
     stressed = ui.cached(risk.stressed_expected_loss, as_of, shock, investor_id=me)
 by_state = investor.stress_by_state(stressed)
 before, after = stressed["el_after_guarantee"], stressed["el_after_guarantee_stressed"]
-pagekit.metric_rows(
+ui.metric_rows(
     [
         ("investor.risk.stress.el_before", money(before), {}),
         ("investor.risk.stress.el_after", money(after), {"shock": fmt.number(shock, lang, 1)}),
@@ -169,7 +169,7 @@ with ui.busy("investor.simulating"):
     dist = ui.cached(risk.loss_distribution, as_of, me, rho=float(rho))
 exposure = dist["exposure"]
 k = float(k_pct) / 100
-pagekit.metric_rows(
+ui.metric_rows(
     [
         (
             "investor.risk.dist.el12",
@@ -244,7 +244,7 @@ st.header(ui.t("investor.risk.cash.title"))
 with ui.busy("investor.computing"):
     flows = ui.cached(risk.expected_cash_flows, as_of, me)
 contractual, expected = flows["contractual"].sum(), flows["expected"].sum()
-pagekit.metric_rows(
+ui.metric_rows(
     [
         ("investor.risk.cash.contractual", money(contractual), {}),
         ("investor.risk.cash.expected", money(expected), {}),

@@ -5,7 +5,7 @@ and a loan that went from its first missed payment through collection to court."
 import pandas as pd
 import streamlit as st
 
-from lendrisk import fmt, investor, pagekit, ui
+from lendrisk import fmt, investor, ui
 
 ui.require_role("investor")
 as_of, lang = ui.as_of(), ui.lang()
@@ -44,8 +44,8 @@ st.caption(ui.t("investor.learn.intro"))
 def show_story(story: investor.LoanStory, prefix: str, intro: str) -> None:
     """One story: what happened in plain words, the payments chart, the timeline and its milestones."""
     st.markdown(intro)
-    st.caption(ui.t("investor.learn.story.facts", **pagekit.loan_facts(story.loan, lang)))
-    pagekit.story_charts(story, lang, f"investor.learn.{prefix}", f"story_{prefix}")
+    st.caption(ui.t("investor.learn.story.facts", **ui.loan_facts(story.loan, lang)))
+    ui.story_charts(story, lang, f"investor.learn.{prefix}", f"story_{prefix}")
     st.markdown(f"**{ui.t('investor.learn.story.lesson')}** {ui.t(f'investor.learn.{prefix}.lesson')}")
 
 

@@ -5,9 +5,9 @@ user only."""
 
 import streamlit as st
 
-from lendrisk import fmt, investor, metrics, pagekit, statement, ui, whypanels
+from lendrisk import fmt, investor, metrics, statement, ui, whypanels
 
-me, as_of, lang = pagekit.investor_page("investor.portfolio")
+me, as_of, lang = ui.investor_page("investor.portfolio")
 
 with ui.busy("investor.computing"):
     kpi = ui.cached(investor.portfolio_summary, as_of, investor_id=me)
@@ -50,7 +50,7 @@ tiles = [
     ("adjusted_nar", pct(kpi["adjusted_nar"]), {"adjustment": money(kpi["past_due_expected_loss"])}),
     ("xirr", pct(kpi["xirr"]), {"realised": pct(kpi["xirr_realised"])}),
 ]
-pagekit.metric_rows([(f"investor.kpi.{name}", value, fields) for name, value, fields in tiles], per_row=3)
+ui.metric_rows([(f"investor.kpi.{name}", value, fields) for name, value, fields in tiles], per_row=3)
 st.info(ui.t("investor.portfolio.how_to_read"), icon=":material/lightbulb:")
 st.download_button(
     ui.t("investor.statement.download"),
@@ -82,12 +82,12 @@ with left:
             symbol=fmt.currency_symbol(),
         )
     else:
-        pagekit.note(
+        ui.note(
             "investor.chart.buckets.title", "investor.portfolio.no_exposure", symbol=fmt.currency_symbol()
         )
 with right:
     if rates.empty:
-        pagekit.note("investor.chart.trend.title", "investor.portfolio.no_history")
+        ui.note("investor.chart.trend.title", "investor.portfolio.no_history")
     else:
         ui.chart(
             investor.overdue_rates_figure(rates, lang),

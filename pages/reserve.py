@@ -8,13 +8,13 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from lendrisk import charts, fmt, liquidity, pagekit, ui
+from lendrisk import charts, fmt, liquidity, ui
 from lendrisk.charts import Series
 from lendrisk.vocab import STATE_COLOURS
 
-as_of, lang = pagekit.manager_page("manage.reserve")
+as_of, lang = ui.manager_page("manage.reserve")
 symbol = fmt.currency_symbol()
-shock = pagekit.shock_slider("manage.reserve.shock", 5.0, "reserve_shock")
+shock = ui.shock_slider("manage.reserve.shock", 5.0, "reserve_shock")
 
 with ui.busy("manage.reserve.projecting"):
     has_reserve = ui.cached(liquidity.has_reserve, as_of)
@@ -45,7 +45,7 @@ def money_chart(frame: pd.DataFrame, series: list[Series]) -> go.Figure:
 if not has_unemployment:
     st.info(ui.t("manage.reserve.no_unemployment"))
 if has_reserve:
-    pagekit.metric_rows(
+    ui.metric_rows(
         [
             ("manage.reserve.kpi.balance", fmt.money(outlook["balance"], lang, compact=True), {}),
             (

@@ -4,10 +4,10 @@ cut-off what-if on past originations. Managers and admins."""
 
 import streamlit as st
 
-from lendrisk import charts, fmt, i18n, pagekit, screening, ui
+from lendrisk import charts, fmt, i18n, screening, ui
 from lendrisk.charts import Series
 
-as_of, lang = pagekit.manager_page("manage.segments")
+as_of, lang = ui.manager_page("manage.segments")
 
 PREFIX = {
     "grade": "manage.grade_value.",
@@ -161,7 +161,7 @@ else:
         key="cutoff_score",
     )
     whatif = ui.cached(screening.cutoff_whatif, as_of, minimum)
-    pagekit.metric_rows(
+    ui.metric_rows(
         [
             (
                 "manage.segments.volume_lost",

@@ -6,11 +6,11 @@ import numpy as np
 import streamlit as st
 from plotly.colors import sample_colorscale
 
-from lendrisk import charts, fmt, pagekit, reports, risk, ui
+from lendrisk import charts, fmt, reports, risk, ui
 from lendrisk.charts import Series
 from lendrisk.vocab import ACTIVE_STATES, GRADES, OVERDUE_BUCKETS, PRODUCTS, STATE_COLOURS, STATES
 
-as_of, lang = pagekit.manager_page("manage.vintages")
+as_of, lang = ui.manager_page("manage.vintages")
 symbol = fmt.currency_symbol()
 ALL = "all"
 

@@ -1,13 +1,9 @@
-"""Shared AppTest helpers for page tests: open a page logged in, at an as-of date, in a language.
+"""Plain helpers for AppTest page tests: build the tiny store file, log in, open a page at an as-of date
+in a language, and read what a run shows (texts, metrics, plotly figures).
 
-A page test builds the tiny store with the demo accounts once (investor1 -> I1, investor2 and
-investor3 -> I2, as test_app_store's tiny_db) and opens pages on it:
+The tiny store file itself is the `tiny_db` fixture of tests/conftest.py; a page test opens pages on it:
 
-    @pytest.fixture(scope="module")
-    def db(tmp_path_factory):
-        return build_tiny_store(tmp_path_factory.mktemp("store") / "tiny.duckdb")
-
-    at = open_page(db, monkeypatch, "investor1", "pages/portfolio.py", as_of=MARCH)
+    at = open_page(tiny_db, monkeypatch, "investor1", "pages/portfolio.py", as_of=MARCH)
 """
 
 from __future__ import annotations
@@ -22,22 +18,38 @@ import numpy as np
 import pytest
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest, app_test
-from test_app_store import APP, log_in
 from tiny import OBSERVED_TO, tiny_tables
 
 from lendrisk import auth, store, ui
 
+APP = str(Path(__file__).resolve().parent.parent / "app.py")
 TIMEOUT = 60
 PASSWORDS = {"investor1": "demo-investor", "investor2": "demo-investor", "investor3": "demo-investor"}
 PASSWORDS |= {"manager": "demo-manager", "admin": "demo-admin"}
+# The demo accounts' investors on the tiny platform.
+TINY_INVESTORS = {"investor1": "I1", "investor2": "I2", "investor3": "I2"}
 
 
 def build_tiny_store(path: Path) -> Path:
-    """A store file of the tiny platform with the demo accounts."""
+    """A store file of the tiny platform with the demo accounts (investor1 -> I1, investor2/3 -> I2)."""
     tables = tiny_tables()
-    tables["users"] = auth.demo_user_rows({"investor1": "I1", "investor2": "I2", "investor3": "I2"})
+    tables["users"] = auth.demo_user_rows(TINY_INVESTORS)
     store.build_store(path, tables, source="tiny", observed_to=OBSERVED_TO)
     return path
+
+
+def start_app(db: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
+    """The dashboard on store db, first run done (logged out)."""
+    monkeypatch.setenv("LENDRISK_DB", str(db))
+    monkeypatch.setenv("LENDRISK_SECRET", "test-secret")
+    return AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+
+
+def log_in(at: AppTest, username: str, password: str | None = None) -> AppTest:
+    """Fill the login form and submit it (a demo account's password when none is given)."""
+    at.text_input(key="login_username").input(username)
+    at.text_input(key="login_password").input(PASSWORDS[username] if password is None else password)
+    return at.button[0].click().run()
 
 
 def open_page(
@@ -49,15 +61,20 @@ def open_page(
     lang: str | None = None,
 ) -> AppTest:
     """The dashboard on store db, logged in as a demo user, with language and as-of set, on page."""
-    monkeypatch.setenv("LENDRISK_DB", str(db))
-    monkeypatch.setenv("LENDRISK_SECRET", "test-secret")
-    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
-    log_in(at, username, PASSWORDS[username])
+    at = start_app(db, monkeypatch)
+    log_in(at, username)
     if lang is not None:
         at.radio(key="lang_switch").set_value(lang).run()
     if as_of is not None:
         at.selectbox(key=ui.as_of_key(lang or "en")).set_value(as_of).run()
     return at.switch_page(page).run()
+
+
+def texts(at: AppTest) -> str:
+    """Every markdown, caption, title, subheader and metric text of the current run, joined."""
+    parts = [e.value for e in (*at.markdown, *at.caption, *at.title, *at.subheader)]
+    parts += [f"{m.label} {m.value}" for m in at.metric]
+    return "\n".join(str(p) for p in parts)
 
 
 def shown_metrics(at: AppTest) -> dict[str, str]:

@@ -1,12 +1,18 @@
-"""Shared fixtures: an in-memory store built from the hand-computed tiny platform."""
+"""Shared fixtures: the hand-computed tiny platform as tables, as an in-memory store and as a store file.
+
+Helpers (not fixtures) live in plain modules: tests/tiny.py (the platform), tests/apptest_helpers.py
+(AppTest page tests). No test module imports from another test module.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
 import platforms
 import pytest
+from apptest_helpers import build_tiny_store
 from tiny import OBSERVED_TO, tiny_tables
 
 from lendrisk import authstate, store
@@ -27,7 +33,7 @@ def tiny_frames():
 
 
 @pytest.fixture
-def tiny_con():
+def tiny_con() -> Iterator[duckdb.DuckDBPyConnection]:
     """An in-memory store of the tiny platform with loan_month built to 2024-12-31."""
     con = duckdb.connect()
     store.populate(con, tiny_tables(), source="tiny", observed_to=OBSERVED_TO)
@@ -78,5 +84,30 @@ def roll_con_no_macro():
 def vintage_con():
     """One bad vintage: June 2024 defaults three times as often as every vintage before it."""
     con = _platform_store(platforms.platform(platforms.vintage_cohorts()))
+    yield con
+    con.close()
+
+
+@pytest.fixture(scope="session")
+def tiny_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A store file of the tiny platform with the demo accounts (investor1 -> I1, investor2/3 -> I2).
+
+    Built once per run and shared: read it only (copy it first to change it, see tiny_db_copy).
+    """
+    return build_tiny_store(tmp_path_factory.mktemp("store") / "tiny.duckdb")
+
+
+@pytest.fixture
+def tiny_db_copy(tiny_db: Path, tmp_path: Path) -> Path:
+    """A private copy of the tiny store file, free to change."""
+    path = tmp_path / "tiny.duckdb"
+    path.write_bytes(tiny_db.read_bytes())
+    return path
+
+
+@pytest.fixture
+def tiny_db_con(tiny_db: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A read-only connection to the tiny store file (to compute a page's expected numbers directly)."""
+    con = store.connect(tiny_db, read_only=True)
     yield con
     con.close()

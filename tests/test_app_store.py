@@ -7,38 +7,17 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
+from apptest_helpers import APP, TIMEOUT, log_in, start_app, texts
 from streamlit.testing.v1 import AppTest
-from tiny import OBSERVED_TO, signed_session, tiny_tables
+from tiny import OBSERVED_TO, signed_session
 
-from lendrisk import auth, store, ui
-
-APP = str(Path(__file__).resolve().parent.parent / "app.py")
-TIMEOUT = 30
-
-
-@pytest.fixture(scope="module")
-def tiny_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A store file of the tiny platform with the demo accounts (investor1 -> I1, investor2/3 -> I2)."""
-    path = tmp_path_factory.mktemp("store") / "tiny.duckdb"
-    tables = tiny_tables()
-    tables["users"] = auth.demo_user_rows({"investor1": "I1", "investor2": "I2", "investor3": "I2"})
-    store.build_store(path, tables, source="tiny", observed_to=OBSERVED_TO)
-    return path
+from lendrisk import ui
 
 
 @pytest.fixture
 def app(tiny_db: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
     """The dashboard on the tiny store, first run done (logged out)."""
-    monkeypatch.setenv("LENDRISK_DB", str(tiny_db))
-    monkeypatch.setenv("LENDRISK_SECRET", "test-secret")
-    return AppTest.from_file(APP, default_timeout=TIMEOUT).run()
-
-
-def log_in(at: AppTest, username: str, password: str) -> AppTest:
-    """Fill the login form and submit it."""
-    at.text_input(key="login_username").input(username)
-    at.text_input(key="login_password").input(password)
-    return at.button[0].click().run()
+    return start_app(tiny_db, monkeypatch)
 
 
 def log_in_to_store(at: AppTest, username: str, password: str) -> AppTest:
@@ -48,13 +27,6 @@ def log_in_to_store(at: AppTest, username: str, password: str) -> AppTest:
     at.switch_page("pages/store.py").run()
     assert not at.exception
     return at
-
-
-def texts(at: AppTest) -> str:
-    """Every markdown, caption, title, subheader and metric text of the current run, joined."""
-    parts = [e.value for e in (*at.markdown, *at.caption, *at.title, *at.subheader)]
-    parts += [f"{m.label} {m.value}" for m in at.metric]
-    return "\n".join(str(p) for p in parts)
 
 
 def test_before_login_only_the_login_form(app: AppTest) -> None:
@@ -80,8 +52,9 @@ def test_a_page_url_before_login_shows_only_the_login_form(tiny_db: Path, monkey
     assert not at.metric and not at.dataframe
 
 
-def first_call(body: list[ast.stmt]) -> ast.Attribute | None:
-    """The attribute called by the first statement after imports, definitions and the docstring."""
+def first_call(body: list[ast.stmt]) -> tuple[str | None, str] | None:
+    """(object, function) called by the first statement after imports, definitions and the docstring:
+    ("ui", "require_role") for ui.require_role(...), (None, "require_role") for require_role(...)."""
     skipped = (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.ClassDef)
     statements = [node for node in body if not isinstance(node, skipped)]
     if statements and isinstance(statements[0], ast.Expr) and isinstance(statements[0].value, ast.Constant):
@@ -89,27 +62,26 @@ def first_call(body: list[ast.stmt]) -> ast.Attribute | None:
     first = statements[0] if statements else None
     call = first.value if isinstance(first, ast.Expr | ast.Assign) else None
     func = call.func if isinstance(call, ast.Call) else None
-    return func if isinstance(func, ast.Attribute) else None
+    if isinstance(func, ast.Attribute):
+        return (func.value.id if isinstance(func.value, ast.Name) else None), func.attr
+    return (None, func.id) if isinstance(func, ast.Name) else None
 
 
 def test_every_page_checks_the_role_first() -> None:
-    # A page starts with ui.require_role(...) or with a pagekit page header that starts with it.
-    kit = ast.parse((Path(APP).parent / "lendrisk" / "pagekit.py").read_text(encoding="utf-8"))
+    # A page starts with ui.require_role(...) or with a ui page header that starts with it.
+    kit = ast.parse((Path(APP).parent / "lendrisk" / "ui" / "kit.py").read_text(encoding="utf-8"))
     headers = {f.name for f in kit.body if isinstance(f, ast.FunctionDef) and f.name.endswith("_page")}
     assert headers == {"investor_page", "manager_page"}
     for header in (f for f in kit.body if isinstance(f, ast.FunctionDef) and f.name in headers):
         func = first_call(header.body)
-        assert func is not None and func.attr == "require_role", (
-            f"pagekit.{header.name}: check the role first"
-        )
+        assert func is not None and func[1] == "require_role", f"ui.kit.{header.name}: check the role first"
     pages = sorted((Path(APP).parent / "pages").glob("*.py"))
     assert pages
     for page in pages:
         func = first_call(ast.parse(page.read_text(encoding="utf-8")).body)
         assert func is not None and (
-            func.attr == "require_role"
-            or (isinstance(func.value, ast.Name) and func.value.id == "pagekit" and func.attr in headers)
-        ), f"{page.name}: the first statement must be ui.require_role(...) or a pagekit page header"
+            func == ("ui", "require_role") or (func[0] == "ui" and func[1] in headers)
+        ), f"{page.name}: the first statement must be ui.require_role(...) or a ui page header"
 
 
 def test_wrong_password_is_refused(app: AppTest) -> None:
@@ -241,7 +213,7 @@ def test_a_restored_session_draws_the_whole_sidebar_in_the_browser_language(
     # the as-of selector (drawn before the language switch) must already follow the browser.
     monkeypatch.setenv("LENDRISK_DB", str(tiny_db))
     monkeypatch.setenv("LENDRISK_SECRET", "test-secret")
-    monkeypatch.setattr(ui, "browser_lang", lambda: "zh")
+    monkeypatch.setattr(ui.language, "browser_lang", lambda: "zh")
     at = AppTest.from_file(APP, default_timeout=TIMEOUT)
     at.session_state["_auth"] = signed_session(tiny_db, "manager")
     at.run()

@@ -9,8 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from test_app_store import texts, tiny_db  # noqa: F401  (tiny_db is a fixture)
-from test_page_health import figures, open_page, values
+from apptest_helpers import figures, open_page, texts, values
 from tiny import OBSERVED_TO, d, tiny_tables
 
 from lendrisk import auth, collections, fmt, store
@@ -18,8 +17,8 @@ from lendrisk import auth, collections, fmt, store
 MARCH, YEAR_END = dt.date(2024, 3, 31), dt.date(2024, 12, 31)
 
 
-def test_queue_in_march(tiny_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: F811
-    at = open_page(tiny_db, monkeypatch, "pages/collections.py", MARCH)
+def test_queue_in_march(tiny_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    at = open_page(tiny_db, monkeypatch, "manager", "pages/collections.py", as_of=MARCH)
     assert not at.exception
     con = store.connect(tiny_db, read_only=True)
     queue = collections.collection_queue(con, MARCH)
@@ -40,8 +39,8 @@ def test_queue_in_march(tiny_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     assert at.dataframe[0].value.empty
 
 
-def test_cures_legal_and_recoveries_at_year_end(tiny_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: F811
-    at = open_page(tiny_db, monkeypatch, "pages/collections.py", YEAR_END)
+def test_cures_legal_and_recoveries_at_year_end(tiny_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    at = open_page(tiny_db, monkeypatch, "manager", "pages/collections.py", as_of=YEAR_END)
     assert not at.exception
     by_action, by_delay, legal, recovery = (f["data"][0] for f in figures(at))
     # L1 (reminder first) cured, L3 (call first) did not; both were contacted 5 days after falling due
@@ -56,8 +55,8 @@ def test_cures_legal_and_recoveries_at_year_end(tiny_db: Path, monkeypatch: pyte
     assert {m.label: m.value for m in at.metric}["Lawsuits filed"] == "1"
 
 
-def test_chinese(tiny_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: F811
-    at = open_page(tiny_db, monkeypatch, "pages/collections.py", MARCH)
+def test_chinese(tiny_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    at = open_page(tiny_db, monkeypatch, "manager", "pages/collections.py", as_of=MARCH)
     at.session_state["lang"] = "zh"
     at.run()
     assert not at.exception
@@ -102,7 +101,7 @@ def with_second_charge_off() -> dict[str, pd.DataFrame]:
 def test_cumulative_recovery_curve_never_falls(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     db = tmp_path / "two_charge_offs.duckdb"
     store.build_store(db, with_second_charge_off(), source="tiny+L4", observed_to=OBSERVED_TO)
-    at = open_page(db, monkeypatch, "pages/collections.py", YEAR_END)
+    at = open_page(db, monkeypatch, "manager", "pages/collections.py", as_of=YEAR_END)
     assert not at.exception
     (curve,) = figures(at)[3]["data"]
     # pooling whoever was observed long enough would read 0.30, 0.30 (L3 and L4: 900 / 3,000), then

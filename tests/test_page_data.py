@@ -5,27 +5,17 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import shutil
 from pathlib import Path
 
 import pytest
+from apptest_helpers import APP, log_in, open_page, texts
 from streamlit.testing.v1 import AppTest
-from test_app_store import APP, log_in, texts, tiny_db  # noqa: F401  (tiny_db is a fixture)
-from test_page_health import open_page
 from tiny import signed_session
 
 from lendrisk import admin, auth, authstate, ingest, store
 
 ADMIN = ("admin", "demo-admin")
 PAGE = str(Path(APP).parent / "pages" / "data.py")
-
-
-@pytest.fixture
-def db(tiny_db: Path, tmp_path: Path) -> Path:  # noqa: F811
-    """A private copy of the tiny store (these tests change it)."""
-    path = tmp_path / "tiny.duckdb"
-    shutil.copy(tiny_db, path)
-    return path
 
 
 def facts_shown(at: AppTest) -> dict[str, str]:
@@ -39,13 +29,13 @@ def digest(path: Path) -> str:
 
 
 def data_page(
-    db: Path, monkeypatch: pytest.MonkeyPatch, username: str = "admin", lang: str = "en"
+    tiny_db_copy: Path, monkeypatch: pytest.MonkeyPatch, username: str = "admin", lang: str = "en"
 ) -> AppTest:
     """The Data page script run directly for a logged-in account (its forms are driven this way)."""
-    monkeypatch.setenv("LENDRISK_DB", str(db))
+    monkeypatch.setenv("LENDRISK_DB", str(tiny_db_copy))
     monkeypatch.setenv("LENDRISK_SECRET", "test-secret")
     at = AppTest.from_file(PAGE, default_timeout=60)
-    at.session_state["_auth"] = signed_session(db, username)
+    at.session_state["_auth"] = signed_session(tiny_db_copy, username)
     at.session_state["lang"] = lang
     return at.run()
 
@@ -58,15 +48,17 @@ def upload(at: AppTest, name: str, content: bytes, mode: str = "append") -> AppT
     return at.run()
 
 
-def test_admin_opens_the_page_through_the_navigation(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    at = open_page(db, monkeypatch, "pages/data.py", dt.date(2024, 12, 31), ADMIN)
+def test_admin_opens_the_page_through_the_navigation(
+    tiny_db_copy: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    at = open_page(tiny_db_copy, monkeypatch, "admin", "pages/data.py", as_of=dt.date(2024, 12, 31))
     assert not at.exception
     assert "Data and users" in texts(at)
     assert at.get("file_uploader")
 
 
-def test_store_status_and_accounts(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    at = data_page(db, monkeypatch)
+def test_store_status_and_accounts(tiny_db_copy: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    at = data_page(tiny_db_copy, monkeypatch)
     assert not at.exception
     facts = facts_shown(at)
     assert facts["Source of the last import"] == "tiny"
@@ -80,8 +72,8 @@ def test_store_status_and_accounts(db: Path, monkeypatch: pytest.MonkeyPatch) ->
     assert "password_hash" not in texts(at)
 
 
-def test_add_reset_and_remove_an_account(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    at = data_page(db, monkeypatch)
+def test_add_reset_and_remove_an_account(tiny_db_copy: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    at = data_page(tiny_db_copy, monkeypatch)
     at.text_input(key="add_username").input("carol")
     at.text_input(key="add_password").input("carol-secret")
     at.selectbox(key="add_role").set_value("investor")
@@ -91,22 +83,22 @@ def test_add_reset_and_remove_an_account(db: Path, monkeypatch: pytest.MonkeyPat
     assert [s.value for s in at.success] == ["Account added."]
     accounts = at.dataframe[2].value
     assert accounts[accounts["Username"] == "carol"].values.tolist() == [["carol", "investor", "I2"]]
-    con = store.connect(db, read_only=True)
-    state = authstate.AuthState(db.parent / "check.sqlite")
+    con = store.connect(tiny_db_copy, read_only=True)
+    state = authstate.AuthState(tiny_db_copy.parent / "check.sqlite")
     assert auth.verify(con, "carol", "carol-secret", state).user == auth.User("carol", "investor", "I2")
     con.close()
     # a short password is refused and changes nothing
-    before = digest(db)
+    before = digest(tiny_db_copy)
     at.selectbox(key="reset_username").set_value("carol")
     at.text_input(key="reset_password").input("short")
     at.button(key="FormSubmitter:reset_password-Reset password").click().run()
     assert [e.value for e in at.error] == ["The password is too short."]
-    assert digest(db) == before
+    assert digest(tiny_db_copy) == before
     at.selectbox(key="reset_username").set_value("carol")
     at.text_input(key="reset_password").input("carol-new-secret")
     at.button(key="FormSubmitter:reset_password-Reset password").click().run()
     assert [s.value for s in at.success] == ["Password changed."]
-    con = store.connect(db, read_only=True)
+    con = store.connect(tiny_db_copy, read_only=True)
     assert auth.verify(con, "carol", "carol-new-secret", state).user is not None
     con.close()
     # the admin cannot pick themself for removal
@@ -120,11 +112,11 @@ def test_add_reset_and_remove_an_account(db: Path, monkeypatch: pytest.MonkeyPat
     assert facts_shown(at)["Source of the last import"] == "tiny"
 
 
-def test_upload_import_is_validated_and_atomic(db: Path) -> None:
-    before = digest(db)
+def test_upload_import_is_validated_and_atomic(tiny_db_copy: Path) -> None:
+    before = digest(tiny_db_copy)
     bad = b"investor_id,segment,joined_on\nI1,retail,2024-01-01\nI9,whale,2024-13-01\n"
     with pytest.raises(ingest.ValidationFailed) as failed:
-        admin.import_uploads(db, [("investors.csv", bad)])
+        admin.import_uploads(tiny_db_copy, [("investors.csv", bad)])
     problems = admin.problems_frame(failed.value)
     assert list(problems.columns) == ["file", "row", "column", "rule", "value"]
     assert set(problems["file"]) == {"investors.csv"}
@@ -133,15 +125,15 @@ def test_upload_import_is_validated_and_atomic(db: Path) -> None:
         (3, "joined_on"),
         (2, "investor_id"),
     }
-    assert digest(db) == before  # nothing changed
+    assert digest(tiny_db_copy) == before  # nothing changed
     good = b"investor_id,segment,joined_on\nI9,retail,2024-06-01\n"
-    report = admin.import_uploads(db, [("investors.csv", good)])
+    report = admin.import_uploads(tiny_db_copy, [("investors.csv", good)])
     assert report.added == {"investors": 1} and report.totals["investors"] == 3
 
 
-def test_upload_problems_are_listed_in_chinese(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    at = data_page(db, monkeypatch, lang="zh")
-    before = digest(db)
+def test_upload_problems_are_listed_in_chinese(tiny_db_copy: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    at = data_page(tiny_db_copy, monkeypatch, lang="zh")
+    before = digest(tiny_db_copy)
     bad = b"investor_id,segment,joined_on\nI1,retail,2024-01-01\nI9,whale,2024-13-01\n"
     upload(at, "investors.csv", bad)
     assert not at.exception
@@ -165,10 +157,10 @@ def test_upload_problems_are_listed_in_chinese(db: Path, monkeypatch: pytest.Mon
         *[("users（数据库中已有的行）", "investors 中没有此 investor_id", "I2")] * 2,
     ]
     assert problems["行号"].isna().all()
-    assert digest(db) == before
+    assert digest(tiny_db_copy) == before
 
 
-def test_manager_has_no_data_page(tiny_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: F811
+def test_manager_has_no_data_page(tiny_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("LENDRISK_DB", str(tiny_db))
     monkeypatch.setenv("LENDRISK_SECRET", "test-secret")
     at = AppTest.from_file(APP, default_timeout=60).run()
@@ -182,10 +174,14 @@ def test_manager_has_no_data_page(tiny_db: Path, monkeypatch: pytest.MonkeyPatch
 
 
 def test_an_ignored_column_is_a_warning_in_the_page_language(
-    db: Path, monkeypatch: pytest.MonkeyPatch
+    tiny_db_copy: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    at = data_page(db, monkeypatch, lang="zh")
+    at = data_page(tiny_db_copy, monkeypatch, lang="zh")
     upload(at, "investors.csv", b"investor_id,segment,joined_on,nickname\nI9,retail,2024-06-01,Kim\n")
     assert not at.exception
     assert [w.value for w in at.warning] == ["investors.csv: 已忽略未知列：nickname"]
-    assert store.read_tables(db, ("investors",))["investors"]["investor_id"].tolist() == ["I1", "I2", "I9"]
+    assert store.read_tables(tiny_db_copy, ("investors",))["investors"]["investor_id"].tolist() == [
+        "I1",
+        "I2",
+        "I9",
+    ]

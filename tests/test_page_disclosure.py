@@ -8,10 +8,9 @@ import io
 from pathlib import Path
 
 import pytest
+from apptest_helpers import figures, open_page, texts, values
 from openpyxl import load_workbook
 from streamlit.testing.v1 import AppTest
-from test_app_store import texts, tiny_db  # noqa: F401  (tiny_db is a fixture)
-from test_page_health import figures, open_page, values
 
 from lendrisk import fmt, metrics, reports, store
 
@@ -31,8 +30,8 @@ def shown_items(at: AppTest) -> dict[str, str]:
 
 
 @pytest.mark.parametrize("month_end", [MARCH, JUNE])
-def test_items_equal_the_engine(tiny_db: Path, monkeypatch: pytest.MonkeyPatch, month_end: dt.date) -> None:  # noqa: F811
-    at = open_page(tiny_db, monkeypatch, "pages/disclosure.py", month_end)
+def test_items_equal_the_engine(tiny_db: Path, monkeypatch: pytest.MonkeyPatch, month_end: dt.date) -> None:
+    at = open_page(tiny_db, monkeypatch, "manager", "pages/disclosure.py", as_of=month_end)
     assert not at.exception
     con = store.connect(tiny_db, read_only=True)
     row = metrics.disclosure_monthly(con, month_end).iloc[0]
@@ -50,8 +49,8 @@ def test_items_equal_the_engine(tiny_db: Path, monkeypatch: pytest.MonkeyPatch, 
     assert list(at.dataframe[0].value.columns) == ["Item (Chinese)", "Item (English)", "Value", "Base"]
 
 
-def test_march_hand_computed(tiny_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: F811
-    at = open_page(tiny_db, monkeypatch, "pages/disclosure.py", MARCH)
+def test_march_hand_computed(tiny_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    at = open_page(tiny_db, monkeypatch, "manager", "pages/disclosure.py", as_of=MARCH)
     shown = shown_items(at)
     assert shown["累计借贷金额"] == "¥6,600.00"
     assert shown["借贷余额"] == "¥5,108.00"  # 708 (L1) + 2,400 (L2) + 2,000 (L3)
@@ -70,10 +69,10 @@ def test_march_hand_computed(tiny_db: Path, monkeypatch: pytest.MonkeyPatch) -> 
 
 
 def test_june_buyout_hides_the_overdue_loan_after_compensation(
-    tiny_db: Path,  # noqa: F811
+    tiny_db: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    at = open_page(tiny_db, monkeypatch, "pages/disclosure.py", JUNE)
+    at = open_page(tiny_db, monkeypatch, "manager", "pages/disclosure.py", as_of=JUNE)
     shown = shown_items(at)
     assert shown["累计代偿金额"] == "¥2,020.00"  # the reserve bought L3 out on 06-10
     assert shown["逾期90天(不含)以上笔数"] == "1"
@@ -89,7 +88,7 @@ def test_june_buyout_hides_the_overdue_loan_after_compensation(
     assert len(at.warning) == 1
 
 
-def test_excel_report(tiny_db: Path) -> None:  # noqa: F811
+def test_excel_report(tiny_db: Path) -> None:
     con = store.connect(tiny_db, read_only=True)
     report = reports.disclosure_report(con, JUNE)
     rates = reports.compensation_rates(con, JUNE)
@@ -114,8 +113,8 @@ def test_excel_report(tiny_db: Path) -> None:  # noqa: F811
     ]
 
 
-def test_chinese_layout(tiny_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: F811
-    at = open_page(tiny_db, monkeypatch, "pages/disclosure.py", MARCH)
+def test_chinese_layout(tiny_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    at = open_page(tiny_db, monkeypatch, "manager", "pages/disclosure.py", as_of=MARCH)
     at.session_state["lang"] = "zh"
     at.run()
     assert not at.exception

@@ -5,35 +5,22 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-import apptest_helpers
 import pytest
-from apptest_helpers import figures, values  # noqa: F401  (shared with the other page tests)
+from apptest_helpers import open_page, texts
 from streamlit.testing.v1 import AppTest
-from test_app_store import texts, tiny_db  # noqa: F401  (tiny_db is a fixture)
 
 from lendrisk import fmt, metrics, reports, risk, store
 
 MARCH = dt.date(2024, 3, 31)
 
 
-def open_page(
-    db: Path,
-    monkeypatch: pytest.MonkeyPatch,
-    page: str,
-    as_of: dt.date,
-    user: tuple[str, str] = ("manager", "demo-manager"),
-) -> AppTest:
-    """The dashboard on store db, logged in as user (a demo account), at as_of, switched to page."""
-    return apptest_helpers.open_page(db, monkeypatch, user[0], page, as_of=as_of)
-
-
 @pytest.fixture
-def manager(tiny_db: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:  # noqa: F811
+def manager(tiny_db: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
     """The dashboard on the tiny store, logged in as the demo manager, on the health page at 2024-03-31."""
-    return open_page(tiny_db, monkeypatch, "pages/health.py", MARCH)
+    return open_page(tiny_db, monkeypatch, "manager", "pages/health.py", as_of=MARCH)
 
 
-def test_kpis_equal_the_engine(manager: AppTest, tiny_db: Path) -> None:  # noqa: F811
+def test_kpis_equal_the_engine(manager: AppTest, tiny_db: Path) -> None:
     assert not manager.exception
     shown = {m.label: m for m in manager.metric}
     con = store.connect(tiny_db, read_only=True)
@@ -80,7 +67,7 @@ def test_chinese(manager: AppTest) -> None:
     assert "平台风险概况" in texts(manager)
 
 
-def test_trend_matches_reports(tiny_db: Path) -> None:  # noqa: F811
+def test_trend_matches_reports(tiny_db: Path) -> None:
     con = store.connect(tiny_db, read_only=True)
     mix = reports.originations_by_grade(con, MARCH)
     con.close()

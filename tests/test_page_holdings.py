@@ -7,21 +7,14 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from apptest_helpers import build_tiny_store, download_data, figures, keep_downloads, open_page, values
-from test_app_store import texts
+from apptest_helpers import download_data, figures, keep_downloads, open_page, texts, values
 
 MARCH, APRIL, DEC = dt.date(2024, 3, 31), dt.date(2024, 4, 30), dt.date(2024, 12, 31)
 PAGE = "pages/holdings.py"
 
 
-@pytest.fixture(scope="module")
-def db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The tiny store with the demo accounts."""
-    return build_tiny_store(tmp_path_factory.mktemp("store") / "tiny.duckdb")
-
-
-def test_table_of_investor1_at_march_end(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    at = open_page(db, monkeypatch, "investor1", PAGE, as_of=MARCH)
+def test_table_of_investor1_at_march_end(tiny_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    at = open_page(tiny_db, monkeypatch, "investor1", PAGE, as_of=MARCH)
     assert not at.exception
     frame = at.dataframe[0].value
     assert list(frame.columns)[:12] == [
@@ -54,9 +47,9 @@ def test_table_of_investor1_at_march_end(db: Path, monkeypatch: pytest.MonkeyPat
     assert "3 of 3 holdings shown: exposure ¥3,420.67" in texts(at)
 
 
-def test_csv_download_has_iso_dates_and_cents(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_csv_download_has_iso_dates_and_cents(tiny_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     keep_downloads(monkeypatch)
-    at = open_page(db, monkeypatch, "investor1", PAGE, as_of=MARCH)
+    at = open_page(tiny_db, monkeypatch, "investor1", PAGE, as_of=MARCH)
     name, data = download_data(at, "my_holdings")
     assert name == "my_holdings_2024-03-31.csv"  # every holding shown: the unfiltered file
     lines = data.decode("utf-8-sig").splitlines()
@@ -76,9 +69,11 @@ def test_csv_download_has_iso_dates_and_cents(db: Path, monkeypatch: pytest.Monk
     assert len(data.decode("utf-8-sig").splitlines()) == 2
 
 
-def test_running_only_and_the_worst_running_loan_opens(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_running_only_and_the_worst_running_loan_opens(
+    tiny_db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     # 04-30: L1 and L2 are paid off, L3 is 51 days past due
-    at = open_page(db, monkeypatch, "investor1", PAGE, as_of=APRIL)
+    at = open_page(tiny_db, monkeypatch, "investor1", PAGE, as_of=APRIL)
     assert at.toggle(key="holdings_active_only").value is True
     assert at.dataframe[0].value["Loan"].tolist() == ["L3"]
     picker = at.selectbox(key="holdings_story_loan")
@@ -91,8 +86,8 @@ def test_running_only_and_the_worst_running_loan_opens(db: Path, monkeypatch: py
     assert frame["Next payment"].isna().tolist() == [True, True, True]  # nothing left to fall due
 
 
-def test_filters_narrow_the_table(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    at = open_page(db, monkeypatch, "investor1", PAGE, as_of=MARCH)
+def test_filters_narrow_the_table(tiny_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    at = open_page(tiny_db, monkeypatch, "investor1", PAGE, as_of=MARCH)
     at.multiselect(key="holdings_state").select("1-30").run()
     at.selectbox(key="holdings_sort").set_value("exposure").run()
     assert at.dataframe[0].value["Loan"].tolist() == ["L3", "L1"]
@@ -101,8 +96,8 @@ def test_filters_narrow_the_table(db: Path, monkeypatch: pytest.MonkeyPatch) -> 
     assert "1 of 3 holdings shown: exposure ¥354.00, expected loss ¥318.60" in texts(at)
 
 
-def test_story_of_the_worst_loan_opens_first(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    at = open_page(db, monkeypatch, "investor1", PAGE, as_of=DEC)
+def test_story_of_the_worst_loan_opens_first(tiny_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    at = open_page(tiny_db, monkeypatch, "investor1", PAGE, as_of=DEC)
     picker = at.selectbox(key="holdings_story_loan")
     # only I1's loans: nothing runs any more, so the charge-off L3 first, then the paid-off L2 (2,400
     # invested) and L1 (600)
@@ -146,8 +141,8 @@ def test_story_of_the_worst_loan_opens_first(db: Path, monkeypatch: pytest.Monke
     ]
 
 
-def test_choosing_another_loan(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    at = open_page(db, monkeypatch, "investor1", PAGE, as_of=DEC)
+def test_choosing_another_loan(tiny_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    at = open_page(tiny_db, monkeypatch, "investor1", PAGE, as_of=DEC)
     at.selectbox(key="holdings_story_loan").set_value("L1").run()
     assert not at.exception
     assert "The story of loan L1" in [h.value for h in at.header]
@@ -157,14 +152,14 @@ def test_choosing_another_loan(db: Path, monkeypatch: pytest.MonkeyPatch) -> Non
     assert schedule["Days late"].tolist() == [0, 28, 0]
 
 
-def test_other_investors_loans_cannot_be_opened(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_other_investors_loans_cannot_be_opened(tiny_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # investor2 (I2) holds parts of L1 and L3 but not L2
-    at = open_page(db, monkeypatch, "investor2", PAGE, as_of=MARCH)
+    at = open_page(tiny_db, monkeypatch, "investor2", PAGE, as_of=MARCH)
     assert at.dataframe[0].value["Loan"].tolist() == ["L3", "L1"]  # L3 is 21 days past due, L1 16
     assert [o.split(" ·")[0] for o in at.selectbox(key="holdings_story_loan").options] == ["L3", "L1"]
     # a session-state edit to L2 and URL parameters naming I1 and L2 are ignored: the picker keeps
     # to I2's loans (Streamlit drops a value outside the options) and the story is I2's own
-    tampered = open_page(db, monkeypatch, "investor2", "pages/portfolio.py", as_of=MARCH)
+    tampered = open_page(tiny_db, monkeypatch, "investor2", "pages/portfolio.py", as_of=MARCH)
     tampered.session_state["holdings_story_loan"] = "L2"
     tampered.query_params["loan_id"] = "L2"
     tampered.query_params["investor_id"] = "I1"
@@ -176,8 +171,8 @@ def test_other_investors_loans_cannot_be_opened(db: Path, monkeypatch: pytest.Mo
     assert "You hold 66.7% of it (¥2,000.00)" in texts(tampered)
 
 
-def test_chinese_labels(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    at = open_page(db, monkeypatch, "investor1", PAGE, as_of=MARCH, lang="zh")
+def test_chinese_labels(tiny_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    at = open_page(tiny_db, monkeypatch, "investor1", PAGE, as_of=MARCH, lang="zh")
     assert not at.exception
     frame = at.dataframe[0].value
     assert list(frame.columns)[:3] == ["借款编号", "状态", "逾期天数"]

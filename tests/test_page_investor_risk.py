@@ -8,8 +8,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from apptest_helpers import build_tiny_store, figures, open_page, shown_metrics, values
-from test_app_store import texts
+from apptest_helpers import figures, open_page, shown_metrics, texts, values
 
 from lendrisk import fmt, metrics, risk, store
 
@@ -20,24 +19,18 @@ PAGE = "pages/investor_risk.py"
 PD_L2 = 1 - (33 / 47) ** 5
 
 
-@pytest.fixture(scope="module")
-def db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The tiny store with the demo accounts."""
-    return build_tiny_store(tmp_path_factory.mktemp("store") / "tiny.duckdb")
-
-
 @pytest.fixture
-def con(db: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+def con(tiny_db: Path) -> Iterator[duckdb.DuckDBPyConnection]:
     """A read-only connection to the same store, to compute the expected numbers directly."""
-    connection = store.connect(db, read_only=True)
+    connection = store.connect(tiny_db, read_only=True)
     yield connection
     connection.close()
 
 
 @pytest.fixture
-def at(db: Path, monkeypatch: pytest.MonkeyPatch):
+def at(tiny_db: Path, monkeypatch: pytest.MonkeyPatch):
     """The page as investor1 at 2024-03-31."""
-    return open_page(db, monkeypatch, "investor1", PAGE, as_of=MARCH)
+    return open_page(tiny_db, monkeypatch, "investor1", PAGE, as_of=MARCH)
 
 
 def test_concentration(at, con) -> None:
@@ -110,8 +103,8 @@ def test_expected_cash_flows(at, con) -> None:
     assert len(figures(at)) == 4
 
 
-def test_chinese(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    at = open_page(db, monkeypatch, "investor2", PAGE, as_of=MARCH, lang="zh")
+def test_chinese(tiny_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    at = open_page(tiny_db, monkeypatch, "investor2", PAGE, as_of=MARCH, lang="zh")
     assert not at.exception
     shown = shown_metrics(at)
     # I2: 354 of L1 (B1) and 1,333.33 of L3 (B3)

@@ -6,8 +6,7 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-from apptest_helpers import build_tiny_store, figures, open_page, values
-from test_app_store import texts
+from apptest_helpers import figures, open_page, texts, values
 
 from lendrisk import i18n
 
@@ -16,14 +15,8 @@ PAGE = "pages/learn.py"
 TERMS = 23
 
 
-@pytest.fixture(scope="module")
-def db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The tiny store with the demo accounts."""
-    return build_tiny_store(tmp_path_factory.mktemp("store") / "tiny.duckdb")
-
-
-def test_two_real_stories(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    at = open_page(db, monkeypatch, "investor1", PAGE, as_of=DEC)
+def test_two_real_stories(tiny_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    at = open_page(tiny_db, monkeypatch, "investor1", PAGE, as_of=DEC)
     assert not at.exception
     page = texts(at)
     # L2 paid its interest on 03-01 and 04-01, then the whole 2,400 on 04-20, due 08-01
@@ -50,13 +43,13 @@ def test_two_real_stories(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     assert headers[:2] == ["Story 1: a borrower who repaid early", "Story 2: from a missed payment to court"]
 
 
-def test_glossary_in_both_languages(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    at = open_page(db, monkeypatch, "investor1", PAGE, as_of=DEC)
+def test_glossary_in_both_languages(tiny_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    at = open_page(tiny_db, monkeypatch, "investor1", PAGE, as_of=DEC)
     labels = [e.label for e in at.expander]
     assert len(labels) == TERMS
     assert labels[:3] == ["Invested", "Exposure", "Days past due (DPD) and buckets"]
     assert "Adjusted NAR" in labels and "Value at risk (VaR 95 % and 99 %)" in labels
-    zh = open_page(db, monkeypatch, "investor1", PAGE, as_of=DEC, lang="zh")
+    zh = open_page(tiny_db, monkeypatch, "investor1", PAGE, as_of=DEC, lang="zh")
     assert not zh.exception
     zh_labels = [e.label for e in zh.expander]
     assert zh_labels[:3] == ["累计出借", "风险敞口", "逾期天数（DPD）与分档"]
@@ -69,8 +62,8 @@ def test_glossary_in_both_languages(db: Path, monkeypatch: pytest.MonkeyPatch) -
                 assert entry["en"] and entry["zh"]
 
 
-def test_no_story_yet_in_march(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    at = open_page(db, monkeypatch, "investor2", PAGE, as_of=MARCH)
+def test_no_story_yet_in_march(tiny_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    at = open_page(tiny_db, monkeypatch, "investor2", PAGE, as_of=MARCH)
     assert not at.exception
     assert [i.value for i in at.info] == [
         "No loan in the store has been repaid early by this date.",

@@ -8,8 +8,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from apptest_helpers import build_tiny_store, figures, open_page, shown_metrics, values
-from test_app_store import texts
+from apptest_helpers import figures, open_page, shown_metrics, texts, values
 from tiny import OBSERVED_TO, tiny_tables
 
 from lendrisk import auth, fmt, investor, metrics, risk, store
@@ -18,22 +17,16 @@ MARCH = dt.date(2024, 3, 31)
 PAGE = "pages/portfolio.py"
 
 
-@pytest.fixture(scope="module")
-def db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The tiny store with the demo accounts."""
-    return build_tiny_store(tmp_path_factory.mktemp("store") / "tiny.duckdb")
-
-
 @pytest.fixture
-def con(db: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+def con(tiny_db: Path) -> Iterator[duckdb.DuckDBPyConnection]:
     """A read-only connection to the same store, to compute the expected numbers directly."""
-    connection = store.connect(db, read_only=True)
+    connection = store.connect(tiny_db, read_only=True)
     yield connection
     connection.close()
 
 
-def test_investor1_kpis_at_march_end(db: Path, monkeypatch: pytest.MonkeyPatch, con) -> None:
-    at = open_page(db, monkeypatch, "investor1", PAGE, as_of=MARCH)
+def test_investor1_kpis_at_march_end(tiny_db: Path, monkeypatch: pytest.MonkeyPatch, con) -> None:
+    at = open_page(tiny_db, monkeypatch, "investor1", PAGE, as_of=MARCH)
     assert not at.exception
     shown = shown_metrics(at)
     kpi = investor.portfolio_summary(con, MARCH, "I1")
@@ -64,8 +57,10 @@ def test_investor1_kpis_at_march_end(db: Path, monkeypatch: pytest.MonkeyPatch, 
     )
 
 
-def test_charts_show_the_investors_buckets_and_rates(db: Path, monkeypatch: pytest.MonkeyPatch, con) -> None:
-    at = open_page(db, monkeypatch, "investor1", PAGE, as_of=MARCH)
+def test_charts_show_the_investors_buckets_and_rates(
+    tiny_db: Path, monkeypatch: pytest.MonkeyPatch, con
+) -> None:
+    at = open_page(tiny_db, monkeypatch, "investor1", PAGE, as_of=MARCH)
     bars, lines = figures(at)
     assert values(bars["data"][0]["x"]) == ["Current", "1–30 d", "31–60 d", "61–90 d", "90+ d"]
     buckets = metrics.overdue_by_bucket(con, MARCH, investor_id="I1")
@@ -85,8 +80,8 @@ def test_charts_show_the_investors_buckets_and_rates(db: Path, monkeypatch: pyte
     assert len(at.get("download_button")) == 4  # each chart's data, the cash flows, the statement
 
 
-def test_another_investor_sees_only_their_own(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    at = open_page(db, monkeypatch, "investor2", PAGE, as_of=MARCH)
+def test_another_investor_sees_only_their_own(tiny_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    at = open_page(tiny_db, monkeypatch, "investor2", PAGE, as_of=MARCH)
     shown = shown_metrics(at)
     # I2: 600 of L1 (1/2 x 708 = 354) and 2,000 of L3 (2/3 x 2,000 = 1,333.33), both 1-30
     assert shown["Invested"] == "¥2,600.00"
@@ -94,8 +89,8 @@ def test_another_investor_sees_only_their_own(db: Path, monkeypatch: pytest.Monk
     assert shown["Overdue balance"] == "¥1,687.33"
 
 
-def test_url_parameters_do_not_change_the_investor(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    at = open_page(db, monkeypatch, "investor2", PAGE, as_of=MARCH)
+def test_url_parameters_do_not_change_the_investor(tiny_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    at = open_page(tiny_db, monkeypatch, "investor2", PAGE, as_of=MARCH)
     at.query_params["investor_id"] = "I1"
     at.query_params["investor"] = "I1"
     at.run()
@@ -103,8 +98,8 @@ def test_url_parameters_do_not_change_the_investor(db: Path, monkeypatch: pytest
     assert shown_metrics(at)["Exposure (still owed to you)"] == "¥1,687.33"
 
 
-def test_chinese_and_a_later_date(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    at = open_page(db, monkeypatch, "investor1", PAGE, as_of=dt.date(2024, 12, 31), lang="zh")
+def test_chinese_and_a_later_date(tiny_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    at = open_page(tiny_db, monkeypatch, "investor1", PAGE, as_of=dt.date(2024, 12, 31), lang="zh")
     assert not at.exception
     shown = shown_metrics(at)
     # all repaid or bought out by 12-31; interest 230/3 over 29,462/3 of start principal (test_risk.py)
@@ -116,13 +111,15 @@ def test_chinese_and_a_later_date(db: Path, monkeypatch: pytest.MonkeyPatch) -> 
     assert "该日您已没有未收回的出借本金：所有持仓均已还清、代偿或核销。" in [i.value for i in at.info]
 
 
-def test_managers_have_no_investor_pages(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_managers_have_no_investor_pages(tiny_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     with pytest.raises(ValueError, match="Could not find a navigation page"):
-        open_page(db, monkeypatch, "manager", PAGE)
+        open_page(tiny_db, monkeypatch, "manager", PAGE)
 
 
-def test_cash_flow_statement_lists_every_flow_newest_first(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    at = open_page(db, monkeypatch, "investor1", PAGE, as_of=MARCH)
+def test_cash_flow_statement_lists_every_flow_newest_first(
+    tiny_db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    at = open_page(tiny_db, monkeypatch, "investor1", PAGE, as_of=MARCH)
     assert not at.exception
     frame = next(df.value for df in at.dataframe if "Cash to you (¥)" in df.value.columns)
     # tests/tiny.py, I1 to 03-31: invests 1,000 in L3 (01-10), 600 in L1 (01-15), 2,400 in L2 (02-01);

@@ -7,16 +7,15 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-from test_app_store import texts, tiny_db  # noqa: F401  (tiny_db is a fixture)
-from test_page_health import figures, open_page, values
+from apptest_helpers import figures, open_page, texts, values
 
 from lendrisk import fmt, liquidity, store
 
 MARCH = dt.date(2024, 3, 31)
 
 
-def test_march_outlook(tiny_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: F811
-    at = open_page(tiny_db, monkeypatch, "pages/reserve.py", MARCH)
+def test_march_outlook(tiny_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    at = open_page(tiny_db, monkeypatch, "manager", "pages/reserve.py", as_of=MARCH)
     assert not at.exception
     shown = {m.label: m.value for m in at.metric}
     # 10,000 in the reserve; L3's 2,000 is expected to be bought out in June -> 60 months of coverage
@@ -37,8 +36,8 @@ def test_march_outlook(tiny_db: Path, monkeypatch: pytest.MonkeyPatch) -> None: 
     assert "Expected buy-outs over the next 12 months, base vs +2.0 points unemployment (¥)" in texts(at)
 
 
-def test_shock_slider_and_after_the_buyout(tiny_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: F811
-    at = open_page(tiny_db, monkeypatch, "pages/reserve.py", dt.date(2024, 7, 31))
+def test_shock_slider_and_after_the_buyout(tiny_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    at = open_page(tiny_db, monkeypatch, "manager", "pages/reserve.py", as_of=dt.date(2024, 7, 31))
     at.slider(key="reserve_shock").set_value(4.0).run()
     assert not at.exception
     shown = {m.label: m.value for m in at.metric}

@@ -7,16 +7,15 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-from test_app_store import texts, tiny_db  # noqa: F401  (tiny_db is a fixture)
-from test_page_health import figures, open_page, values
+from apptest_helpers import figures, open_page, texts, values
 
 from lendrisk import screening, store
 
 YEAR_END = dt.date(2024, 12, 31)
 
 
-def test_grade_rates_and_score_power(tiny_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: F811
-    at = open_page(tiny_db, monkeypatch, "pages/segments.py", YEAR_END)
+def test_grade_rates_and_score_power(tiny_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    at = open_page(tiny_db, monkeypatch, "manager", "pages/segments.py", as_of=YEAR_END)
     assert not at.exception
     bars = figures(at)[0]["data"]
     assert values(bars[0]["x"]) == ["Grade A", "Grade B", "Grade E"]
@@ -29,8 +28,8 @@ def test_grade_rates_and_score_power(tiny_db: Path, monkeypatch: pytest.MonkeyPa
     assert power[["Origination year", "AUC", "Gini", "KS"]].values.tolist() == [[2024, 1.0, 1.0, 1.0]]
 
 
-def test_other_dimensions_are_translated(tiny_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: F811
-    at = open_page(tiny_db, monkeypatch, "pages/segments.py", YEAR_END)
+def test_other_dimensions_are_translated(tiny_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    at = open_page(tiny_db, monkeypatch, "manager", "pages/segments.py", as_of=YEAR_END)
     at.radio(key="segment_dimension").set_value("score_band").run()
     assert at.dataframe[0].value["Segment"].tolist() == ["Below 600", "650–699", "700–749"]
     at.radio(key="segment_dimension").set_value("income_verification").run()
@@ -41,8 +40,8 @@ def test_other_dimensions_are_translated(tiny_db: Path, monkeypatch: pytest.Monk
     assert at.dataframe[0].value["客群"].tolist() == ["广东", "上海", "北京"]
 
 
-def test_cutoff_slider(tiny_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: F811
-    at = open_page(tiny_db, monkeypatch, "pages/segments.py", YEAR_END)
+def test_cutoff_slider(tiny_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    at = open_page(tiny_db, monkeypatch, "manager", "pages/segments.py", as_of=YEAR_END)
     slider = at.slider(key="cutoff_score")
     # the default is the lowest score giving up >= 10 % of volume: 680 rejects L3 (590), 45.5 %
     assert (slider.min, slider.max, slider.value) == (590, 720, 680)

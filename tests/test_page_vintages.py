@@ -6,16 +6,15 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-from test_app_store import texts, tiny_db  # noqa: F401  (tiny_db is a fixture)
-from test_page_health import figures, open_page, values
+from apptest_helpers import figures, open_page, texts, values
 
 from lendrisk import risk, store
 
 MARCH, JUNE = dt.date(2024, 3, 31), dt.date(2024, 6, 30)
 
 
-def test_vintage_curves_cut_at_as_of(tiny_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: F811
-    at = open_page(tiny_db, monkeypatch, "pages/vintages.py", JUNE)
+def test_vintage_curves_cut_at_as_of(tiny_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    at = open_page(tiny_db, monkeypatch, "manager", "pages/vintages.py", as_of=JUNE)
     assert not at.exception
     at.radio(key="vintage_grain").set_value("month").run()
     curves = {trace["name"]: trace for trace in figures(at)[0]["data"]}
@@ -34,8 +33,8 @@ def test_vintage_curves_cut_at_as_of(tiny_db: Path, monkeypatch: pytest.MonkeyPa
     assert values(figures(at)[0]["data"][0]["y"]) == [0.0] * 4
 
 
-def test_roll_rate_heatmap_and_cures(tiny_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: F811
-    at = open_page(tiny_db, monkeypatch, "pages/vintages.py", MARCH)
+def test_roll_rate_heatmap_and_cures(tiny_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    at = open_page(tiny_db, monkeypatch, "manager", "pages/vintages.py", as_of=MARCH)
     assert not at.exception
     heat = figures(at)[1]["data"][0]
     z = values(heat["z"])
@@ -51,8 +50,8 @@ def test_roll_rate_heatmap_and_cures(tiny_db: Path, monkeypatch: pytest.MonkeyPa
     assert "Monthly roll rates over the last 12 months (% of balance)" in texts(at)
 
 
-def test_cure_rates_and_backtest_at_year_end(tiny_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: F811
-    at = open_page(tiny_db, monkeypatch, "pages/vintages.py", dt.date(2024, 12, 31))
+def test_cure_rates_and_backtest_at_year_end(tiny_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    at = open_page(tiny_db, monkeypatch, "manager", "pages/vintages.py", as_of=dt.date(2024, 12, 31))
     assert not at.exception
     cures = {t["name"]: t for t in figures(at)[2]["data"]}
     con = store.connect(tiny_db, read_only=True)

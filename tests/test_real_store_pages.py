@@ -13,8 +13,7 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-from apptest_helpers import figures, open_page, shown_metrics, values
-from test_app_store import texts, tiny_db  # noqa: F401  (tiny_db is a fixture)
+from apptest_helpers import TINY_INVESTORS, figures, open_page, shown_metrics, texts, values
 from tiny import tiny_tables
 
 from lendrisk import auth, fmt, liquidity, reports, risk, store
@@ -32,13 +31,13 @@ def real_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     tables["loans"] = tables["loans"].assign(guarantee="none")
     tables["repayments"] = tables["repayments"][tables["repayments"]["source"] != "guarantor"]
     tables["loan_events"] = tables["loan_events"][tables["loan_events"]["kind"] == "charged_off"]
-    tables["users"] = auth.demo_user_rows({"investor1": "I1", "investor2": "I2", "investor3": "I2"})
+    tables["users"] = auth.demo_user_rows(TINY_INVESTORS)
     path = tmp_path_factory.mktemp("real-shaped") / "real.duckdb"
     store.build_store(path, tables, source="real-shaped", observed_to=OBSERVED_TO)
     return path
 
 
-def test_store_has_no_reserve_and_no_unemployment(real_db: Path, tiny_db: Path) -> None:  # noqa: F811
+def test_store_has_no_reserve_and_no_unemployment(real_db: Path, tiny_db: Path) -> None:
     con = store.connect(real_db, read_only=True)
     assert not liquidity.has_reserve(con, MARCH)
     assert not liquidity.has_unemployment(con, MARCH)

@@ -6,20 +6,16 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from apptest_helpers import APP, build_tiny_store
 from fingerprints import fingerprints
 from streamlit.testing.v1 import AppTest
-from tiny import OBSERVED_TO, tiny_tables
 
-from lendrisk import auth, cli, store
-
-APP = str(Path(__file__).resolve().parent.parent / "app.py")
+from lendrisk import cli, store
 
 
 def make_version_1_store(path: Path) -> None:
     """The tiny platform as schema version 1 wrote it: only loan_month and loan_transition, fewer columns."""
-    tables = tiny_tables()
-    tables["users"] = auth.demo_user_rows({"investor1": "I1", "investor2": "I2", "investor3": "I2"})
-    store.build_store(path, tables, source="tiny", observed_to=OBSERVED_TO)
+    build_tiny_store(path)
     con = duckdb.connect(str(path))
     try:
         con.execute("alter table loan_month drop column guarantor_principal_to_date")

@@ -12,10 +12,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from apptest_helpers import build_tiny_store
 from streamlit_server import free_port, serve
-from tiny import OBSERVED_TO, tiny_tables
-
-from lendrisk import auth, store
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
@@ -35,11 +33,7 @@ TIMEOUT_MS = 30_000
 @pytest.fixture(scope="session")
 def tiny_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A store file of the tiny platform with the demo accounts."""
-    path = tmp_path_factory.mktemp("browser-store") / "tiny.duckdb"
-    tables = tiny_tables()
-    tables["users"] = auth.demo_user_rows({"investor1": "I1", "investor2": "I2", "investor3": "I2"})
-    store.build_store(path, tables, source="tiny", observed_to=OBSERVED_TO)
-    return path
+    return build_tiny_store(tmp_path_factory.mktemp("browser-store") / "tiny.duckdb")
 
 
 @pytest.fixture(scope="session")
