@@ -7,17 +7,22 @@ investor charts above it (legend_above). Ratios are 0..1 and shown as %; amounts
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from lendrisk import fmt
-from lendrisk.vocab import month_start
+from lendrisk import fmt, i18n
+from lendrisk.ingest.validate import EVENT_KINDS
+from lendrisk.vocab import MILESTONE_COLOURS, MILESTONES, STATE_COLOURS, STORY_SERIES, month_start
+
+if TYPE_CHECKING:
+    from lendrisk.investor import LoanStory
 
 MONTH_HOVER = "%{x|%Y-%m}: "
 PCT1 = "%{y:.1%}"
@@ -554,3 +559,199 @@ def waterfall(
     fig.update_yaxes(title_text=y_title, range=[max(0.0, low - pad), high + pad])
     fig.update_layout(showlegend=False, height=440, waterfallgap=0.3)
     return fig
+
+
+# --- investor figures (translated here: they take the language) ------------------------------
+
+
+def _investor_layout(fig: go.Figure, x_title: str, y_title: str) -> go.Figure:
+    """legend_above with hover on the nearest point and a plain x axis: the investor workspace's look."""
+    legend_above(fig, x_title, y_title)
+    fig.update_layout(legend={"xanchor": "left"}, hovermode="closest")
+    fig.update_xaxes(showgrid=False, linecolor="#bbb")
+    return fig
+
+
+def _lines(
+    frame: pd.DataFrame,
+    *,
+    x: str,
+    y: str,
+    styles: dict[str, dict[str, object]],
+    name: Callable[[str], str],
+    hover: Callable[[str, object, float], str],
+    **trace: object,
+) -> go.Figure:
+    """One line per series of a long frame (column "series"), in styles' order; hover(name, x, y) text."""
+    fig = go.Figure()
+    for series, style in styles.items():
+        part = frame[frame["series"] == series]
+        if part.empty:
+            continue
+        label = name(series)
+        fig.add_trace(
+            go.Scatter(
+                x=part[x],
+                y=part[y],
+                name=label,
+                line=style,
+                customdata=[hover(label, a, b) for a, b in zip(part[x], part[y], strict=True)],
+                hovertemplate="%{customdata}<extra></extra>",
+                **trace,
+            )
+        )
+    return fig
+
+
+def bucket_figure(buckets: pd.DataFrame, lang: str) -> go.Figure:
+    """Bar chart of exposure by DPD bucket (overdue_by_bucket rows), one fixed colour per bucket."""
+    symbol = fmt.currency_symbol()
+    labels = [i18n.t(f"investor.bucket.{b}", lang) for b in buckets["bucket"]]
+    hover = [
+        i18n.t(
+            "investor.hover.bucket",
+            lang,
+            bucket=i18n.t(f"common.state.{b}", lang),
+            amount=fmt.money(a, lang),
+            share=fmt.pct(s, lang),
+            loans=fmt.number(n, lang),
+        )
+        for b, a, s, n in zip(
+            buckets["bucket"],
+            buckets["outstanding_principal"],
+            buckets["share"],
+            buckets["loans"],
+            strict=True,
+        )
+    ]
+    fig = go.Figure(
+        go.Bar(
+            x=labels,
+            y=buckets["outstanding_principal"],
+            marker_color=[STATE_COLOURS[b] for b in buckets["bucket"]],
+            text=[fmt.pct(s, lang) for s in buckets["share"]],
+            textposition="outside",
+            cliponaxis=False,
+            customdata=hover,
+            hovertemplate="%{customdata}<extra></extra>",
+        )
+    )
+    _investor_layout(
+        fig, i18n.t("investor.axis.bucket", lang), i18n.t("investor.axis.amount", lang, symbol=symbol)
+    )
+    fig.update_xaxes(tickangle=0)
+    fig.update_yaxes(tickprefix=symbol, tickformat=",.0f", rangemode="tozero")
+    return fig
+
+
+def overdue_rates_figure(rates: pd.DataFrame, lang: str) -> go.Figure:
+    """Lines of the overdue rate by amount per month-end: the investor's (its basis in the hover: overdue
+    of exposure in n loans), the platform's, the industry's."""
+    mine = rates[rates["series"] == "investor"]
+    label = i18n.t("investor.series.investor", lang)
+    basis = {
+        (label, r.month_end): i18n.t(
+            "investor.trend.basis_hover",
+            lang,
+            overdue=fmt.money(r.overdue_exposure, lang),
+            exposure=fmt.money(r.exposure, lang),
+            loans=fmt.number(int(r.loans), lang),
+        )
+        for r in mine.itertuples()
+    }
+    styles = {
+        "investor": {"color": "#c62828", "width": 3, "dash": "solid"},
+        "platform": {"color": "#1565c0", "width": 2, "dash": "solid"},
+        "industry": {"color": "#757575", "width": 2, "dash": "dot"},
+    }
+    fig = _lines(
+        rates,
+        x="month_end",
+        y="rate",
+        styles=styles,
+        name=lambda series: i18n.t(f"investor.series.{series}", lang),
+        hover=lambda name, m, r: (
+            f"{name} · {fmt.month(m, lang)}: {fmt.pct(r, lang, 2)}" + basis.get((name, m), "")
+        ),
+        mode="lines",
+    )
+    _investor_layout(fig, i18n.t("investor.axis.month", lang), i18n.t("investor.axis.overdue_rate", lang))
+    fig.update_xaxes(**month_ticks(span_months(rates["month_end"])))
+    fig.update_yaxes(tickformat=".0%", rangemode="tozero")
+    return fig
+
+
+def _padded(span: tuple[dt.date, dt.date]) -> list[str]:
+    """A date axis range around a span with 3 % room on each side (at least 5 days)."""
+    pad = dt.timedelta(days=max(5, round((span[1] - span[0]).days * 0.03)))
+    return [(span[0] - pad).isoformat(), (span[1] + pad).isoformat()]
+
+
+def story_payments_figure(story: LoanStory, lang: str) -> go.Figure:
+    """Step lines: cumulative amount due under the contract against cumulative cash received."""
+    symbol = fmt.currency_symbol()
+    styles = {
+        "scheduled": {"color": "#757575", "width": 2, "dash": "dash"},
+        "paid_borrower": {"color": "#2e7d32", "width": 3, "dash": "solid"},
+        "paid_guarantor": {"color": "#00838f", "width": 2, "dash": "dot"},
+    }
+    fig = _lines(
+        story.timeline,
+        x="date",
+        y="cumulative",
+        styles={series: styles[series] for series in STORY_SERIES},
+        name=lambda series: i18n.t(f"investor.story.series.{series}", lang),
+        hover=lambda name, d, v: f"{name} · {fmt.date(d, lang)}: {fmt.money(v, lang)}",
+        mode="lines+markers",
+        line_shape="hv",
+        marker={"size": 6},
+    )
+    _investor_layout(
+        fig, i18n.t("investor.axis.date", lang), i18n.t("investor.axis.cumulative", lang, symbol=symbol)
+    )
+    fig.update_xaxes(tickformat="%Y-%m-%d", range=_padded(story.span))
+    fig.update_yaxes(tickprefix=symbol, tickformat=",.0f", rangemode="tozero")
+    return fig
+
+
+def story_milestones_figure(story: LoanStory, lang: str) -> go.Figure:
+    """A timeline: one row per kind of milestone (origination, missed payment, collection, court ...)."""
+    frame = story.milestones
+    kinds = [k for k in MILESTONES if k in set(frame["kind"])]
+    label = {k: milestone_label(k, lang) for k in kinds}
+    fig = go.Figure()
+    for kind in kinds:
+        part = frame[frame["kind"] == kind]
+        hover = [
+            f"{label[kind]} · {fmt.date(d, lang)}" + ("" if fmt.missing(a) else f": {fmt.money(a, lang)}")
+            for d, a in zip(part["date"], part["amount"], strict=True)
+        ]
+        fig.add_trace(
+            go.Scatter(
+                x=part["date"],
+                y=[label[kind]] * len(part),
+                mode="markers",
+                name=label[kind],
+                marker={"size": 13, "color": MILESTONE_COLOURS[kind], "line": {"width": 1, "color": "white"}},
+                customdata=hover,
+                hovertemplate="%{customdata}<extra></extra>",
+                showlegend=False,
+            )
+        )
+    _investor_layout(fig, i18n.t("investor.axis.date", lang), "")
+    fig.update_xaxes(tickformat="%Y-%m-%d", showgrid=True, gridcolor="#eee", range=_padded(story.span))
+    fig.update_yaxes(
+        categoryorder="array",
+        categoryarray=[label[k] for k in reversed(kinds)],
+        showgrid=True,
+        gridcolor="#f3f3f3",
+    )
+    fig.update_layout(height=max(260, 36 * len(kinds) + 120))
+    return fig
+
+
+def milestone_label(kind: str, lang: str) -> str:
+    """The translated name of a milestone kind (post-loan events use the common event names)."""
+    if kind in EVENT_KINDS:
+        return i18n.t(f"common.event.{kind}", lang)
+    return i18n.t(f"investor.milestone.{kind}", lang)

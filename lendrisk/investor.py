@@ -1,8 +1,8 @@
 """Investor workspace: one investor's holdings, overdue rate over time, loan stories and Learn stories.
 
 The functions the investor pages need that lendrisk.metrics and lendrisk.risk do not give, built on
-queries/investor_*.sql and queries/loan_story_*.sql, plus the plotly figures two pages share (bucket
-colours, a loan's payments against its schedule, its milestones on a timeline).
+queries/investor_*.sql and queries/loan_story_*.sql, and the loan story's chart data (the figures
+themselves are lendrisk.charts').
 Amounts are currency units (floats), rates and shares fractions in 0..1, dates calendar dates.
 An investor id always comes from the caller (the pages take it from the logged-in user only).
 """
@@ -10,42 +10,21 @@ An investor id always comes from the caller (the pages take it from the logged-i
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import cast
 
 import duckdb
 import numpy as np
 import pandas as pd
-import plotly.graph_objects as go
 
-from lendrisk import charts, fmt, i18n, metrics, risk, sql
-from lendrisk.ingest.validate import EVENT_KINDS
-from lendrisk.vocab import ACTIVE_STATES, MILESTONE_COLOURS, STATE_COLOURS
+from lendrisk import charts, i18n, metrics, risk, sql
+from lendrisk.vocab import ACTIVE_STATES, MILESTONES
 
 # "attention" (the default): overdue loans with money at stake first (worst DPD, then exposure), then
 # current ones, bought-out ones, charge-offs and paid-off loans.
 SORT_KEYS: tuple[str, ...] = ("attention", "el", "exposure", "dpd", "invested")
 NEXT_PAYMENT_MONTHS = 600  # how far ahead holdings look for a loan's next installment (any term)
-# Milestones of a loan's story in display order (timeline rows, top to bottom).
-MILESTONES: tuple[str, ...] = (
-    "originated",
-    "first_missed",
-    "reminder",
-    "call",
-    "visit",
-    "promise_to_pay",
-    "restructured",
-    "legal_filed",
-    "judgment",
-    "guarantor_buyout",
-    "charged_off",
-    "collection_recovery",
-    "transferred",
-    "repaid_early",
-    "paid_off",
-)
-STORY_SERIES: tuple[str, ...] = ("scheduled", "paid_borrower", "paid_guarantor")
 
 
 def _dates(frame: pd.DataFrame, *columns: str) -> pd.DataFrame:
@@ -432,195 +411,7 @@ def learn_stories(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> LearnStorie
     )
 
 
-# --- shared figures ---------------------------------------------------------------------------
-
-
-def _layout(fig: go.Figure, x_title: str, y_title: str) -> go.Figure:
-    """Axis titles, a legend above the plot and a light grid: the look every investor chart shares."""
-    fig.update_layout(
-        xaxis_title=x_title,
-        yaxis_title=y_title,
-        legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "xanchor": "left", "x": 0, "title": None},
-        hovermode="closest",
-        plot_bgcolor="white",
-    )
-    fig.update_xaxes(showgrid=False, linecolor="#bbb")
-    fig.update_yaxes(gridcolor="#eee", zerolinecolor="#bbb")
-    return fig
-
-
-def _lines(
-    frame: pd.DataFrame,
-    *,
-    x: str,
-    y: str,
-    styles: dict[str, dict[str, object]],
-    name: Callable[[str], str],
-    hover: Callable[[str, object, float], str],
-    **trace: object,
-) -> go.Figure:
-    """One line per series of a long frame (column "series"), in styles' order; hover(name, x, y) text."""
-    fig = go.Figure()
-    for series, style in styles.items():
-        part = frame[frame["series"] == series]
-        if part.empty:
-            continue
-        label = name(series)
-        fig.add_trace(
-            go.Scatter(
-                x=part[x],
-                y=part[y],
-                name=label,
-                line=style,
-                customdata=[hover(label, a, b) for a, b in zip(part[x], part[y], strict=True)],
-                hovertemplate="%{customdata}<extra></extra>",
-                **trace,
-            )
-        )
-    return fig
-
-
-def bucket_figure(buckets: pd.DataFrame, lang: str) -> go.Figure:
-    """Bar chart of exposure by DPD bucket (overdue_by_bucket rows), one fixed colour per bucket."""
-    symbol = fmt.currency_symbol()
-    labels = [i18n.t(f"investor.bucket.{b}", lang) for b in buckets["bucket"]]
-    hover = [
-        i18n.t(
-            "investor.hover.bucket",
-            lang,
-            bucket=i18n.t(f"common.state.{b}", lang),
-            amount=fmt.money(a, lang),
-            share=fmt.pct(s, lang),
-            loans=fmt.number(n, lang),
-        )
-        for b, a, s, n in zip(
-            buckets["bucket"],
-            buckets["outstanding_principal"],
-            buckets["share"],
-            buckets["loans"],
-            strict=True,
-        )
-    ]
-    fig = go.Figure(
-        go.Bar(
-            x=labels,
-            y=buckets["outstanding_principal"],
-            marker_color=[STATE_COLOURS[b] for b in buckets["bucket"]],
-            text=[fmt.pct(s, lang) for s in buckets["share"]],
-            textposition="outside",
-            cliponaxis=False,
-            customdata=hover,
-            hovertemplate="%{customdata}<extra></extra>",
-        )
-    )
-    _layout(fig, i18n.t("investor.axis.bucket", lang), i18n.t("investor.axis.amount", lang, symbol=symbol))
-    fig.update_xaxes(tickangle=0)
-    fig.update_yaxes(tickprefix=symbol, tickformat=",.0f", rangemode="tozero")
-    return fig
-
-
-def overdue_rates_figure(rates: pd.DataFrame, lang: str) -> go.Figure:
-    """Lines of the overdue rate by amount per month-end: the investor's (its basis in the hover: overdue
-    of exposure in n loans), the platform's, the industry's."""
-    mine = rates[rates["series"] == "investor"]
-    label = i18n.t("investor.series.investor", lang)
-    basis = {
-        (label, r.month_end): i18n.t(
-            "investor.trend.basis_hover",
-            lang,
-            overdue=fmt.money(r.overdue_exposure, lang),
-            exposure=fmt.money(r.exposure, lang),
-            loans=fmt.number(int(r.loans), lang),
-        )
-        for r in mine.itertuples()
-    }
-    styles = {
-        "investor": {"color": "#c62828", "width": 3, "dash": "solid"},
-        "platform": {"color": "#1565c0", "width": 2, "dash": "solid"},
-        "industry": {"color": "#757575", "width": 2, "dash": "dot"},
-    }
-    fig = _lines(
-        rates,
-        x="month_end",
-        y="rate",
-        styles=styles,
-        name=lambda series: i18n.t(f"investor.series.{series}", lang),
-        hover=lambda name, m, r: (
-            f"{name} · {fmt.month(m, lang)}: {fmt.pct(r, lang, 2)}" + basis.get((name, m), "")
-        ),
-        mode="lines",
-    )
-    _layout(fig, i18n.t("investor.axis.month", lang), i18n.t("investor.axis.overdue_rate", lang))
-    fig.update_xaxes(**charts.month_ticks(charts.span_months(rates["month_end"])))
-    fig.update_yaxes(tickformat=".0%", rangemode="tozero")
-    return fig
-
-
-def _padded(span: tuple[dt.date, dt.date]) -> list[str]:
-    """A date axis range around a span with 3 % room on each side (at least 5 days)."""
-    pad = dt.timedelta(days=max(5, round((span[1] - span[0]).days * 0.03)))
-    return [(span[0] - pad).isoformat(), (span[1] + pad).isoformat()]
-
-
-def story_payments_figure(story: LoanStory, lang: str) -> go.Figure:
-    """Step lines: cumulative amount due under the contract against cumulative cash received."""
-    symbol = fmt.currency_symbol()
-    styles = {
-        "scheduled": {"color": "#757575", "width": 2, "dash": "dash"},
-        "paid_borrower": {"color": "#2e7d32", "width": 3, "dash": "solid"},
-        "paid_guarantor": {"color": "#00838f", "width": 2, "dash": "dot"},
-    }
-    fig = _lines(
-        story.timeline,
-        x="date",
-        y="cumulative",
-        styles={series: styles[series] for series in STORY_SERIES},
-        name=lambda series: i18n.t(f"investor.story.series.{series}", lang),
-        hover=lambda name, d, v: f"{name} · {fmt.date(d, lang)}: {fmt.money(v, lang)}",
-        mode="lines+markers",
-        line_shape="hv",
-        marker={"size": 6},
-    )
-    _layout(fig, i18n.t("investor.axis.date", lang), i18n.t("investor.axis.cumulative", lang, symbol=symbol))
-    fig.update_xaxes(tickformat="%Y-%m-%d", range=_padded(story.span))
-    fig.update_yaxes(tickprefix=symbol, tickformat=",.0f", rangemode="tozero")
-    return fig
-
-
-def story_milestones_figure(story: LoanStory, lang: str) -> go.Figure:
-    """A timeline: one row per kind of milestone (origination, missed payment, collection, court ...)."""
-    frame = story.milestones
-    kinds = [k for k in MILESTONES if k in set(frame["kind"])]
-    label = {k: milestone_label(k, lang) for k in kinds}
-    fig = go.Figure()
-    for kind in kinds:
-        part = frame[frame["kind"] == kind]
-        hover = [
-            f"{label[kind]} · {fmt.date(d, lang)}" + ("" if fmt.missing(a) else f": {fmt.money(a, lang)}")
-            for d, a in zip(part["date"], part["amount"], strict=True)
-        ]
-        fig.add_trace(
-            go.Scatter(
-                x=part["date"],
-                y=[label[kind]] * len(part),
-                mode="markers",
-                name=label[kind],
-                marker={"size": 13, "color": MILESTONE_COLOURS[kind], "line": {"width": 1, "color": "white"}},
-                customdata=hover,
-                hovertemplate="%{customdata}<extra></extra>",
-                showlegend=False,
-            )
-        )
-    _layout(fig, i18n.t("investor.axis.date", lang), "")
-    fig.update_xaxes(tickformat="%Y-%m-%d", showgrid=True, gridcolor="#eee", range=_padded(story.span))
-    fig.update_yaxes(
-        categoryorder="array",
-        categoryarray=[label[k] for k in reversed(kinds)],
-        showgrid=True,
-        gridcolor="#f3f3f3",
-    )
-    fig.update_layout(height=max(260, 36 * len(kinds) + 120))
-    return fig
+# --- the story tables (the story charts' data; lendrisk.charts draws the charts) ----------------
 
 
 def timeline_table(story: LoanStory, lang: str) -> pd.DataFrame:
@@ -631,11 +422,4 @@ def timeline_table(story: LoanStory, lang: str) -> pd.DataFrame:
 
 def milestone_table(story: LoanStory, lang: str) -> pd.DataFrame:
     """The story's milestones with translated kinds (the timeline chart's data)."""
-    return story.milestones.assign(kind=[milestone_label(k, lang) for k in story.milestones["kind"]])
-
-
-def milestone_label(kind: str, lang: str) -> str:
-    """The translated name of a milestone kind (post-loan events use the common event names)."""
-    if kind in EVENT_KINDS:
-        return i18n.t(f"common.event.{kind}", lang)
-    return i18n.t(f"investor.milestone.{kind}", lang)
+    return story.milestones.assign(kind=[charts.milestone_label(k, lang) for k in story.milestones["kind"]])

@@ -32,6 +32,29 @@ MONTHS_BEHIND: dict[str, int] = {state: n for n, state in enumerate(ACTIVE_STATE
 GRADES: tuple[str, ...] = ("A", "B", "C", "D", "E", "F", "G")
 PRODUCTS: tuple[str, ...] = ("personal", "consumer", "small_business")
 
+# --- loan stories -----------------------------------------------------------------------------
+
+# Milestones of a loan's story in display order (timeline rows, top to bottom).
+MILESTONES: tuple[str, ...] = (
+    "originated",
+    "first_missed",
+    "reminder",
+    "call",
+    "visit",
+    "promise_to_pay",
+    "restructured",
+    "legal_filed",
+    "judgment",
+    "guarantor_buyout",
+    "charged_off",
+    "collection_recovery",
+    "transferred",
+    "repaid_early",
+    "paid_off",
+)
+# The cumulative series of a loan story's payments chart.
+STORY_SERIES: tuple[str, ...] = ("scheduled", "paid_borrower", "paid_guarantor")
+
 # --- colours ----------------------------------------------------------------------------------
 
 # One colour per state on every chart, investor and manager alike: current green through 90+ dark
@@ -55,7 +78,7 @@ GRADE_COLOURS: dict[str, str] = {
     "F": "#d73027",
     "G": "#7b1010",
 }
-# A loan story's milestones (investor.MILESTONES) on its timeline.
+# A loan story's milestones (MILESTONES) on its timeline.
 MILESTONE_COLOURS: dict[str, str] = {
     "originated": "#1565c0",
     "first_missed": "#f9a825",

@@ -5,17 +5,17 @@ pipeline (filed → judgment → recovered) and the recovery curve after charge-
 import pandas as pd
 import streamlit as st
 
-from lendrisk import charts, collections, fmt, ui
+from lendrisk import charts, collection, fmt, ui
 from lendrisk.vocab import OVERDUE_BUCKETS, STATE_COLOURS
 
 as_of, lang = ui.manager_page("manage.collections")
 
 with ui.busy("manage.computing"):
-    queue = ui.cached(collections.collection_queue, as_of)
-    by_action = ui.cached(collections.cure_by_first_action, as_of)
-    by_delay = ui.cached(collections.cure_by_contact_delay, as_of)
-    pipeline = ui.cached(collections.legal_pipeline, as_of)
-    curve = ui.cached(collections.recovery_curve, as_of)
+    queue = ui.cached(collection.collection_queue, as_of)
+    by_action = ui.cached(collection.cure_by_first_action, as_of)
+    by_delay = ui.cached(collection.cure_by_contact_delay, as_of)
+    pipeline = ui.cached(collection.legal_pipeline, as_of)
+    curve = ui.cached(collection.recovery_curve, as_of)
 
 stale = int((queue["days_since_contact"].isna() | (queue["days_since_contact"] > 30)).sum())
 ui.metric_rows(
@@ -34,7 +34,7 @@ ui.metric_rows(
 
 # --- the queue --------------------------------------------------------------------------------
 st.subheader(ui.t("manage.collections.queue"))
-st.caption(ui.t("manage.collections.queue_help", days=collections.RECENT_CONTACT_DAYS))
+st.caption(ui.t("manage.collections.queue_help", days=collection.RECENT_CONTACT_DAYS))
 buckets = OVERDUE_BUCKETS
 chosen = st.multiselect(
     ui.t("manage.col.bucket"),
@@ -83,7 +83,7 @@ ui.table(
     height=ui.fit_height(len(shown)),
 )
 with st.expander(ui.t("manage.collections.rule_title")):
-    st.markdown(ui.t("manage.collections.rule", days=collections.RECENT_CONTACT_DAYS))
+    st.markdown(ui.t("manage.collections.rule", days=collection.RECENT_CONTACT_DAYS))
 
 # --- cure rates -------------------------------------------------------------------------------
 
@@ -112,7 +112,7 @@ def cure_chart(
             "cure_rate": "manage.col.cure_rate",
         },
         file_name=csv,
-        months=collections.CURE_MONTHS,
+        months=collection.CURE_MONTHS,
     )
 
 
@@ -143,7 +143,7 @@ if acted:
             "cure_by_contact_delay.csv",
         )
 else:
-    st.info(ui.t("manage.collections.no_actions", months=collections.CURE_MONTHS))
+    st.info(ui.t("manage.collections.no_actions", months=collection.CURE_MONTHS))
 
 
 # --- legal pipeline and recoveries ------------------------------------------------------------

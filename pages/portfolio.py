@@ -5,7 +5,7 @@ user only."""
 
 import streamlit as st
 
-from lendrisk import fmt, investor, metrics, statement, ui, whypanels
+from lendrisk import charts, fmt, investor, metrics, statement, ui, whypanels
 
 me, as_of, lang = ui.investor_page("investor.portfolio")
 
@@ -67,7 +67,7 @@ left, right = st.columns(2)
 with left:
     if exposure > 0:
         ui.chart(
-            investor.bucket_figure(buckets, lang),
+            charts.bucket_figure(buckets, lang),
             buckets.assign(state=[ui.t(f"common.state.{b}") for b in buckets["bucket"]]),
             "investor.chart.buckets.title",
             "investor.chart.buckets.explain",
@@ -90,7 +90,7 @@ with right:
         ui.note("investor.chart.trend.title", "investor.portfolio.no_history")
     else:
         ui.chart(
-            investor.overdue_rates_figure(rates, lang),
+            charts.overdue_rates_figure(rates, lang),
             rates.assign(series=[ui.t(f"investor.series.{s}") for s in rates["series"]]),
             "investor.chart.trend.title",
             "investor.chart.trend.explain",

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from lendrisk import investor, risk, vocab
+from lendrisk import charts, investor, risk, vocab
 
 MARCH, JUNE, JULY, DEC = (
     dt.date(2024, 3, 31),
@@ -281,14 +281,14 @@ def test_learn_stories_are_picked_from_the_store(tiny_con):
 
 def test_figures_are_translated(tiny_con):
     story = investor.loan_story(tiny_con, DEC, "L3", "I1")
-    fig = investor.story_milestones_figure(story, "zh")
+    fig = charts.story_milestones_figure(story, "zh")
     assert fig.data[0].y[0] == "放款"
-    assert {t.name for t in investor.story_payments_figure(story, "zh").data} == {
+    assert {t.name for t in charts.story_payments_figure(story, "zh").data} == {
         "合同应还",
         "借款人已还（含催收）",
         "担保方代偿",
     }
-    buckets = investor.bucket_figure(
+    buckets = charts.bucket_figure(
         pd.DataFrame(
             {
                 "bucket": ["current", "1-30", "31-60", "61-90", "90+"],

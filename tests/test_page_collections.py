@@ -1,5 +1,5 @@
 """AppTest of the Collections page on the tiny store: queue, cure rates, legal pipeline and recovery
-curve shown equal lendrisk.collections' results."""
+curve shown equal lendrisk.collection's results."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import pytest
 from apptest_helpers import figures, open_page, texts, values
 from tiny import OBSERVED_TO, d, tiny_tables
 
-from lendrisk import auth, collections, fmt, store
+from lendrisk import auth, collection, fmt, store
 
 MARCH, YEAR_END = dt.date(2024, 3, 31), dt.date(2024, 12, 31)
 
@@ -21,7 +21,7 @@ def test_queue_in_march(tiny_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     at = open_page(tiny_db, monkeypatch, "manager", "pages/collections.py", as_of=MARCH)
     assert not at.exception
     con = store.connect(tiny_db, read_only=True)
-    queue = collections.collection_queue(con, MARCH)
+    queue = collection.collection_queue(con, MARCH)
     con.close()
     table = at.dataframe[0].value
     assert table["Loan"].tolist() == ["L3", "L1"]

@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from lendrisk.ingest.lendingclub import (
+from lendrisk.ingest.loanfile import (
     AdapterError,
     allocate_payments,
     annuity_schedule,

@@ -246,8 +246,8 @@ def story_charts(story: investor.LoanStory, lang: str, title_prefix: str, file_p
         "amount": "investor.col.amount",
     }
     parts = (
-        ("payments", investor.story_payments_figure, investor.timeline_table, payments, "payments"),
-        ("milestones", investor.story_milestones_figure, investor.milestone_table, milestones, "timeline"),
+        ("payments", charts.story_payments_figure, investor.timeline_table, payments, "payments"),
+        ("milestones", charts.story_milestones_figure, investor.milestone_table, milestones, "timeline"),
     )
     for column, (name, figure, table, columns, file_name) in zip(st.columns(2), parts, strict=True):
         with column:

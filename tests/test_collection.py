@@ -7,13 +7,13 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from lendrisk import collections, risk
+from lendrisk import collection, risk
 
 MARCH, JULY, YEAR_END = dt.date(2024, 3, 31), dt.date(2024, 7, 31), dt.date(2024, 12, 31)
 
 
 def test_queue_in_march(tiny_con) -> None:
-    queue = collections.collection_queue(tiny_con, MARCH)
+    queue = collection.collection_queue(tiny_con, MARCH)
     el = risk.expected_loss(tiny_con, MARCH).set_index("loan_id")["el"]
     # ranked by expected loss: L3 (2,000 at DPD 21) before L1 (708 at DPD 16)
     assert queue["loan_id"].tolist() == ["L3", "L1"]
@@ -29,14 +29,14 @@ def test_queue_in_march(tiny_con) -> None:
 
 
 def test_queue_later_in_the_year(tiny_con) -> None:
-    june = collections.collection_queue(tiny_con, dt.date(2024, 6, 30))
+    june = collection.collection_queue(tiny_con, dt.date(2024, 6, 30))
     # L3 at DPD 112 (visit 05-02, 59 days ago), no lawsuit yet -> file one
     assert june[["loan_id", "dpd", "days_since_contact", "next_step"]].values.tolist() == [
         ["L3", 112, 59, "file_lawsuit"]
     ]
-    july = collections.collection_queue(tiny_con, JULY)
+    july = collection.collection_queue(tiny_con, JULY)
     assert july["next_step"].tolist() == ["await_judgment"]  # filed 07-01
-    assert collections.collection_queue(tiny_con, YEAR_END).empty  # L3 charged off in September
+    assert collection.collection_queue(tiny_con, YEAR_END).empty  # L3 charged off in September
 
 
 def test_next_step_rule() -> None:
@@ -69,7 +69,7 @@ def test_next_step_rule() -> None:
             "judgment_on": [None, None, None, None, None, None, None, dt.date(2024, 3, 1), None],
         }
     )
-    assert collections.next_step(rows).tolist() == [
+    assert collection.next_step(rows).tolist() == [
         "reminder",  # M1, never contacted
         "await_promise",  # reminded 3 days ago
         "call",  # M2
@@ -85,36 +85,36 @@ def test_next_step_rule() -> None:
 def test_cure_rates(tiny_con) -> None:
     # two spells both starting 2024-03-31: L1 (overdue since 03-15, reminder 03-20, paid off by 04-30)
     # cured; L3 (since 03-10, call 03-15) rolled to 90+ by 06-30
-    spells = collections.delinquency_spells(tiny_con, YEAR_END)
+    spells = collection.delinquency_spells(tiny_con, YEAR_END)
     assert spells[["loan_id", "first_action", "days_to_first_contact", "cured"]].values.tolist() == [
         ["L1", "reminder", 5, True],
         ["L3", "call", 5, False],
     ]
-    by_action = collections.cure_by_first_action(tiny_con, YEAR_END).set_index("first_action")
+    by_action = collection.cure_by_first_action(tiny_con, YEAR_END).set_index("first_action")
     assert by_action.loc["reminder", ["spells", "cured"]].tolist() == [1, 1]
     assert by_action.loc["reminder", "cure_rate"] == 1.0
     assert by_action.loc["call", "cure_rate"] == 0.0
     assert pd.isna(by_action.loc["visit", "cure_rate"])
-    by_delay = collections.cure_by_contact_delay(tiny_con, YEAR_END).set_index("delay")
+    by_delay = collection.cure_by_contact_delay(tiny_con, YEAR_END).set_index("delay")
     assert by_delay.loc["4-7", ["spells", "cured", "cure_rate"]].tolist() == [2, 1, 0.5]
     assert by_delay["spells"].sum() == 2
     # spells need 3 months to cure: in April the March spells are not counted yet
-    assert collections.delinquency_spells(tiny_con, dt.date(2024, 4, 30)).empty
+    assert collection.delinquency_spells(tiny_con, dt.date(2024, 4, 30)).empty
 
 
 def test_legal_pipeline_and_recovery_curve(tiny_con) -> None:
     # L3: filed 07-01 with 2,000 outstanding, judgment 10-20, 300 recovered 11-15
-    pipeline = collections.legal_pipeline(tiny_con, YEAR_END)
+    pipeline = collection.legal_pipeline(tiny_con, YEAR_END)
     assert pipeline.values.tolist() == [
         ["filed", 1, 2000.0, 300.0],
         ["judgment", 1, 2000.0, 300.0],
         ["recovered", 1, 2000.0, 300.0],
     ]
-    september = collections.legal_pipeline(tiny_con, dt.date(2024, 9, 30))
+    september = collection.legal_pipeline(tiny_con, dt.date(2024, 9, 30))
     assert september["loans"].tolist() == [1, 0, 0]
     # charged off in September with 2,000 written off; 300 comes in November (2 months on)
-    curve = collections.recovery_curve(tiny_con, YEAR_END)
+    curve = collection.recovery_curve(tiny_con, YEAR_END)
     assert curve["cohort"].tolist() == [2024] * 4
     assert curve["months_since_charge_off"].tolist() == [0, 1, 2, 3]
     assert curve["recovery_rate"].tolist() == [0.0, 0.0, 0.15, 0.15]
-    assert collections.recovery_curve(tiny_con, JULY).empty
+    assert collection.recovery_curve(tiny_con, JULY).empty

@@ -1,0 +1,33 @@
+"""lendrisk.cache: one result per store file version; a rebuilt file is a new version; memory never."""
+
+from __future__ import annotations
+
+import os
+
+import duckdb
+from apptest_helpers import build_tiny_store
+
+from lendrisk import cache, store
+
+
+def test_memo_keeps_a_result_per_file_version_and_never_for_memory(tmp_path) -> None:
+    path = build_tiny_store(tmp_path / "tiny.duckdb")
+    calls: list[int] = []
+
+    def compute() -> int:
+        calls.append(1)
+        return len(calls)
+
+    con = store.connect(path, read_only=True)
+    assert cache.store_version(con) == (str(path), os.stat(path).st_mtime_ns)
+    assert [cache.memo(con, "test-memo", (1,), compute) for _ in range(3)] == [1, 1, 1]
+    assert cache.memo(con, "test-memo", (2,), compute) == 2  # other arguments, another entry
+    con.close()
+    stat = os.stat(path)
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000))  # a rebuild: a new version
+    con = store.connect(path, read_only=True)
+    assert cache.memo(con, "test-memo", (1,), compute) == 3
+    con.close()
+    memory = duckdb.connect()
+    assert cache.store_version(memory) is None
+    assert [cache.memo(memory, "test-memo", (1,), compute) for _ in range(2)] == [4, 5]
