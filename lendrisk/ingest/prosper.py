@@ -122,6 +122,17 @@ def read_file(path: Path) -> tuple[dict[str, pd.DataFrame], dt.date]:
     loan_ids = raw["LoanKey"].str.strip().to_numpy(dtype=object)
     if (loan_ids == "").any():
         raise bad_value(path, raw, "LoanKey", loan_ids == "", "value is missing")
+    attrs = _attributes(path, raw, state)
+    cash = _cash(path, raw)
+    facts = _borrower_facts(path, raw)
+    sched = annuity_schedule(attrs["principal"], attrs["rate"], attrs["term"], attrs["originated"])
+    borrower, events, collection = _payments(loan_ids, state, attrs, cash, sched)
+    borrowers, loans = _borrowers_and_loans(raw, loan_ids, attrs, facts)
+    return canonical_tables(loan_ids, borrowers, loans, sched, borrower, collection, events), OBSERVED_TO
+
+
+def _attributes(path: Path, raw: pd.DataFrame, state: np.ndarray) -> dict[str, np.ndarray]:
+    """The loans' checked attributes: score, grade, category, term, rate, dates and principal (cents)."""
     alpha = raw["ProsperRating (Alpha)"].str.strip()
     older = raw["CreditGrade"].str.strip()
     low = numbers(path, raw, "CreditScoreRangeLower")
@@ -151,26 +162,45 @@ def read_file(path: Path) -> tuple[dict[str, pd.DataFrame], dt.date]:
     principal = cents(path, raw, "LoanOriginalAmount")
     if (principal <= 0).any():
         raise bad_value(path, raw, "LoanOriginalAmount", principal <= 0, "principal must be positive")
-    got_p = cents(path, raw, "LP_CustomerPrincipalPayments")
-    got_i = cents(path, raw, "LP_InterestandFees")
-    gross_loss = cents(path, raw, "LP_GrossPrincipalLoss")
-    net_loss = numbers(path, raw, "LP_NetPrincipalLoss")
-    rec_interest = cents(path, raw, "LP_NonPrincipalRecoverypayments")
-    income = numbers(path, raw, "StatedMonthlyIncome", blank=np.nan) * 12
-    raw["IncomeVerifiable"] = raw["IncomeVerifiable"].str.strip().str.lower()
-    verified = codes(path, raw, "IncomeVerifiable", ["true", "false"]) == "true"
-    employment = raw["EmploymentStatus"].str.strip().to_numpy(dtype=object)
-    employment[employment == ""] = None
+    return {
+        "score": score,
+        "grade": grade,
+        "category": category,
+        "term": term,
+        "rate": rate,
+        "originated": originated,
+        "closed": closed,
+        "principal": principal,
+    }
 
-    n = len(loan_ids)
+
+def _cash(path: Path, raw: pd.DataFrame) -> dict[str, np.ndarray]:
+    """The file's cash totals per loan: payments, losses and recoveries (cents; net loss in units)."""
+    return {
+        "principal": cents(path, raw, "LP_CustomerPrincipalPayments"),
+        "interest": cents(path, raw, "LP_InterestandFees"),
+        "gross_loss": cents(path, raw, "LP_GrossPrincipalLoss"),
+        "net_loss": numbers(path, raw, "LP_NetPrincipalLoss"),
+        "recovered_interest": cents(path, raw, "LP_NonPrincipalRecoverypayments"),
+    }
+
+
+def _payments(
+    loan_ids: np.ndarray,
+    state: np.ndarray,
+    attrs: dict[str, np.ndarray],
+    cash: dict[str, np.ndarray],
+    sched: dict[str, np.ndarray],
+) -> tuple[dict[str, np.ndarray], pd.DataFrame, dict[str, np.ndarray]]:
+    """Borrower payments fitted to the state, charge-off events and recoveries (docs/real-data.md)."""
+    n, principal, closed = len(loan_ids), attrs["principal"], attrs["closed"]
     as_of = np.datetime64(OBSERVED_TO)
     # Completed loans repaid their principal: cent differences in the file move between principal
     # and interest (the cash total stays the file's).
     done = state == "paid_off"
-    cash = got_p + got_i
-    got_p = np.where(done, np.minimum(principal, cash), np.minimum(got_p, principal))
-    got_i = cash - got_p
-    sched = annuity_schedule(principal, rate, term, originated)
+    total = cash["principal"] + cash["interest"]
+    got_p = np.where(done, np.minimum(principal, total), np.minimum(cash["principal"], principal))
+    got_i = total - got_p
     due_count = installments_due(sched, as_of, n)
     missed = pd.Series(state).map(MONTHS_BEHIND).to_numpy()
     target = np.where(np.isnan(missed), -1, np.maximum(due_count - np.nan_to_num(missed), 0)).astype("int64")
@@ -179,10 +209,11 @@ def read_file(path: Path) -> tuple[dict[str, pd.DataFrame], dt.date]:
     last_paid = np.where(done, closed, as_of)
     last_paid[charged] = closed[charged] - 1
     borrower = allocate_payments(sched, got_p, got_i, np.zeros(n, dtype="int64"), last_paid)
+    gross_loss = cash["gross_loss"]
     written_off = np.minimum(gross_loss[charged], principal[charged] - got_p[charged])
     events = charge_off_frame(loan_ids, charged, closed[charged], written_off, "Prosper ClosedDate")
-    rec_principal = np.maximum(gross_loss - np.floor(net_loss * 100 + 0.5).astype("int64"), 0)
-    recovered = (rec_principal + rec_interest)[charged]
+    rec_principal = np.maximum(gross_loss - np.floor(cash["net_loss"] * 100 + 0.5).astype("int64"), 0)
+    recovered = (rec_principal + cash["recovered_interest"])[charged]
     rec = recovered > 0
     collection = recovery_payments(
         charged[rec],
@@ -190,16 +221,35 @@ def read_file(path: Path) -> tuple[dict[str, pd.DataFrame], dt.date]:
         recovered[rec],
         np.minimum(rec_principal[charged][rec], principal[charged][rec] - got_p[charged][rec]),
     )
+    return borrower, events, collection
+
+
+def _borrower_facts(path: Path, raw: pd.DataFrame) -> dict[str, np.ndarray]:
+    """Annual income (units, NaN when not stated), income verified (bool) and employment (text or None)."""
+    income = numbers(path, raw, "StatedMonthlyIncome", blank=np.nan) * 12
+    raw["IncomeVerifiable"] = raw["IncomeVerifiable"].str.strip().str.lower()
+    verified = codes(path, raw, "IncomeVerifiable", ["true", "false"]) == "true"
+    employment = raw["EmploymentStatus"].str.strip().to_numpy(dtype=object)
+    employment[employment == ""] = None
+    return {"income": income, "verified": verified, "employment": employment}
+
+
+def _borrowers_and_loans(
+    raw: pd.DataFrame, loan_ids: np.ndarray, attrs: dict[str, np.ndarray], facts: dict[str, np.ndarray]
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The canonical borrowers (one per loan: Prosper gives no borrower key) and loans frames."""
+    n = len(loan_ids)
+    category = attrs["category"]
     borrower_ids = np.array([f"{i}-B" for i in loan_ids], dtype=object)
     borrowers = pd.DataFrame(
         {
             "borrower_id": borrower_ids,
             "region": raw["BorrowerState"].str.strip().replace("", None).to_numpy(dtype=object),
             "birth_year": pd.array([None] * n, dtype="Int32"),
-            "annual_income": income,
-            "income_verified": verified,
-            "employment": employment,
-            "credit_score": score.astype("int32"),
+            "annual_income": facts["income"],
+            "income_verified": facts["verified"],
+            "employment": facts["employment"],
+            "credit_score": attrs["score"].astype("int32"),
         }
     )
     loans = pd.DataFrame(
@@ -208,18 +258,18 @@ def read_file(path: Path) -> tuple[dict[str, pd.DataFrame], dt.date]:
             "borrower_id": borrower_ids,
             "product": [CATEGORIES[c][1] for c in category],
             "channel": "platform",
-            "grade": grade,
+            "grade": attrs["grade"],
             "purpose": [CATEGORIES[c][0] for c in category],
-            "originated_on": originated,
-            "principal": to_units(principal),
-            "annual_rate": rate,
-            "term_months": term.astype("int32"),
+            "originated_on": attrs["originated"],
+            "principal": to_units(attrs["principal"]),
+            "annual_rate": attrs["rate"],
+            "term_months": attrs["term"].astype("int32"),
             "repayment_method": "annuity",
             "guarantee": "none",
             "meets_policy": True,
         }
     )
-    return canonical_tables(loan_ids, borrowers, loans, sched, borrower, collection, events), OBSERVED_TO
+    return borrowers, loans
 
 
 def read_tables(
