@@ -11,6 +11,8 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import json
+import secrets
+import time
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +22,7 @@ from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest, app_test
 from tiny import OBSERVED_TO, tiny_tables
 
-from lendrisk import auth, store, ui
+from lendrisk import auth, store
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 TIMEOUT = 60
@@ -60,14 +62,23 @@ def open_page(
     as_of: dt.date | None = None,
     lang: str | None = None,
 ) -> AppTest:
-    """The dashboard on store db, logged in as a demo user, with language and as-of set, on page."""
-    at = start_app(db, monkeypatch)
-    log_in(at, username)
+    """The dashboard on store db, logged in as a user of the store, with language and as-of set, on page.
+
+    Two runs (the landing page, then page): the session starts logged in (as a restored session cookie
+    would: the user is read from the store's users table) with its language and as-of date chosen; the
+    login form and the sidebar widgets themselves are tested in test_app_store.py. A page the user's
+    role may not see raises ValueError ("Could not find a navigation page").
+    """
+    monkeypatch.setenv("LENDRISK_DB", str(db))
+    monkeypatch.setenv("LENDRISK_SECRET", "test-secret")
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    token = secrets.token_hex(8)
+    at.session_state["_auth"] = {"username": username, "token": token, "expires_at": time.time() + 3600}
     if lang is not None:
-        at.radio(key="lang_switch").set_value(lang).run()
+        at.session_state["lang"] = lang
     if as_of is not None:
-        at.selectbox(key=ui.as_of_key(lang or "en")).set_value(as_of).run()
-    return at.switch_page(page).run()
+        at.session_state["as_of"] = as_of
+    return at.run().switch_page(page).run()
 
 
 def texts(at: AppTest) -> str:

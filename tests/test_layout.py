@@ -51,3 +51,10 @@ def test_fixtures_live_in_conftest_or_in_their_own_test_module() -> None:
 def test_the_guard_sees_an_import_from_a_test_module() -> None:
     tree = ast.parse("from test_app_store import texts\nimport test_cli\nfrom tiny import OBSERVED_TO\n")
     assert imported_modules(tree) == {"test_app_store", "test_cli", "tiny"}
+
+
+def test_the_readme_module_map_names_every_module() -> None:
+    readme = (TESTS.parent / "README.md").read_text(encoding="utf-8")
+    package = TESTS.parent / "lendrisk"
+    modules = sorted(p.relative_to(package).as_posix() for p in package.rglob("*.py"))
+    assert [m for m in modules if m not in readme] == []
