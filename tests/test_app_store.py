@@ -13,6 +13,8 @@ from tiny import OBSERVED_TO, signed_session
 
 from lendrisk import ui
 
+pytestmark = pytest.mark.slow  # AppTest runs of the whole dashboard: seconds each
+
 
 @pytest.fixture
 def app(tiny_db: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:

@@ -12,6 +12,8 @@ from hypothesis import strategies as st
 
 from lendrisk import metrics, sql, store, vocab
 
+pytestmark = pytest.mark.slow  # hypothesis: hundreds of generated platforms, each built into a store
+
 OBSERVED_TO = dt.date(2024, 12, 31)
 FIRST_DAY = dt.date(2023, 1, 1)
 INVESTORS = ("I1", "I2", "I3")

@@ -14,6 +14,8 @@ from tiny import OBSERVED_TO, d, tiny_tables
 
 from lendrisk import auth, collection, fmt, store
 
+pytestmark = pytest.mark.slow  # AppTest runs of the whole dashboard: seconds each
+
 MARCH, YEAR_END = dt.date(2024, 3, 31), dt.date(2024, 12, 31)
 
 

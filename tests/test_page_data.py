@@ -14,6 +14,8 @@ from tiny import signed_session
 
 from lendrisk import admin, auth, authstate, ingest, store
 
+pytestmark = pytest.mark.slow  # AppTest runs of the whole dashboard: seconds each
+
 ADMIN = ("admin", "demo-admin")
 PAGE = str(Path(APP).parent / "pages" / "data.py")
 

@@ -14,6 +14,8 @@ from streamlit.testing.v1 import AppTest
 
 from lendrisk import fmt, metrics, reports, store
 
+pytestmark = pytest.mark.slow  # AppTest runs of the whole dashboard: seconds each
+
 MARCH, JUNE = dt.date(2024, 3, 31), dt.date(2024, 6, 30)
 
 

@@ -11,6 +11,8 @@ from streamlit.testing.v1 import AppTest
 
 from lendrisk import fmt, metrics, reports, risk, store
 
+pytestmark = pytest.mark.slow  # AppTest runs of the whole dashboard: seconds each
+
 MARCH = dt.date(2024, 3, 31)
 
 

@@ -9,6 +9,8 @@ import pandas as pd
 import pytest
 from apptest_helpers import download_data, figures, keep_downloads, open_page, texts, values
 
+pytestmark = pytest.mark.slow  # AppTest runs of the whole dashboard: seconds each
+
 MARCH, APRIL, DEC = dt.date(2024, 3, 31), dt.date(2024, 4, 30), dt.date(2024, 12, 31)
 PAGE = "pages/holdings.py"
 

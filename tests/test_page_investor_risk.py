@@ -12,6 +12,8 @@ from apptest_helpers import figures, open_page, shown_metrics, texts, values
 
 from lendrisk import fmt, metrics, risk, store
 
+pytestmark = pytest.mark.slow  # AppTest runs of the whole dashboard: seconds each
+
 MARCH = dt.date(2024, 3, 31)
 PAGE = "pages/investor_risk.py"
 # At 03-31 I1 has L2 (2,400, current, 12-month PD 1 - (33/47)^5), L1 (354, 1-30, PD 1) and L3

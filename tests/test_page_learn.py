@@ -10,6 +10,8 @@ from apptest_helpers import figures, open_page, texts, values
 
 from lendrisk import i18n
 
+pytestmark = pytest.mark.slow  # AppTest runs of the whole dashboard: seconds each
+
 MARCH, DEC = dt.date(2024, 3, 31), dt.date(2024, 12, 31)
 PAGE = "pages/learn.py"
 TERMS = 23

@@ -13,6 +13,8 @@ from tiny import OBSERVED_TO, tiny_tables
 
 from lendrisk import auth, fmt, investor, metrics, risk, store
 
+pytestmark = pytest.mark.slow  # AppTest runs of the whole dashboard: seconds each
+
 MARCH = dt.date(2024, 3, 31)
 PAGE = "pages/portfolio.py"
 

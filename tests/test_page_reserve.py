@@ -11,6 +11,8 @@ from apptest_helpers import figures, open_page, texts, values
 
 from lendrisk import fmt, liquidity, store
 
+pytestmark = pytest.mark.slow  # AppTest runs of the whole dashboard: seconds each
+
 MARCH = dt.date(2024, 3, 31)
 
 

@@ -11,6 +11,8 @@ from apptest_helpers import figures, open_page, texts, values
 
 from lendrisk import screening, store
 
+pytestmark = pytest.mark.slow  # AppTest runs of the whole dashboard: seconds each
+
 YEAR_END = dt.date(2024, 12, 31)
 
 

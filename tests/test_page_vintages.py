@@ -10,6 +10,8 @@ from apptest_helpers import figures, open_page, texts, values
 
 from lendrisk import risk, store
 
+pytestmark = pytest.mark.slow  # AppTest runs of the whole dashboard: seconds each
+
 MARCH, JUNE = dt.date(2024, 3, 31), dt.date(2024, 6, 30)
 
 

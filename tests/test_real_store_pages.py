@@ -18,6 +18,8 @@ from tiny import tiny_tables
 
 from lendrisk import auth, fmt, liquidity, reports, risk, store
 
+pytestmark = pytest.mark.slow  # AppTest runs of the whole dashboard: seconds each
+
 MARCH, YEAR_END, LATER = dt.date(2024, 3, 31), dt.date(2024, 12, 31), dt.date(2025, 6, 30)
 OBSERVED_TO = dt.date(2028, 12, 31)
 

@@ -13,6 +13,8 @@ from hypothesis import strategies as st
 
 from lendrisk import risk, sql, store, vocab
 
+pytestmark = pytest.mark.slow  # hypothesis: hundreds of generated platforms, each built into a store
+
 OBSERVED_TO = dt.date(2024, 12, 31)
 INVESTORS = ("I1", "I2", "I3")
 AS_OF = [d.date() for d in pd.date_range("2023-03-31", "2024-12-31", freq="ME")]

@@ -16,6 +16,8 @@ import pytest
 
 from lendrisk import simulate, store
 
+pytestmark = pytest.mark.slow  # builds the demo platform
+
 LOANS = 20_000
 SEED = 7
 CANONICAL = [t for t in store.TABLES if t != "users"]

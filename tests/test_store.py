@@ -40,6 +40,7 @@ def counts(path: Path) -> dict[str, int]:
         con.close()
 
 
+@pytest.mark.slow  # rebuilds a store from its tables
 def test_store_of_an_older_schema_is_rebuilt_from_its_own_tables(tmp_path: Path) -> None:
     path = tmp_path / "old.duckdb"
     make_version_1_store(path)
@@ -90,6 +91,7 @@ def test_store_without_meta_has_version_zero(tmp_path: Path) -> None:
     assert store.schema_version(path) == 0
 
 
+@pytest.mark.slow  # rebuilds a store from its tables
 def test_dashboard_upgrades_an_older_store_on_first_start(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -103,6 +105,7 @@ def test_dashboard_upgrades_an_older_store_on_first_start(
     assert at.text_input(key="login_username")  # the login form of the upgraded store
 
 
+@pytest.mark.slow  # rebuilds a store from its tables
 def test_cli_refuses_queries_on_an_older_store_until_upgraded(tmp_path: Path, capsys) -> None:
     path = tmp_path / "old.duckdb"
     make_version_1_store(path)
@@ -122,6 +125,7 @@ def test_cli_refuses_queries_on_an_older_store_until_upgraded(tmp_path: Path, ca
     ]
 
 
+@pytest.mark.slow  # rebuilds a store from its tables
 def test_a_failed_upgrade_is_one_clear_message_and_is_not_retried(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
