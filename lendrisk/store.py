@@ -25,7 +25,9 @@ from lendrisk.vocab import last_month_end
 # from its own canonical tables on first use (upgrade). 2: loan_month.guarantor_principal_to_date.
 # 3: the shared views of queries/schema/002_views.sql (holding_share, loan_charge_off, recovery, ...).
 # 4: the loan_key mart and loan_month.loan_no. 5: the book_segment mart. 6: the platform_month mart.
-SCHEMA_VERSION = 6
+# 7: macros of 002_views.sql (is_active_state, state_order, holdings_as_of, held_loans,
+# held_repayments) and the loan_outcome view.
+SCHEMA_VERSION = 7
 DEFAULT_DB = Path("data/lendrisk.duckdb")
 # DuckDB's memory cap while building a store: the loan_month build would otherwise grow towards 80 %
 # of RAM (10 GB at one million loans); capped, DuckDB spills to disk at no loss of speed (bench/).

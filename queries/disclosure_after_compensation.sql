@@ -24,7 +24,7 @@ active as (
         cast(guarantor_principal_to_date as double) as guarantor_principal
     from loan_month
     where month_end = $month_end
-        and state in ('current', '1-30', '31-60', '61-90', '90+')
+        and is_active_state(state)
 ),
 
 claims as (

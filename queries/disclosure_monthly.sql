@@ -80,7 +80,7 @@ active as (
     from loan_month as m
     inner join loans as l using (loan_id)
     where m.month_end = $month_end
-        and m.state in ('current', '1-30', '31-60', '61-90', '90+')
+        and is_active_state(m.state)
 ),
 
 contract_interest as (

@@ -12,9 +12,8 @@ held as (
     select
         holding_id,
         loan_id,
-        cast(amount as double) as amount
-    from holdings
-    where investor_id = $investor_id and invested_on <= $as_of
+        amount
+    from holdings_as_of($investor_id, $as_of)
 ),
 
 active as (
@@ -27,7 +26,7 @@ active as (
         cast(t.guarantor_principal_to_date as double) as guarantor_principal
     from loan_month as t
     where t.month_end = $as_of
-        and t.state in ('current', '1-30', '31-60', '61-90', '90+')
+        and is_active_state(t.state)
         and t.loan_id in (select loan_id from held)
 ),
 

@@ -23,10 +23,9 @@ held as (
         h.loan_id,
         k.loan_no,
         h.invested_on,
-        cast(h.amount as double) as invested
-    from holdings as h
+        h.amount as invested
+    from holdings_as_of($investor_id, $as_of) as h
     inner join loan_key as k using (loan_id)
-    where h.investor_id = $investor_id and h.invested_on <= $as_of
 ),
 
 tape_rows as (
@@ -78,7 +77,7 @@ described as (
         h.invested / cast(l.principal as double) as share,
         coalesce(s.state, 'current') as state,
         coalesce(s.dpd, 0) as dpd,
-        s.state in ('current', '1-30', '31-60', '61-90', '90+') as is_active,
+        is_active_state(s.state) as is_active,
         greatest(coalesce(s.outstanding_principal, l.principal) - coalesce(g.principal_paid, 0), 0)
             as unpaid_principal,
         coalesce(g.paid, 0) as guarantor_paid

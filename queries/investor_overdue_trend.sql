@@ -20,9 +20,8 @@ held as (
         s.invested_on,
         s.amount,
         s.principal
-    from holding_share as s
+    from holdings_as_of($investor_id, $as_of) as s
     inner join loan_key as k using (loan_id)
-    where s.investor_id = $investor_id and s.invested_on <= $as_of
 ),
 
 months as (
@@ -43,7 +42,7 @@ tape as (
         cast(guarantor_principal_to_date as double) as guarantor_principal
     from loan_month
     where month_end <= $as_of
-        and state in ('current', '1-30', '31-60', '61-90', '90+')
+        and is_active_state(state)
         and loan_no in (select loan_no from held)
 ),
 

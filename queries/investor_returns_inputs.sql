@@ -38,13 +38,7 @@ held as (
         amount,
         share,
         principal
-    from holding_share
-    where investor_id = $investor_id and invested_on <= $as_of
-),
-
-held_loans as (
-    select distinct loan_id
-    from held
+    from holdings_as_of($investor_id, $as_of)
 ),
 
 charge_offs as (
@@ -52,25 +46,12 @@ charge_offs as (
         loan_id,
         charged_off_on
     from loan_charge_off
-    where charged_off_on <= $as_of and loan_id in (select loan_id from held_loans)
+    where charged_off_on <= $as_of and loan_id in (select loan_id from held)
 ),
 
 loan_repayments as (
-    select
-        loan_id,
-        paid_on,
-        source,
-        cast(principal_paid as double) as principal_paid,
-        cast(interest_paid as double) as interest_paid,
-        cast(coalesce(fee_paid, 0) as double) as fee_paid,
-        coalesce(sum(cast(principal_paid as double)) over (
-            partition by loan_id
-            order by paid_on, list_position(['borrower', 'guarantor', 'collection'], source)
-            rows between unbounded preceding and 1 preceding
-        ), 0) as principal_paid_before
-    from repayments
-    inner join held_loans using (loan_id)
-    where paid_on <= $as_of
+    select *
+    from held_repayments($investor_id, $as_of)
 ),
 
 claimed as (

@@ -11,9 +11,8 @@ held as (
     select
         holding_id,
         loan_id,
-        cast(amount as double) as amount
-    from holdings
-    where investor_id = $investor_id and invested_on <= $as_of
+        amount
+    from holdings_as_of($investor_id, $as_of)
 ),
 
 active as (
@@ -24,7 +23,7 @@ active as (
         cast(guarantor_principal_to_date as double) as guarantor_principal
     from loan_month
     where month_end = $as_of
-        and state in ('current', '1-30', '31-60', '61-90', '90+')
+        and is_active_state(state)
         and loan_id in (select loan_id from held)
 ),
 

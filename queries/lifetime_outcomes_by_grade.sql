@@ -15,63 +15,18 @@
 --   principal_received     principal paid by the borrower and by collection (guarantor payments excluded)
 with
 
-scoped_loans as (
-    select
-        loan_id,
-        grade,
-        principal
-    from loans
-    where not $meets_policy_only or coalesce(meets_policy, true)
-),
-
-loan_outcomes as (
-    select
-        l.grade,
-        l.principal,
-        c.loan_id is not null as is_charged_off,
-        coalesce(c.total_amount, 0) as charged_off_principal
-    from scoped_loans as l
-    left join loan_charge_off as c using (loan_id)
-),
-
-originations as (
+outcomes as (
     select
         grade,
         count(*) as loans,
         count(*) filter (where is_charged_off) as charged_off_loans,
         sum(principal) as originated_principal,
-        sum(charged_off_principal) as charged_off_principal
-    from loan_outcomes
+        sum(charged_off_principal) as charged_off_principal,
+        sum(recoveries) as recoveries,
+        sum(principal_received) as principal_received
+    from loan_outcome
+    where not $meets_policy_only or meets_policy
     group by grade
-),
-
-principal_received as (
-    select
-        l.grade,
-        sum(r.principal_paid) as principal_received
-    from repayments as r
-    inner join scoped_loans as l using (loan_id)
-    where r.source in ('borrower', 'collection')
-    group by l.grade
-),
-
-recoveries as (
-    select
-        l.grade,
-        sum(r.principal_paid + r.interest_paid) as recoveries
-    from recovery as r
-    inner join scoped_loans as l using (loan_id)
-    group by l.grade
-),
-
-outcomes as (
-    select
-        o.*,
-        coalesce(p.principal_received, 0) as principal_received,
-        coalesce(r.recoveries, 0) as recoveries
-    from originations as o
-    left join principal_received as p using (grade)
-    left join recoveries as r using (grade)
 )
 
 select

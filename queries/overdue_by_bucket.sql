@@ -31,10 +31,8 @@ buckets as (
 held as (
     select
         loan_id,
-        sum(cast(amount as double)) as held_amount
-    from holdings
-    where investor_id = $investor_id and invested_on <= $as_of
-    group by loan_id
+        held_amount
+    from held_loans($investor_id, $as_of)
 ),
 
 active_on_tape as (
@@ -47,7 +45,7 @@ active_on_tape as (
         cast(guarantor_principal_to_date as double) as guarantor_principal
     from loan_month
     where month_end = $as_of
-        and state in ('current', '1-30', '31-60', '61-90', '90+')
+        and is_active_state(state)
         and ($investor_id is null or loan_id in (select loan_id from held))
 ),
 

@@ -57,7 +57,7 @@ book as (
         coalesce(sum(outstanding_principal) filter (where state = '90+'), 0) as m3plus_balance
     from platform_month
     where month_end between $from and $to
-        and state in ('current', '1-30', '31-60', '61-90', '90+')
+        and is_active_state(state)
     group by month_end
 ),
 

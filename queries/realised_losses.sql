@@ -24,7 +24,7 @@ active as (
     from loan_month
     where month_end >= $from
         and month_end <= $to
-        and state in ('current', '1-30', '31-60', '61-90', '90+')
+        and is_active_state(state)
 ),
 
 book as (

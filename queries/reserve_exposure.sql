@@ -26,7 +26,7 @@ active as (
     from loan_month as t
     inner join reserve_loans as r using (loan_id)
     where t.month_end = $as_of
-        and t.state in ('current', '1-30', '31-60', '61-90', '90+')
+        and is_active_state(t.state)
 ),
 
 exposures as (

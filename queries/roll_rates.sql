@@ -48,5 +48,5 @@ select
     cast(coalesce(probability, 0) as double) as probability
 from with_probability
 order by
-    list_position(['current', '1-30', '31-60', '61-90', '90+'], from_state),
-    list_position(['current', '1-30', '31-60', '61-90', '90+', 'paid_off', 'charged_off'], to_state)
+    state_order(from_state),
+    state_order(to_state)

@@ -56,7 +56,7 @@ at_as_of as (
         cast(outstanding_principal as double) as outstanding_principal
     from loan_month
     where month_end = $as_of
-        and state in ('current', '1-30', '31-60', '61-90', '90+')
+        and is_active_state(state)
 ),
 
 per_loan as (

@@ -60,6 +60,7 @@ def states(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> pd.Series:
 # --- LoanStats3a, 2007 only: end to end --------------------------------------------------------------------
 
 
+@pytest.mark.slow  # reads, validates and builds a store of a real LendingClub sample
 def test_lendingclub_2007_file_end_to_end(tmp_path):
     tables, observed_to = lendingclub.read_tables([LC_2007], seed=7)
     assert observed_to == dt.date(2017, 9, 30)

@@ -15,7 +15,7 @@ active as (
         months_on_book,
         cast(outstanding_principal as double) as outstanding_principal
     from loan_month
-    where state in ('current', '1-30', '31-60', '61-90', '90+')
+    where is_active_state(state)
 ),
 
 described as (
