@@ -4,6 +4,7 @@
 -- Amounts are the outstanding principal (the platform's EAD) at that month-end.
 -- Columns: month_end, grade, product, state, remaining_months (term_months - months on book,
 --   floored at 0), loans, outstanding_principal (currency units)
+-- key: month_end, grade, product, state, remaining_months
 select
     month_end,
     grade,

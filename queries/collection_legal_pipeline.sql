@@ -8,6 +8,7 @@
 --   claim       their principal outstanding when filed (principal - borrower and collection principal
 --               paid before the filing date), currency units
 --   recovered   collection payments (principal + interest) received from filing to $as_of, currency units
+-- key: stage
 with
 
 filed as (

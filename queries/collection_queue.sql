@@ -11,6 +11,7 @@
 --   last_contact_kind              its kind (reminder, call, visit, promise_to_pay; null when none)
 --   days_since_contact             $as_of - last_contact_on in days (null when never contacted)
 --   legal_filed_on, judgment_on    first legal_filed / judgment event on or before $as_of (null if none)
+-- key: loan_id
 with
 
 overdue as (

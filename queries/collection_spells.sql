@@ -14,6 +14,7 @@
 --   first_action_on        its date (null for 'none')
 --   days_to_first_contact  first_action_on - overdue_since in days (null for 'none')
 --   cured                  true when cured within 3 months
+-- key: loan_id, start_month_end
 with
 
 tape as (

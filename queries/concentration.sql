@@ -11,6 +11,7 @@
 --   exposure     currency units
 --   share        exposure / total exposure over all borrowers (0..1, sums to 1)
 --   rank         1 = largest exposure (ties broken by borrower_id)
+-- key: borrower_id
 with
 
 held as (

@@ -12,6 +12,7 @@
 --   cured_balance   their outstanding principal at m, currency units
 --   cure_rate       cured_balance / balance (0 when the bucket was empty)
 --   paid_off_rate   balance that paid off in full at m + 1 / balance
+-- key: bucket
 with
 
 buckets as (

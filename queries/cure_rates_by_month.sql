@@ -10,6 +10,7 @@
 --   balance        their outstanding principal at m, currency units
 --   cured_balance  of it, the principal of loans current at m + 1
 --   cure_rate      cured_balance / balance
+-- key: month_end, bucket
 with
 
 bounds as (

@@ -14,6 +14,7 @@
 --   project_overdue_rate  overdue_count / outstanding_count
 --   amount_overdue_rate   overdue_balance / outstanding_amount
 --   m3plus_rate           overdue_90_balance / outstanding_amount
+-- key: one row
 with
 
 active as (

@@ -45,6 +45,7 @@
 --   lender_claims                   出借人待收本金 all investors' exposure in active loans
 --   top10_lender_claims             the ten largest investors' exposure
 --   largest_lender_claims           the largest investor's exposure
+-- key: one row
 with
 
 originated as (

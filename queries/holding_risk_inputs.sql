@@ -6,6 +6,7 @@
 --   remaining_months  installments not yet due = term_months - months on book, floored at 0
 -- Columns: holding_id, loan_id, grade, product, guarantee, state, dpd, remaining_months, share,
 --   outstanding_principal (the loan's, borrower-based), ead (currency units)
+-- key: holding_id
 with
 
 held as (

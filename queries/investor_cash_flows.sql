@@ -15,6 +15,7 @@
 --   interest    investor's share of interest_paid
 --   fee         investor's share of fee_paid (late fees)
 --   amount      signed cash to the investor: -holding amount, or principal + interest + fee
+-- key: none (a repayment has no key in the store)
 with
 
 held as (

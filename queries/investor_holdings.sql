@@ -15,6 +15,7 @@
 --   exposure         share x (principal - principal paid by every source, guarantor included) of an
 --                    active loan, 0 for a closed loan or one the guarantor bought out, currency units
 --   guarantor_paid   share x guarantor payments (principal + interest, 代偿) on or before $as_of
+-- key: holding_id
 with
 
 held as (

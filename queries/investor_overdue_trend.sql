@@ -11,6 +11,7 @@
 --   m3plus_exposure    exposure in loans with DPD > 90
 --   overdue_rate       overdue_exposure / exposure (the investor's 金额逾期率)
 --   m3plus_rate        m3plus_exposure / exposure
+-- key: month_end
 with
 
 held as (

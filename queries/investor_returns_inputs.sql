@@ -28,6 +28,7 @@
 -- Columns: month_end, start_principal, interest_received, fees_received, principal_received,
 --   charged_off_principal, recoveries, invested, cash_principal, cash_interest, cash_fees (currency
 --   units), flow_dates, flow_amounts
+-- key: month_end
 with
 
 held as (

@@ -5,6 +5,7 @@
 -- lendrisk.risk weighs each by the loan's survival probability from the roll-rate matrix.
 -- Columns: holding_id, loan_id, grade, state, month_end (last_day(due_on)), months_ahead (1 ..
 --   $months), due_on, contractual (currency units)
+-- key: holding_id, due_on
 with
 
 held as (

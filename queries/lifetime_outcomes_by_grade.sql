@@ -13,6 +13,7 @@
 --   recoveries             collection payments (principal + interest) dated on or after the loan's
 --                          charge-off (the `recovery` view, as LGD counts them)
 --   principal_received     principal paid by the borrower and by collection (guarantor payments excluded)
+-- key: grade
 with
 
 outcomes as (

@@ -7,6 +7,7 @@
 --                          runs monthly from one month after origination), floored at 0
 -- Columns: loan_id, grade, product, guarantee (none / reserve / partner), state, dpd,
 --   remaining_months, outstanding_principal, exposure (currency units)
+-- key: loan_id
 with
 
 active as (

@@ -4,6 +4,7 @@
 --   (guarantor buy-outs never cure a borrower); the oldest unpaid installment is the first whose
 --   running total of principal_due + interest_due exceeds paid so far + 0.005; dpd = $as_of - its
 --   due_on when that is in the past; outstanding = principal - principal paid (same repayments).
+-- key: loan_id
 with
 
 loans_on_book as (

@@ -10,6 +10,7 @@
 --   last_due_on              the contract's last due date
 --   months_early             whole months between them
 --   installments_before      installments that fell due on or before paid_off_on
+-- key: one row
 with
 
 principal_paid as (

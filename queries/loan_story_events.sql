@@ -5,6 +5,7 @@
 --   kind       reminder, call, visit, promise_to_pay, restructured, legal_filed, judgment,
 --              charged_off, transferred
 --   amount     principal written off for charged_off (else usually null), currency units
+-- key: none (a loan event has no key in the store)
 with
 
 chosen as (

@@ -13,6 +13,7 @@
 --   judgment_on            first judgment on or before $as_of (null when none yet)
 --   collection_contacts    collection contacts between first_missed_on and legal_filed_on
 --   contact_kinds          distinct kinds among them
+-- key: one row
 with
 
 lawsuits as (

@@ -14,6 +14,7 @@
 --   share             held_amount / principal (null without $investor_id)
 --   state, dpd        at $as_of from the loan's latest loan_month row on or before $as_of
 --   outstanding_principal  borrower-based outstanding principal at $as_of, currency units
+-- key: one row
 with
 
 holding as (

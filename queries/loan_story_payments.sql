@@ -8,6 +8,7 @@
 --   principal_paid, interest_paid, fee_paid, amount (their sum)      currency units
 --   running_borrower    Σ principal + interest from borrower and collection up to this row
 --   running_guarantor   Σ principal + interest from the guarantor up to this row
+-- key: none (a repayment has no key in the store)
 with
 
 chosen as (

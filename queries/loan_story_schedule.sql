@@ -14,6 +14,7 @@
 --                      written_off (unpaid when the loan was charged off on or before $as_of)
 --   days_late          late: paid_in_full_on - due_on; unpaid: $as_of - due_on; written_off: the
 --                      charge-off date - due_on (the count stops at the charge-off); otherwise 0
+-- key: installment_no
 with
 
 chosen as (

@@ -5,6 +5,7 @@
 --   unemployment_rate      fraction (0.05 = 5 %), null when not published
 --   gdp_growth             year-on-year real GDP growth, fraction, null when not published
 --   industry_overdue_rate  the published industry overdue-rate benchmark, fraction, null when missing
+-- key: month_end
 with
 
 published as (

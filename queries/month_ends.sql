@@ -2,6 +2,7 @@
 -- The as-of selector's dates: every month-end from the performance tape's first (loan_month) through
 -- the store's observation end (meta observed_to; the tape's last month-end when meta has none).
 -- Column: month_end (DATE)
+-- key: month_end
 with
 
 bounds as (

@@ -3,6 +3,7 @@
 -- the last month-end on the loan_month tape; null in an empty store.
 -- Columns:
 --   observed_to  the last month-end observed (date)
+-- key: one row
 select coalesce(
     (select cast(value as date) from meta where key = 'observed_to'),
     (select max(month_end) from loan_month)

@@ -6,6 +6,7 @@
 --   loans       loans originated in the month and grade
 --   principal   principal originated, currency units
 --   share       principal / principal originated in the month (all grades), fraction 0..1
+-- key: month_end, grade
 with
 
 originated as (

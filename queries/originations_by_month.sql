@@ -1,6 +1,7 @@
 -- grain: one row per calendar month in which at least one loan was originated on or before $as_of
 -- Platform origination volume up to the as-of date. Columns: month (first day of the month, DATE), loans (count),
 -- principal (sum of principal originated, currency units, double)
+-- key: month
 with
 
 originated as (

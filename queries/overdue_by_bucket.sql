@@ -16,6 +16,7 @@
 --   share                  outstanding_principal / total over the five buckets (0 when the total is 0)
 --   past_due_amount        unpaid part of installments already due (逾期金额), currency units;
 --                          investor: share of the loan x (past due - guarantor payments so far)
+-- key: bucket
 with
 
 buckets as (

@@ -20,6 +20,7 @@
 --   originated_principal    principal of loans originated in the month
 --   originated_loans        loans originated in the month
 --   guarantor_paid          guarantor payments (principal + interest, 代偿) received in the month
+-- key: month_end
 with
 
 observed as (

@@ -13,6 +13,7 @@
 --   charged_off_principal  principal written off, currency units
 --   recoveries             collection cash on those loans within the horizon, currency units
 --   realised_loss          charged_off_principal - recoveries
+-- key: month_end
 with
 
 active as (

@@ -2,6 +2,7 @@
 -- Columns:
 --   month_end  the reserve_fund month-end used (null when none is on or before $as_of)
 --   balance    the reserve balance there, currency units (0 when none)
+-- key: one row
 with
 
 latest as (

@@ -4,6 +4,7 @@
 -- lendrisk.risk can price it with the per-grade PDs. Read from the loan_month tape at $as_of.
 -- Columns: grade, state, remaining_months (term_months - months on book, floored at 0),
 --   loans, exposure (currency units)
+-- key: grade, state, remaining_months
 with
 
 reserve_loans as (

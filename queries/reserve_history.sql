@@ -4,6 +4,7 @@
 --   month_end       month-end date
 --   balance         the reserve balance at the month-end, currency units
 --   guarantor_paid  guarantor payments (principal + interest) received in that month, currency units
+-- key: month_end
 with
 
 balances as (

@@ -7,6 +7,7 @@
 --   months_ahead                     k = 1 .. $months
 --   loans                            loans with an installment due in that month
 --   contractual                      principal + interest due, currency units
+-- key: grade, state, remaining_months, months_ahead
 with
 
 active as (

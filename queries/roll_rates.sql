@@ -12,6 +12,7 @@
 --   balance      outstanding principal at m of the loans that moved, currency units
 --   loans        loan-month observations (a loan counts once per month it is in from_state)
 --   probability  balance / balance of every transition out of from_state (rows of one from_state sum to 1)
+-- key: from_state, to_state
 with
 
 bounds as (

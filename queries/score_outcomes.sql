@@ -9,6 +9,7 @@
 --   defaulted_principal  their outstanding principal at default
 --   lost_principal       principal charged off on or before $as_of minus collection recoveries
 --                        (principal + interest) received on or before $as_of, per loan not below 0
+-- key: vintage_year, credit_score
 with
 
 originated as (

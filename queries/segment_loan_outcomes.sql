@@ -13,6 +13,7 @@
 --   active_loans, outstanding_principal   active at $as_of and their outstanding principal
 --   overdue_loans, overdue_balance      of them, DPD >= 1; their outstanding principal
 --   overdue_rate_amount, overdue_rate_count
+-- key: dimension, segment
 with
 
 originated as (

@@ -4,4 +4,5 @@
 -- new file and swaps it in).
 -- Columns:
 --   path   the database file (null or empty for an in-memory database: never cached)
+-- key: one row
 select (select path from duckdb_databases() where database_name = current_database()) as path

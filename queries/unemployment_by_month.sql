@@ -3,6 +3,7 @@
 -- Columns:
 --   month_end          month-end date
 --   unemployment_rate  fraction (0.05 = 5 %)
+-- key: month_end
 select
     month_end,
     cast(unemployment_rate as double) as unemployment_rate

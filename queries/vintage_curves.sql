@@ -15,6 +15,7 @@
 --                            defaulted within months_on_book months, currency units (cumulative)
 --   defaulted_loans          number of those loans (cumulative)
 --   cumulative_default_rate  defaulted_principal / originated_principal (non-decreasing in months_on_book)
+-- key: vintage, months_on_book
 with
 
 observed as (
