@@ -18,8 +18,14 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from lendrisk import fmt, i18n
-from lendrisk.ingest.validate import EVENT_KINDS
-from lendrisk.vocab import MILESTONE_COLOURS, MILESTONES, STATE_COLOURS, STORY_SERIES, month_start
+from lendrisk.vocab import (
+    EVENT_KINDS,
+    MILESTONE_COLOURS,
+    MILESTONES,
+    STATE_COLOURS,
+    STORY_SERIES,
+    month_start,
+)
 
 if TYPE_CHECKING:
     from lendrisk.investor import LoanStory

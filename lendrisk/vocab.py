@@ -34,10 +34,8 @@ PRODUCTS: tuple[str, ...] = ("personal", "consumer", "small_business")
 
 # --- loan stories -----------------------------------------------------------------------------
 
-# Milestones of a loan's story in display order (timeline rows, top to bottom).
-MILESTONES: tuple[str, ...] = (
-    "originated",
-    "first_missed",
+# Post-loan event kinds (docs/design.md §2): the codes loan_events.kind may take.
+EVENT_KINDS: tuple[str, ...] = (
     "reminder",
     "call",
     "visit",
@@ -45,6 +43,15 @@ MILESTONES: tuple[str, ...] = (
     "restructured",
     "legal_filed",
     "judgment",
+    "charged_off",
+    "transferred",
+)
+# Milestones of a loan's story in display order (timeline rows, top to bottom): the post-loan events
+# from the first reminder to the judgment, then what ends the loan.
+MILESTONES: tuple[str, ...] = (
+    "originated",
+    "first_missed",
+    *EVENT_KINDS[:7],
     "guarantor_buyout",
     "charged_off",
     "collection_recovery",

@@ -24,6 +24,7 @@ from lendrisk.ingest.loanfile import (
     allocate_payments,
     annuity_schedule,
     bad_value,
+    borrowers_and_loans,
     canonical_tables,
     cents,
     cents_by_running_total,
@@ -41,7 +42,6 @@ from lendrisk.ingest.loanfile import (
     repayments_frame,
     schedule_frame,
     simulated_investors,
-    to_units,
 )
 from lendrisk.vocab import MONTHS_BEHIND
 
@@ -122,6 +122,22 @@ PRODUCTS = {
     "house": "consumer",
     "renewable_energy": "consumer",
 }
+# The columns _common reads, by role, in each layout.
+_SHARED_COLUMNS = {"grade": "grade", "sub_grade": "sub_grade", "term": "term", "employment": "emp_length"}
+LIFETIME_COLUMNS = _SHARED_COLUMNS | {
+    "rate": "int_rate",
+    "purpose": "purpose",
+    "income": "annual_inc",
+    "verified": "verification_status",
+    "region": "addr_state",
+}
+SNAPSHOT_COLUMNS = _SHARED_COLUMNS | {
+    "rate": "interest_rate",
+    "purpose": "loan_purpose",
+    "income": "annual_income",
+    "verified": "verified_income",
+    "region": "state",
+}
 SUB_GRADES = [f"{g}{n}" for g in "ABCDEFG" for n in range(1, 6)]
 # Credit score proxy (not a FICO score): 790 for A1 down 4 points per sub-grade to 654 for G5.
 SCORE_PROXY = {sg: 790 - 4 * i for i, sg in enumerate(SUB_GRADES)}
@@ -168,46 +184,6 @@ def _common(path: Path, raw: pd.DataFrame, cols: dict[str, str]) -> dict[str, np
     }
 
 
-def _frames(
-    loan_ids: np.ndarray,
-    attrs: dict[str, np.ndarray],
-    principal: np.ndarray,
-    originated: np.ndarray,
-    meets_policy: np.ndarray,
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """borrowers and loans tables (one borrower per loan, '<loan_id>-B')."""
-    borrower_ids = np.array([f"{i}-B" for i in loan_ids], dtype=object)
-    borrowers = pd.DataFrame(
-        {
-            "borrower_id": borrower_ids,
-            "region": attrs["region"],
-            "birth_year": pd.array([None] * len(loan_ids), dtype="Int32"),
-            "annual_income": attrs["income"],
-            "income_verified": attrs["verified"],
-            "employment": attrs["employment"],
-            "credit_score": attrs["score"].astype("int32"),
-        }
-    )
-    loans = pd.DataFrame(
-        {
-            "loan_id": loan_ids,
-            "borrower_id": borrower_ids,
-            "product": attrs["product"],
-            "channel": "platform",
-            "grade": attrs["grade"],
-            "purpose": attrs["purpose"],
-            "originated_on": originated,
-            "principal": to_units(principal),
-            "annual_rate": attrs["rate"],
-            "term_months": attrs["term"].astype("int32"),
-            "repayment_method": "annuity",
-            "guarantee": "none",
-            "meets_policy": meets_policy,
-        }
-    )
-    return borrowers, loans
-
-
 def read_lifetime(path: Path) -> tuple[dict[str, pd.DataFrame], dt.date]:
     """LoanStats3a: every loan closed (Fully Paid or Charged Off); the canonical tables and observed_to."""
     raw = read_csv(path, LIFETIME_NEEDED)
@@ -217,21 +193,7 @@ def read_lifetime(path: Path) -> tuple[dict[str, pd.DataFrame], dt.date]:
     status = codes(path, raw, "loan_status", LIFETIME_STATUSES)
     row_id = numbers(path, raw, "row_id")
     loan_ids = np.array([f"LC-{int(i)}" for i in row_id], dtype=object)
-    attrs = _common(
-        path,
-        raw,
-        {
-            "grade": "grade",
-            "sub_grade": "sub_grade",
-            "term": "term",
-            "rate": "int_rate",
-            "purpose": "purpose",
-            "income": "annual_inc",
-            "verified": "verification_status",
-            "region": "addr_state",
-            "employment": "emp_length",
-        },
-    )
+    attrs = _common(path, raw, LIFETIME_COLUMNS)
     originated = dates(path, raw, "issue_d", "%Y-%m-%d")
     last_paid = dates(path, raw, "last_pymnt_d", "%Y-%m-%d", blank_ok=True)
     funded = cents(path, raw, "funded_amnt")
@@ -283,7 +245,7 @@ def read_lifetime(path: Path) -> tuple[dict[str, pd.DataFrame], dt.date]:
         recovered[charged][rec],
         principal[charged][rec] - got_p[charged][rec],
     )
-    borrowers, loans = _frames(loan_ids, attrs, principal, originated, meets)
+    borrowers, loans = borrowers_and_loans(loan_ids, attrs, principal, originated, meets)
     return canonical_tables(
         loan_ids, borrowers, loans, sched, borrower, collection, events
     ), LIFETIME_OBSERVED_TO
@@ -304,21 +266,7 @@ def read_snapshot(path: Path) -> tuple[dict[str, pd.DataFrame], dt.date]:
     raw = read_csv(path, SNAPSHOT_NEEDED)
     status = codes(path, raw, "loan_status", list(SNAPSHOT_STATES))
     loan_ids = np.array([f"LCS-{i + 1}" for i in range(len(raw))], dtype=object)
-    attrs = _common(
-        path,
-        raw,
-        {
-            "grade": "grade",
-            "sub_grade": "sub_grade",
-            "term": "term",
-            "rate": "interest_rate",
-            "purpose": "loan_purpose",
-            "income": "annual_income",
-            "verified": "verified_income",
-            "region": "state",
-            "employment": "emp_length",
-        },
-    )
+    attrs = _common(path, raw, SNAPSHOT_COLUMNS)
     emp = numbers(path, raw, "emp_length", blank=np.nan)
     attrs["employment"] = np.array(
         [
@@ -362,7 +310,7 @@ def read_snapshot(path: Path) -> tuple[dict[str, pd.DataFrame], dt.date]:
         principal[charged] - got_p[charged],
         "charged off by the snapshot date (day not in the file)",
     )
-    borrowers, loans = _frames(loan_ids, attrs, principal, originated, np.ones(n, dtype=bool))
+    borrowers, loans = borrowers_and_loans(loan_ids, attrs, principal, originated, np.ones(n, dtype=bool))
     tables = {
         "borrowers": borrowers,
         "loans": loans,

@@ -360,6 +360,49 @@ def canonical_tables(
     }
 
 
+def borrowers_and_loans(
+    loan_ids: np.ndarray,
+    attrs: dict[str, np.ndarray],
+    principal: np.ndarray,
+    originated: np.ndarray,
+    meets_policy: np.ndarray,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """borrowers and loans tables of a loan file (one borrower per loan, '<loan_id>-B'; principal in cents).
+
+    attrs: region, income, verified, employment, score, product, grade, purpose, rate, term per loan.
+    """
+    borrower_ids = np.array([f"{i}-B" for i in loan_ids], dtype=object)
+    borrowers = pd.DataFrame(
+        {
+            "borrower_id": borrower_ids,
+            "region": attrs["region"],
+            "birth_year": pd.array([None] * len(loan_ids), dtype="Int32"),
+            "annual_income": attrs["income"],
+            "income_verified": attrs["verified"],
+            "employment": attrs["employment"],
+            "credit_score": attrs["score"].astype("int32"),
+        }
+    )
+    loans = pd.DataFrame(
+        {
+            "loan_id": loan_ids,
+            "borrower_id": borrower_ids,
+            "product": attrs["product"],
+            "channel": "platform",
+            "grade": attrs["grade"],
+            "purpose": attrs["purpose"],
+            "originated_on": originated,
+            "principal": to_units(principal),
+            "annual_rate": attrs["rate"],
+            "term_months": attrs["term"].astype("int32"),
+            "repayment_method": "annuity",
+            "guarantee": "none",
+            "meets_policy": meets_policy,
+        }
+    )
+    return borrowers, loans
+
+
 def charge_off_frame(
     loan_ids: np.ndarray, idx: np.ndarray, on: np.ndarray, amount: np.ndarray, note: str
 ) -> pd.DataFrame:

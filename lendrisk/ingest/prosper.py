@@ -20,6 +20,7 @@ from lendrisk.ingest.loanfile import (
     allocate_payments,
     annuity_schedule,
     bad_value,
+    borrowers_and_loans,
     canonical_tables,
     cents,
     charge_off_frame,
@@ -32,7 +33,6 @@ from lendrisk.ingest.loanfile import (
     read_csv,
     recovery_payments,
     simulated_investors,
-    to_units,
 )
 from lendrisk.vocab import MONTHS_BEHIND
 
@@ -238,38 +238,13 @@ def _borrowers_and_loans(
     raw: pd.DataFrame, loan_ids: np.ndarray, attrs: dict[str, np.ndarray], facts: dict[str, np.ndarray]
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The canonical borrowers (one per loan: Prosper gives no borrower key) and loans frames."""
-    n = len(loan_ids)
     category = attrs["category"]
-    borrower_ids = np.array([f"{i}-B" for i in loan_ids], dtype=object)
-    borrowers = pd.DataFrame(
-        {
-            "borrower_id": borrower_ids,
-            "region": raw["BorrowerState"].str.strip().replace("", None).to_numpy(dtype=object),
-            "birth_year": pd.array([None] * n, dtype="Int32"),
-            "annual_income": facts["income"],
-            "income_verified": facts["verified"],
-            "employment": facts["employment"],
-            "credit_score": attrs["score"].astype("int32"),
-        }
-    )
-    loans = pd.DataFrame(
-        {
-            "loan_id": loan_ids,
-            "borrower_id": borrower_ids,
-            "product": [CATEGORIES[c][1] for c in category],
-            "channel": "platform",
-            "grade": attrs["grade"],
-            "purpose": [CATEGORIES[c][0] for c in category],
-            "originated_on": attrs["originated"],
-            "principal": to_units(attrs["principal"]),
-            "annual_rate": attrs["rate"],
-            "term_months": attrs["term"].astype("int32"),
-            "repayment_method": "annuity",
-            "guarantee": "none",
-            "meets_policy": True,
-        }
-    )
-    return borrowers, loans
+    loan_attrs = attrs | facts
+    loan_attrs["region"] = raw["BorrowerState"].str.strip().replace("", None).to_numpy(dtype=object)
+    loan_attrs["product"] = [CATEGORIES[c][1] for c in category]
+    loan_attrs["purpose"] = [CATEGORIES[c][0] for c in category]
+    meets_policy = np.ones(len(loan_ids), dtype=bool)
+    return borrowers_and_loans(loan_ids, loan_attrs, attrs["principal"], attrs["originated"], meets_policy)
 
 
 def read_tables(

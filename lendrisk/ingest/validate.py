@@ -21,7 +21,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from lendrisk.i18n import t
-from lendrisk.vocab import GRADES, PRODUCTS, ROLES
+from lendrisk.vocab import EVENT_KINDS, GRADES, PRODUCTS, ROLES
 
 MAX_PROBLEMS = 200  # problems kept (and shown) per validation; the rest are only counted
 ROW = "_row"  # internal column of typed frames: the source row number (NA for rows already in the store)
@@ -167,18 +167,6 @@ def _code(name: str, codes: tuple[str, ...], required: bool = True) -> Column:
     return Column(name, "code", required, codes=codes)
 
 
-# Post-loan event kinds (docs/design.md §2): the codes loan_events.kind may take.
-EVENT_KINDS: tuple[str, ...] = (
-    "reminder",
-    "call",
-    "visit",
-    "promise_to_pay",
-    "restructured",
-    "legal_filed",
-    "judgment",
-    "charged_off",
-    "transferred",
-)
 SPECS: dict[str, tuple[Column, ...]] = {
     "borrowers": (
         _id("borrower_id"),
