@@ -11,7 +11,7 @@ from apptest_helpers import APP, TIMEOUT, log_in, start_app, texts
 from streamlit.testing.v1 import AppTest
 from tiny import OBSERVED_TO, signed_session
 
-from lendrisk import ui
+from lendrisk import store, ui
 
 pytestmark = pytest.mark.slow  # AppTest runs of the whole dashboard: seconds each
 
@@ -140,7 +140,7 @@ def test_store_page_shows_the_tiny_row_counts(app: AppTest) -> None:
     assert metrics["Loans"] == "3"
     assert metrics["First loan originated"] == "10 Jan 2024"
     assert metrics["Observed to"] == "31 Dec 2024"
-    assert "Source: tiny · schema version 6" in texts(app)
+    assert f"Source: tiny · schema version {store.SCHEMA_VERSION}" in texts(app)
     csv = app.download_button[0]
     assert csv.proto.label == "Download CSV"
 
