@@ -86,6 +86,7 @@ def test_the_writer_neutralises_formula_cells() -> None:
     assert export.excel_row(["=1+1", 3, None]) == ["'=1+1", 3, None]
 
 
+@pytest.mark.slow  # AppTest runs of the whole dashboard
 def test_no_download_of_any_page_holds_a_formula(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     downloads: dict[str, bytes] = {}
     real = st.download_button
@@ -113,6 +114,7 @@ def test_no_download_of_any_page_holds_a_formula(db: Path, monkeypatch: pytest.M
     assert len(downloads) >= 20, sorted(downloads)
 
 
+@pytest.mark.slow  # AppTest runs of the whole dashboard
 def test_the_validation_report_download_is_neutralised(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     downloads: dict[str, bytes] = {}
     real = st.download_button

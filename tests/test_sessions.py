@@ -3,34 +3,27 @@ re-added account of the same name each refuse every older token, checked on ever
 
 from __future__ import annotations
 
-import shutil
 import time
 from pathlib import Path
 
 import pytest
 import streamlit as st
-from apptest_helpers import build_tiny_store
+from apptest_helpers import APP, log_in
 from streamlit.testing.v1 import AppTest
-from test_app_store import APP, log_in
 
 from lendrisk import accounts, auth, authstate, store
+
+pytestmark = pytest.mark.slow  # AppTest runs of the whole dashboard: seconds each
 
 SECRET = b"test-secret"
 
 
-@pytest.fixture(scope="module")
-def tiny_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build_tiny_store(tmp_path_factory.mktemp("store") / "tiny.duckdb")
-
-
 @pytest.fixture
-def db(tiny_store: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def db(tiny_db_copy: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A private copy of the tiny store with the demo accounts (these tests change accounts)."""
-    path = tmp_path / "tiny.duckdb"
-    shutil.copy(tiny_store, path)
-    monkeypatch.setenv("LENDRISK_DB", str(path))
+    monkeypatch.setenv("LENDRISK_DB", str(tiny_db_copy))
     monkeypatch.setenv("LENDRISK_SECRET", SECRET.decode())
-    return path
+    return tiny_db_copy
 
 
 def logged_in(username: str, password: str) -> tuple[AppTest, str]:
