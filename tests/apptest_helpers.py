@@ -11,8 +11,6 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import json
-import secrets
-import time
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +18,7 @@ import numpy as np
 import pytest
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest, app_test
-from tiny import OBSERVED_TO, tiny_tables
+from tiny import OBSERVED_TO, signed_session, tiny_tables
 
 from lendrisk import auth, store
 
@@ -72,8 +70,7 @@ def open_page(
     monkeypatch.setenv("LENDRISK_DB", str(db))
     monkeypatch.setenv("LENDRISK_SECRET", "test-secret")
     at = AppTest.from_file(APP, default_timeout=TIMEOUT)
-    token = secrets.token_hex(8)
-    at.session_state["_auth"] = {"username": username, "token": token, "expires_at": time.time() + 3600}
+    at.session_state["_auth"] = signed_session(db, username)
     if lang is not None:
         at.session_state["lang"] = lang
     if as_of is not None:
