@@ -9,6 +9,8 @@ import pytest
 from playwright.sync_api import expect
 from streamlit_server import wait_idle
 
+from lendrisk import store
+
 pytestmark = pytest.mark.browser
 
 STORE_TITLE = "What the store holds"
@@ -52,7 +54,7 @@ def test_manager_sees_the_store_page_with_numbers(page, app_url: str, login, sho
     expect(first.locator("[data-testid='stMetricValue']")).to_have_text("10 Jan 2024")
     expect(page.locator("[data-testid='stDataFrame']")).to_be_visible()
     expect(page.locator(".js-plotly-plot")).to_be_visible()
-    expect(page.get_by_text("Source: tiny · schema version 6")).to_be_visible()
+    expect(page.get_by_text(f"Source: tiny · schema version {store.SCHEMA_VERSION}")).to_be_visible()
     shot(page, "store-en")
 
 
