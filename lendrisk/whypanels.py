@@ -10,7 +10,7 @@ import math
 
 import streamlit as st
 
-from lendrisk import alerts, attribution, fmt, pagekit, ui, vocab
+from lendrisk import alerts, attribution, fmt, ui, vocab
 
 MAX_CHANGES = 10  # loans listed under "What changed" on My portfolio, most serious first
 
@@ -43,7 +43,7 @@ def growth_panel(as_of: dt.date, lang: str) -> None:
         return  # nothing active at as_of: the page already says so
     st.subheader(ui.t("why.growth.title"))
     st.caption(ui.t("why.growth.extra"))
-    pagekit.metric_rows(
+    ui.metric_rows(
         [
             ("why.growth.lagged_3", _pct(rates["lagged_3"], lang), {}),
             ("why.growth.lagged_6", _pct(rates["lagged_6"], lang), {}),

@@ -3,9 +3,9 @@ waterfall, a table with its CSV and a plain-words line per bar. Managers and adm
 
 import streamlit as st
 
-from lendrisk import attribution, charts, fmt, pagekit, ui, vocab
+from lendrisk import attribution, charts, fmt, ui, vocab
 
-as_of, lang = pagekit.manager_page("why")
+as_of, lang = ui.manager_page("why")
 ends = ui.month_ends()  # newest first
 pick_start, pick_end, pick_metric = st.columns(3)
 with pick_end:
@@ -60,7 +60,7 @@ def pp(value: float) -> str:
 
 start_text, end_text = fmt.date(start, lang), fmt.date(end, lang)
 share = values["rest"] / change if change else 0.0
-pagekit.metric_rows(
+ui.metric_rows(
     [
         ("why.kpi.start", fmt.pct(result.start_rate, lang, 2), {"date": start_text}),
         ("why.kpi.end", fmt.pct(result.end_rate, lang, 2), {"date": end_text, "change": pp(change)}),

@@ -15,6 +15,7 @@
 --   outstanding_principal their outstanding principal
 --   overdue_balance       outstanding principal of those with DPD >= 1
 --   m3plus_balance        outstanding principal of those with DPD > 90
+-- key: age_band, grade, score_band, channel, income_verification
 with
 
 active as (

@@ -9,6 +9,7 @@
 --   to_state     current .. 90+, paid_off, charged_off
 --   balance      outstanding principal at m of the loans that moved, currency units
 --   loans        loan-month observations
+-- key: grade, from_state, to_state
 select
     grade,
     from_state,

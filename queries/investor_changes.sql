@@ -13,6 +13,7 @@
 --   on_date               the event or payment date (last one in the month); the month-end for rolled
 --   amount                my share (holding / principal) of the amount: the principal charged off,
 --                         the cash recovered or bought out, currency units; null for rolled
+-- key: loan_id, change
 with
 
 bounds as (

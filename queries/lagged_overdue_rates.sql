@@ -13,6 +13,7 @@
 --   overdue_rate_amount    overdue_balance / outstanding_principal (the plain rate)
 --   lagged_overdue_rate    overdue_balance / seasoned_principal
 --   lagged_m3plus_rate     m3plus_balance / seasoned_principal
+-- key: month_end
 with
 
 active as (

@@ -10,11 +10,12 @@ from pathlib import Path
 import apptest_helpers
 import platforms
 import pytest
-from apptest_helpers import figures, shown_metrics, values
+from apptest_helpers import figures, shown_metrics, texts, values
 from streamlit.testing.v1 import AppTest
-from test_app_store import texts
 
 from lendrisk import auth, store
+
+pytestmark = pytest.mark.slow  # AppTest runs of the whole dashboard: seconds each
 
 
 def build(path: Path, macro: bool, cohorts: list[platforms.Cohort] | None = None) -> Path:
