@@ -68,15 +68,14 @@ def test_store_of_an_older_schema_is_rebuilt_from_its_own_tables(tmp_path: Path)
     assert store.upgrade(path) is False  # current: nothing to do
 
 
+@pytest.mark.slow  # rebuilds a store from its tables
 def test_upgrade_copies_the_tables_in_batches_and_equals_a_fresh_build(tmp_path: Path, monkeypatch) -> None:
     path = tmp_path / "old.duckdb"
     make_version_1_store(path)
     monkeypatch.setattr(store, "UPGRADE_BATCH_ROWS", 2)  # 10 repayments: five batches
     assert store.upgrade(path) is True
     fresh = tmp_path / "fresh.duckdb"
-    tables = tiny_tables()
-    tables["users"] = auth.demo_user_rows({"investor1": "I1", "investor2": "I2", "investor3": "I2"})
-    store.build_store(fresh, tables, source="tiny", observed_to=OBSERVED_TO)
+    build_tiny_store(fresh)
     upgraded, built = store.connect(path), store.connect(fresh)
     try:
         assert fingerprints(upgraded) == fingerprints(built)
