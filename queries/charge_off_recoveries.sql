@@ -8,6 +8,7 @@
 --   principal_written_off   currency units
 --   recovery_dates          list of payment dates (empty when nothing was recovered)
 --   recovery_amounts        list of the payments' principal + interest, currency units
+-- key: loan_id
 with
 
 written_off as (

@@ -3,6 +3,7 @@
 -- investor2: an aggressive retail investor with at least 30 loans (if any), most risky loans;
 -- investor3: the institution with the largest amount invested. Ties go to the lowest investor_id.
 -- Same picks as lendrisk.simulate.demo_investors on the canonical frames.
+-- key: login
 with
 
 per_investor as (

@@ -9,6 +9,7 @@
 --   claims_90plus         their outstanding principal at that month-end, currency units
 --   loans_bought_out      of them, loans with a guarantor payment on or before $as_of
 --   guarantor_principal   guarantor principal paid on them on or before $as_of, currency units
+-- key: guarantee
 with
 
 first_90plus as (
