@@ -12,7 +12,7 @@
 --   charged_off_principal    their principal written off, currency units
 --   recovered                their recoveries within m months, currency units (cumulative)
 --   recovery_rate            recovered / charged_off_principal
--- key: months_since_charge_off
+-- key: cohort, months_since_charge_off
 with
 
 charge_offs as (
