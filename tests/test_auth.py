@@ -8,6 +8,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from argon2 import PasswordHasher
 from tiny import OBSERVED_TO, tiny_tables
 
 from lendrisk import auth, authstate, store
@@ -50,6 +51,15 @@ def test_hash_is_salted_argon2() -> None:
     assert auth.password_matches(first, "s3cret")
     assert not auth.password_matches(first, "S3cret")
     assert not auth.password_matches("not a hash", "s3cret")
+
+
+def test_hashes_use_owasp_cost_and_older_hashes_still_verify() -> None:
+    """New hashes carry m=19456 KiB, t=2, p=1; a hash with argon2-cffi's defaults (64 MiB) still verifies."""
+    assert "$m=19456,t=2,p=1$" in auth.hash_password("s3cret")
+    older = PasswordHasher(time_cost=3, memory_cost=65_536, parallelism=4).hash("s3cret")
+    assert "$m=65536,t=3,p=4$" in older
+    assert auth.password_matches(older, "s3cret")
+    assert not auth.password_matches(older, "s3cret!")
 
 
 def test_demo_accounts(users) -> None:
