@@ -5,30 +5,36 @@ role, the shared sidebar, then the chosen page. Routes only: pages live in pages
 import streamlit as st
 
 from lendrisk import ui, vocab
-from lendrisk.ui import PageSpec as P
 
-# Who may see a page, and the sidebar section it sits in.
-INVESTOR, MINE = vocab.INVESTOR_ROLES, "common.section.investor"
-PLATFORM, MANAGE = vocab.PLATFORM_ROLES, "common.section.platform"
-ADMIN, ADMINISTER = vocab.ADMIN_ROLES, "common.section.admin"
-EVERYONE, STORE = vocab.ROLES, "common.section.store"
-
-# Every screen: (file, title key, icon, roles, section key). A page is listed only once its file
-# exists; sections and pages appear in this order and the first page a role may see opens first.
+# Every screen, by sidebar section with the roles that may see it: page name -> icon. A page's file is
+# pages/<name>.py and its title common.page.<name>; it is listed only once its file exists. Sections and
+# pages appear in this order and the first page a role may see opens first.
 PAGES = [
-    P("pages/portfolio.py", "common.page.portfolio", ":material/account_balance_wallet:", INVESTOR, MINE),
-    P("pages/holdings.py", "common.page.holdings", ":material/list_alt:", INVESTOR, MINE),
-    P("pages/investor_risk.py", "common.page.investor_risk", ":material/warning:", INVESTOR, MINE),
-    P("pages/learn.py", "common.page.learn", ":material/school:", INVESTOR, MINE),
-    P("pages/health.py", "common.page.health", ":material/monitor_heart:", PLATFORM, MANAGE),
-    P("pages/why.py", "common.page.why", ":material/waterfall_chart:", PLATFORM, MANAGE),
-    P("pages/vintages.py", "common.page.vintages", ":material/stacked_line_chart:", PLATFORM, MANAGE),
-    P("pages/segments.py", "common.page.segments", ":material/pie_chart:", PLATFORM, MANAGE),
-    P("pages/collections.py", "common.page.collections", ":material/support_agent:", PLATFORM, MANAGE),
-    P("pages/reserve.py", "common.page.reserve", ":material/savings:", PLATFORM, MANAGE),
-    P("pages/disclosure.py", "common.page.disclosure", ":material/description:", PLATFORM, MANAGE),
-    P("pages/data.py", "common.page.data", ":material/upload_file:", ADMIN, ADMINISTER),
-    P("pages/store.py", "common.page.store", ":material/database:", EVERYONE, STORE),
+    *ui.section(
+        "common.section.investor",
+        vocab.INVESTOR_ROLES,
+        {
+            "portfolio": ":material/account_balance_wallet:",
+            "holdings": ":material/list_alt:",
+            "investor_risk": ":material/warning:",
+            "learn": ":material/school:",
+        },
+    ),
+    *ui.section(
+        "common.section.platform",
+        vocab.PLATFORM_ROLES,
+        {
+            "health": ":material/monitor_heart:",
+            "why": ":material/waterfall_chart:",
+            "vintages": ":material/stacked_line_chart:",
+            "segments": ":material/pie_chart:",
+            "collections": ":material/support_agent:",
+            "reserve": ":material/savings:",
+            "disclosure": ":material/description:",
+        },
+    ),
+    *ui.section("common.section.admin", vocab.ADMIN_ROLES, {"data": ":material/upload_file:"}),
+    *ui.section("common.section.store", vocab.ROLES, {"store": ":material/database:"}),
 ]
 
 st.set_page_config(page_title="lendrisk", page_icon=":material/monitoring:", layout="wide")

@@ -15,19 +15,17 @@ import argparse
 import json
 import os
 import statistics
-import subprocess
 import sys
 import threading
 import time
-import urllib.request
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
-from bench_pages import ROOT, free_port, log_in, nav_pages, new_tab, uptime, visit
+from bench_pages import ROOT, log_in, nav_pages, new_tab, uptime, visit
+from streamlit_server import free_port, launch, serve_process
 
 TARGET_GB = 4.0
 
@@ -40,45 +38,14 @@ def status_kb(pid: int, field: str) -> int:
     raise KeyError(field)
 
 
-@contextmanager
-def app(store_path: Path, log_path: Path, port: int) -> Iterator[tuple[str, subprocess.Popen]]:
-    """A fresh `streamlit run app.py` on the store at port; yields its URL and process, stops it after."""
-    url = f"http://127.0.0.1:{port}"
-    command = [
-        *(sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true"),
-        *("--server.port", str(port), "--server.address", "127.0.0.1"),
-        *("--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"),
-    ]
-    env = {**os.environ, "LENDRISK_DB": str(store_path)}
-    with log_path.open("a") as log:
-        proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-        try:
-            deadline = time.monotonic() + 120
-            while True:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"streamlit did not start on {url}: see {log_path}")
-                try:
-                    with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2):
-                        break
-                except OSError:
-                    time.sleep(0.2)
-            yield url, proc
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
-
-
 def browse(store_path: Path, rounds: int, log_path: Path, port: int) -> dict[str, Any]:
     """Both roles browse every page rounds times on one server; memory samples and page timings."""
     from playwright.sync_api import sync_playwright
 
     samples: list[int] = []
     loads: list[dict[str, Any]] = []
-    with app(store_path, log_path, port) as (url, proc), sync_playwright() as pw:
+    env = {**os.environ, "LENDRISK_DB": str(store_path)}
+    with serve_process(ROOT, env, port, log_path, seconds=120) as (url, proc), sync_playwright() as pw:
         stop = threading.Event()
 
         def sample() -> None:
@@ -88,10 +55,7 @@ def browse(store_path: Path, rounds: int, log_path: Path, port: int) -> dict[str
 
         sampler = threading.Thread(target=sample, daemon=True)
         sampler.start()
-        browser = pw.chromium.launch(
-            executable_path="/usr/bin/chromium",
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
+        browser = launch(pw)
         tabs = {}
         for role in ("manager", "investor"):
             tabs[role] = new_tab(browser)

@@ -26,22 +26,11 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests"))
+from streamlit_server import IDLE, launch  # noqa: E402
+
 from lendrisk import i18n  # noqa: E402
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-IDLE = (
-    "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
-    " && document.querySelectorAll('[data-stale=\"true\"]').length === 0"
-)
 ACCOUNTS = [
     ("investor1", "demo-investor"),
     ("investor2", "demo-investor"),
@@ -130,7 +119,7 @@ async def drive(url: str, sessions: int, seconds: float) -> dict:
 
     out: dict = {"login": [], "pages": [], "errors": []}
     async with async_playwright() as pw:
-        browser = await pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        browser = await launch(pw)
         until = time.monotonic() + seconds
         await asyncio.gather(*(session(browser, url, n, until, out) for n in range(sessions)))
         await browser.close()

@@ -26,33 +26,23 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
-import time
 import urllib.parse
 import urllib.request
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
 
 import duckdb
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests"))
+from streamlit_server import free_port, launch, serve  # noqa: E402
+
 RESULTS = ROOT / "bench" / "results" / "pages.json"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 ACCOUNTS = {"investor": ("investor1", "demo-investor"), "manager": ("manager", "demo-manager")}
 TARGETS = {"interactive": 2.0, "drawn": 6.0}  # seconds, issues 4 and 5, on the demo store
 QUIET_MS = 1500  # drawn once nothing changed for this long
@@ -136,44 +126,9 @@ def count_loans(path: Path) -> int:
         return con.execute("select count(*) from loans").fetchone()[0]
 
 
-def free_port() -> int:
-    """A TCP port nobody listens on right now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@contextmanager
-def server(store_path: Path, log_path: Path) -> Iterator[str]:
-    """A fresh `streamlit run app.py` on the store (empty caches); yields its URL, stops it after."""
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    command = [
-        *(sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true"),
-        *("--server.port", str(port), "--server.address", "127.0.0.1"),
-        *("--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"),
-    ]
-    env = {**os.environ, "LENDRISK_DB": str(store_path)}
-    with log_path.open("a") as log:
-        proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-        try:
-            deadline = time.monotonic() + 60
-            while True:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"streamlit did not start on {url}: see {log_path}")
-                try:
-                    with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2):
-                        break
-                except OSError:
-                    time.sleep(0.2)
-            yield url
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+def server(store_path: Path, log_path: Path) -> AbstractContextManager[str]:
+    """A fresh `streamlit run app.py` on the store (empty caches) on a free port: its URL, stopped after."""
+    return serve(ROOT, {**os.environ, "LENDRISK_DB": str(store_path)}, free_port(), log_path)
 
 
 def uptime() -> str:
@@ -357,7 +312,7 @@ def main() -> None:
         print(f"load: {load['start']}", flush=True)
         rows: list[dict[str, Any]] = []
         with sync_playwright() as pw:
-            browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            browser = launch(pw)
             try:
                 for role in args.roles.split(","):
                     rows += bench_role(browser, store_path, role.strip(), args.runs, Path(tmp))

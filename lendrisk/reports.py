@@ -99,16 +99,13 @@ class Item(NamedTuple):
     """One line of the disclosure report: source column, Chinese item name, kind of value, its base.
 
     basis names what an amount or count counts (principal, interest, principal_interest, loans,
-    people); a ratio (basis "ratio") is numerator / denominator, two columns of disclosure_monthly
-    (an item of the report, or a base column shown beside it).
+    people); a ratio (basis "ratio") is numerator / denominator (RATIO_PARTS).
     """
 
     column: str
     zh: str
     kind: str  # money, count, pct
     basis: str
-    numerator: str | None = None
-    denominator: str | None = None
 
 
 # The order and Chinese names of the 2017 guideline's operating items (queries/disclosure_monthly.sql).
@@ -122,63 +119,34 @@ DISCLOSURE_ITEMS: tuple[Item, ...] = (
     Item("current_lenders", "当前出借人数量", "count", "people"),
     Item("cumulative_borrowers", "累计借款人数量", "count", "people"),
     Item("current_borrowers", "当前借款人数量", "count", "people"),
-    Item(
-        "avg_borrowing_per_borrower",
-        "人均累计借款金额",
-        "money",
-        "ratio",
-        "cumulative_lending_amount",
-        "cumulative_borrowers",
-    ),
-    Item(
-        "avg_lending_per_lender",
-        "人均累计出借金额",
-        "money",
-        "ratio",
-        "cumulative_lending_amount",
-        "cumulative_lenders",
-    ),
-    Item(
-        "top10_borrower_share",
-        "前十大借款人待还金额占比",
-        "pct",
-        "ratio",
-        "top10_borrower_outstanding",
-        "outstanding_amount",
-    ),
-    Item(
-        "largest_borrower_share",
-        "最大单一借款人待还金额占比",
-        "pct",
-        "ratio",
-        "largest_borrower_outstanding",
-        "outstanding_amount",
-    ),
-    Item(
-        "top10_lender_share",
-        "前十大出借人待收金额占比",
-        "pct",
-        "ratio",
-        "top10_lender_claims",
-        "lender_claims",
-    ),
-    Item(
-        "largest_lender_share",
-        "最大单一出借人待收金额占比",
-        "pct",
-        "ratio",
-        "largest_lender_claims",
-        "lender_claims",
-    ),
+    Item("avg_borrowing_per_borrower", "人均累计借款金额", "money", "ratio"),
+    Item("avg_lending_per_lender", "人均累计出借金额", "money", "ratio"),
+    Item("top10_borrower_share", "前十大借款人待还金额占比", "pct", "ratio"),
+    Item("largest_borrower_share", "最大单一借款人待还金额占比", "pct", "ratio"),
+    Item("top10_lender_share", "前十大出借人待收金额占比", "pct", "ratio"),
+    Item("largest_lender_share", "最大单一出借人待收金额占比", "pct", "ratio"),
     Item("overdue_amount", "逾期金额", "money", "principal"),
     Item("overdue_count", "逾期笔数", "count", "loans"),
     Item("overdue_90_amount", "逾期90天(不含)以上金额", "money", "principal"),
     Item("overdue_90_count", "逾期90天(不含)以上笔数", "count", "loans"),
     Item("cumulative_compensation_amount", "累计代偿金额", "money", "principal_interest"),
     Item("cumulative_compensation_count", "累计代偿笔数", "count", "loans"),
-    Item("project_overdue_rate", "项目逾期率", "pct", "ratio", "overdue_count", "outstanding_count"),
-    Item("amount_overdue_rate", "金额逾期率", "pct", "ratio", "overdue_amount", "outstanding_amount"),
+    Item("project_overdue_rate", "项目逾期率", "pct", "ratio"),
+    Item("amount_overdue_rate", "金额逾期率", "pct", "ratio"),
 )
+
+# Each disclosed ratio as numerator / denominator: two columns of disclosure_monthly (an item of the
+# report, or a base column shown beside it).
+RATIO_PARTS: dict[str, tuple[str, str]] = {
+    "avg_borrowing_per_borrower": ("cumulative_lending_amount", "cumulative_borrowers"),
+    "avg_lending_per_lender": ("cumulative_lending_amount", "cumulative_lenders"),
+    "top10_borrower_share": ("top10_borrower_outstanding", "outstanding_amount"),
+    "largest_borrower_share": ("largest_borrower_outstanding", "outstanding_amount"),
+    "top10_lender_share": ("top10_lender_claims", "lender_claims"),
+    "largest_lender_share": ("largest_lender_claims", "lender_claims"),
+    "project_overdue_rate": ("overdue_count", "outstanding_count"),
+    "amount_overdue_rate": ("overdue_amount", "outstanding_amount"),
+}
 
 # Parts of the shares that are not items themselves (columns of disclosure_monthly): shown as bases.
 DISCLOSURE_BASES: dict[str, str] = {
@@ -202,22 +170,23 @@ def disclosure_report(con: duckdb.DuckDBPyConnection, month_end: dt.date) -> pd.
     basis, and for ratios numerator / denominator (column names) with their values (value = their
     quotient, 0 when the denominator is 0)."""
     row = metrics.disclosure_monthly(con, month_end).iloc[0]
-    return pd.DataFrame(
-        [
+    rows = []
+    for i in DISCLOSURE_ITEMS:
+        numerator, denominator = RATIO_PARTS.get(i.column, (None, None))
+        rows.append(
             {
                 "item": i.column,
                 "zh": i.zh,
                 "kind": i.kind,
                 "value": float(row[i.column]),
                 "basis": i.basis,
-                "numerator": i.numerator,
-                "denominator": i.denominator,
-                "numerator_value": float(row[i.numerator]) if i.numerator else None,
-                "denominator_value": float(row[i.denominator]) if i.denominator else None,
+                "numerator": numerator,
+                "denominator": denominator,
+                "numerator_value": float(row[numerator]) if numerator else None,
+                "denominator_value": float(row[denominator]) if denominator else None,
             }
-            for i in DISCLOSURE_ITEMS
-        ]
-    )
+        )
+    return pd.DataFrame(rows)
 
 
 def compensation_rates(con: duckdb.DuckDBPyConnection, month_end: dt.date) -> pd.DataFrame:

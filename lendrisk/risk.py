@@ -714,16 +714,8 @@ def expected_loss(
     return _expected_loss(inputs, model, investor_id is not None, method, static_loss_rates, coverage)
 
 
-def expected_loss_summary(
-    con: duckdb.DuckDBPyConnection,
-    as_of: dt.date,
-    investor_id: str | None = None,
-    method: Method = "markov",
-    lookback_months: int = 12,
-    static_loss_rates: Mapping[str, float] | None = None,
-) -> pd.DataFrame:
-    """One row per IFRS 9 stage × bucket with positions: loans, ead, el, el_after_guarantee, el_rate."""
-    frame = expected_loss(con, as_of, investor_id, method, lookback_months, static_loss_rates)
+def expected_loss_summary(frame: pd.DataFrame) -> pd.DataFrame:
+    """An expected_loss frame per IFRS 9 stage × bucket: loans, ead, el, el_after_guarantee, el_rate."""
     summary = (
         frame.groupby(["stage", "state"], sort=False)
         .agg(
@@ -977,15 +969,16 @@ def investor_returns(
     outstanding = float(holdings["ead"].sum())
     expected = float(holdings["el_after_guarantee"].sum())
     lifetime = float(holdings["el_lifetime_after_guarantee"].sum())
-    invested = float(monthly["invested"].sum())
+    sums = monthly.sum(numeric_only=True)  # the investor's totals to as_of
+    invested = float(sums["invested"])
     return {
         "invested": invested,
-        "principal_received": float(monthly["cash_principal"].sum()),
-        "interest_received": float(monthly["cash_interest"].sum()),
-        "fees_received": float(monthly["cash_fees"].sum()),
-        "charged_off_principal": float(monthly["charged_off_principal"].sum()),
-        "recoveries": float(monthly["recoveries"].sum()),
-        "realised_loss": float(monthly["charged_off_principal"].sum() - monthly["recoveries"].sum()),
+        "principal_received": float(sums["cash_principal"]),
+        "interest_received": float(sums["cash_interest"]),
+        "fees_received": float(sums["cash_fees"]),
+        "charged_off_principal": float(sums["charged_off_principal"]),
+        "recoveries": float(sums["recoveries"]),
+        "realised_loss": float(sums["charged_off_principal"] - sums["recoveries"]),
         "outstanding_exposure": outstanding,
         "expected_loss": expected,
         "past_due_expected_loss": adjustment,

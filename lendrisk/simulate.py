@@ -174,7 +174,9 @@ def produce(
     say("simulating repayments", 0.1)
     walk = _Walk.start(book.n)
     cash = _Cash(book, ids, emit, chunk_rows, walk.bought)
-    _simulate(rng, book, ledger, stress, walk, cash, lambda f: say("simulating repayments", 0.1 + 0.6 * f))
+    _simulate(
+        _Run(rng, book, ledger, walk, cash), stress, lambda f: say("simulating repayments", 0.1 + 0.6 * f)
+    )
     say("collections and investors", 0.7)
     _recover(rng, walk, cash.pay)
     cash.flush()
@@ -644,16 +646,20 @@ def _age_factor(k: np.ndarray) -> np.ndarray:
     return np.interp(k, [1, 2, 4, 10, 24, 36], [0.55, 0.85, 1.2, 1.2, 0.85, 0.7])
 
 
-def _simulate(
-    rng: np.random.Generator,
-    book: Book,
-    ledger: _Ledger,
-    stress: np.ndarray,
-    walk: _Walk,
-    cash: _Cash,
-    tick: Callable[[float], None],
-) -> None:
+@dataclass(frozen=True)
+class _Run:
+    """What the walk works on: its random draws, the book, the schedule ledger, the walk state, the cash."""
+
+    rng: np.random.Generator
+    book: Book
+    ledger: _Ledger
+    walk: _Walk
+    cash: _Cash
+
+
+def _simulate(run: _Run, stress: np.ndarray, tick: Callable[[float], None]) -> None:
     """Walk every loan month by month, adding repayment and event rows to cash and updating walk."""
+    book, walk = run.book, run.walk
     # static part of the monthly miss hazard: grade, misreported income, vintage (looser screening
     # lets in worse borrowers within a grade), product and channel
     hazard0 = (
@@ -670,22 +676,16 @@ def _simulate(
         tick(t / N_MONTHS)
         open_ = np.concatenate([open_[walk.status[open_] == 0], np.arange(first_open[t - 1], first_open[t])])
         month = _Month.of(book, open_, t, float(stress[t]))
-        late, new = _pay_current(rng, month, book, ledger, walk, cash, hazard0, prepay0)
-        _walk_late(rng, month, book, ledger, walk, cash, late, new)
+        late, new = _pay_current(run, month, hazard0, prepay0)
+        _walk_late(run, month, late, new)
     tick(1.0)
 
 
 def _pay_current(
-    rng: np.random.Generator,
-    m: _Month,
-    book: Book,
-    ledger: _Ledger,
-    walk: _Walk,
-    cash: _Cash,
-    hazard0: np.ndarray,
-    prepay0: np.ndarray,
+    run: _Run, m: _Month, hazard0: np.ndarray, prepay0: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
     """Current borrowers with installment k due pay it (some prepay) or miss it; (behind, just missed)."""
+    rng, book, ledger, walk, cash = run.rng, run.book, run.ledger, run.walk, run.cash
     a, k = m.a, m.k
     cur = (walk.paid_n[a] == k - 1) & (k <= m.tm)
     c_idx = np.flatnonzero(cur)
@@ -724,17 +724,9 @@ def _pay_current(
     return new | (~cur & (walk.status[a] == 0)), new
 
 
-def _walk_late(
-    rng: np.random.Generator,
-    m: _Month,
-    book: Book,
-    ledger: _Ledger,
-    walk: _Walk,
-    cash: _Cash,
-    late: np.ndarray,
-    new: np.ndarray,
-) -> None:
+def _walk_late(run: _Run, m: _Month, late: np.ndarray, new: np.ndarray) -> None:
     """Loans behind (just missed or already late): contact, cure, partial pay, collections, DPD 90/180."""
+    rng, book, walk = run.rng, run.book, run.walk
     li = np.flatnonzero(late)
     la = m.a[li]
     if la.size == 0:
@@ -763,24 +755,16 @@ def _walk_late(
         threshold=threshold,
         room=np.minimum(dn - dk - 1, threshold - dk - 1),
     )
-    cure = _cure(rng, m, behind, is_new, book, ledger, walk, cash)
+    cure = _cure(run, m, behind, is_new)
     still = behind.where(~cure)
-    _pay_part(rng, still, ledger, walk, cash)
-    _collect(rng, m, still, book, walk, cash)
-    _buy_out_or_charge_off(still, book, ledger, walk, cash)
+    _pay_part(run, still)
+    _collect(run, m, still)
+    _buy_out_or_charge_off(run, still)
 
 
-def _cure(
-    rng: np.random.Generator,
-    m: _Month,
-    late: _Late,
-    is_new: np.ndarray,
-    book: Book,
-    ledger: _Ledger,
-    walk: _Walk,
-    cash: _Cash,
-) -> np.ndarray:
+def _cure(run: _Run, m: _Month, late: _Late, is_new: np.ndarray) -> np.ndarray:
     """First contact of new episodes; borrowers who cure pay every unpaid installment late. The cure mask."""
+    rng, book, ledger, walk, cash = run.rng, run.book, run.ledger, run.walk, run.cash
     la = late.loan
     cure_p = (
         CURE_BY_STAGE[late.stage]
@@ -825,8 +809,9 @@ def _cure(
     return cure
 
 
-def _pay_part(rng: np.random.Generator, late: _Late, ledger: _Ledger, walk: _Walk, cash: _Cash) -> None:
+def _pay_part(run: _Run, late: _Late) -> None:
     """Some borrowers still behind pay part of the oldest unpaid installment (interest first)."""
+    rng, ledger, walk, cash = run.rng, run.ledger, run.walk, run.cash
     sa, sj = late.loan, late.j
     rem_p = ledger.cp(sa, sj) - ledger.cp(sa, sj - 1) - walk.part_p[sa]
     rem_i = ledger.ci(sa, sj) - ledger.ci(sa, sj - 1) - walk.part_i[sa]
@@ -847,8 +832,9 @@ def _pay_part(rng: np.random.Generator, late: _Late, ledger: _Ledger, walk: _Wal
     walk.part_i[pp_] += to_i[partial]
 
 
-def _collect(rng: np.random.Generator, m: _Month, late: _Late, book: Book, walk: _Walk, cash: _Cash) -> None:
+def _collect(run: _Run, m: _Month, late: _Late) -> None:
     """Collections: a call at the second missed date, visit / promise at the third, court at the fourth."""
+    rng, book, walk, cash = run.rng, run.book, run.walk, run.cash
     sa, sdk, sstage = late.loan, late.dk, late.stage
     r = rng.random((4, sa.size))
     o = rng.integers(1, 20, (3, sa.size))
@@ -866,8 +852,9 @@ def _collect(rng: np.random.Generator, m: _Month, late: _Late, book: Book, walk:
     walk.legal[fa] = True
 
 
-def _buy_out_or_charge_off(late: _Late, book: Book, ledger: _Ledger, walk: _Walk, cash: _Cash) -> None:
+def _buy_out_or_charge_off(run: _Run, late: _Late) -> None:
     """DPD 90 on a guaranteed loan: buy-out; DPD 180 otherwise: charge-off of the principal unpaid."""
+    book, ledger, walk, cash = run.book, run.ledger, run.walk, run.cash
     thr = late.threshold
     hits = thr < late.dn
     bo = hits & late.pending

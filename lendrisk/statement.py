@@ -23,21 +23,23 @@ from lendrisk import export, i18n, investor, metrics
 
 MONEY, PCT, DATE = "#,##0.00", "0.00%", "yyyy-mm-dd"
 HEADER = PatternFill("solid", fgColor="DDE5F0")
-# summary rows: message key, figure in portfolio_summary / month_flows, Excel format
+# summary rows: message key, figure in portfolio_summary / month_flows; the figures in SUMMARY_PCT are
+# percentages, the others money
 SUMMARY = (
-    ("investor.kpi.invested", "invested", MONEY),
-    ("investor.kpi.exposure", "exposure", MONEY),
-    ("investor.kpi.overdue", "overdue_balance", MONEY),
-    ("investor.statement.overdue_share", "overdue_share", PCT),
-    ("investor.kpi.el", "expected_loss", MONEY),
-    ("investor.kpi.realised_loss", "realised_loss", MONEY),
-    ("investor.kpi.interest", "interest_received", MONEY),
-    ("investor.kpi.nar", "nar", PCT),
-    ("investor.kpi.adjusted_nar", "adjusted_nar", PCT),
-    ("investor.kpi.xirr", "xirr", PCT),
-    ("investor.statement.month_invested", "month_invested", MONEY),
-    ("investor.statement.month_received", "month_received", MONEY),
+    ("investor.kpi.invested", "invested"),
+    ("investor.kpi.exposure", "exposure"),
+    ("investor.kpi.overdue", "overdue_balance"),
+    ("investor.statement.overdue_share", "overdue_share"),
+    ("investor.kpi.el", "expected_loss"),
+    ("investor.kpi.realised_loss", "realised_loss"),
+    ("investor.kpi.interest", "interest_received"),
+    ("investor.kpi.nar", "nar"),
+    ("investor.kpi.adjusted_nar", "adjusted_nar"),
+    ("investor.kpi.xirr", "xirr"),
+    ("investor.statement.month_invested", "month_invested"),
+    ("investor.statement.month_received", "month_received"),
 )
+SUMMARY_PCT = frozenset({"overdue_share", "nar", "adjusted_nar", "xirr"})
 POSITIONS = (
     ("loan_id", "investor.col.loan", None),
     ("state", "investor.col.state", None),
@@ -93,9 +95,9 @@ def _summary(ws: Worksheet, figures: dict[str, float], as_of: dt.date, lang: str
     ws.append([i18n.t("investor.statement.title", lang, investor=investor_id, date=as_of.isoformat())])
     ws["A1"].font = Font(bold=True, size=13)
     ws.append([])
-    for key, name, number_format in SUMMARY:
+    for key, name in SUMMARY:
         ws.append([i18n.t(key, lang), figures[name]])
-        ws.cell(ws.max_row, 2).number_format = number_format
+        ws.cell(ws.max_row, 2).number_format = PCT if name in SUMMARY_PCT else MONEY
     ws.column_dimensions["A"].width, ws.column_dimensions["B"].width = 40, 18
 
 

@@ -315,7 +315,7 @@ def test_static_lendingclub_loss_rates(tiny_con):
 
 
 def test_expected_loss_summary_by_stage_and_bucket(tiny_con):
-    summary = risk.expected_loss_summary(tiny_con, d("2024-03-31"))
+    summary = risk.expected_loss_summary(risk.expected_loss(tiny_con, d("2024-03-31")))
     # Stage 1 current: L2; stage 1 1-30: L1 + L3 = 708 + 2,000, EL 0.9 x 2,708 = 2,437.2.
     assert summary[["stage", "state", "loans"]].values.tolist() == [[1, "current", 1], [1, "1-30", 2]]
     assert summary.loc[1, "ead"] == 2708.0

@@ -5,9 +5,6 @@ a client that opens a session but never logs in PUTs a file to /_stcore/upload_f
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
@@ -18,6 +15,7 @@ from apptest_helpers import build_tiny_store
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from streamlit.web.server.starlette.starlette_app_utils import generate_xsrf_token_string
+from streamlit_server import free_port, serve_process
 from websockets.sync.client import connect
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -25,49 +23,13 @@ pytestmark = pytest.mark.slow
 OPEN: list = []  # websocket connections kept open until the module ends
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory):
-    """`streamlit run app.py` on the tiny store; yields its base URL."""
+    """`streamlit run app.py` on the tiny store; yields its base URL and process id."""
     db = build_tiny_store(tmp_path_factory.mktemp("store") / "tiny.duckdb")
-    port = free_port()
     env = {**os.environ, "LENDRISK_DB": str(db), "LENDRISK_SECRET": "test-secret"}
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            "app.py",
-            "--server.headless",
-            "true",
-            "--server.port",
-            str(port),
-            "--server.address",
-            "127.0.0.1",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            urllib.request.urlopen(f"{base}/_stcore/health", timeout=2)
-            break
-        except OSError:
-            assert proc.poll() is None and time.monotonic() < deadline
-            time.sleep(0.3)
-    yield base, proc.pid
-    proc.terminate()
-    proc.wait(10)
+    with serve_process(ROOT, env, free_port(), None) as (base, proc):
+        yield base, proc.pid
 
 
 def anonymous_session(base: str) -> tuple[str, str]:

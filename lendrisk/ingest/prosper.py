@@ -15,25 +15,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from lendrisk.ingest.loanfile import (
-    AdapterError,
-    allocate_payments,
-    annuity_schedule,
-    bad_value,
-    borrowers_and_loans,
-    canonical_tables,
-    cents,
-    charge_off_frame,
-    codes,
-    dates,
-    fit_snapshot_cash,
-    installments_due,
-    merge_files,
-    numbers,
-    read_csv,
-    recovery_payments,
-    simulated_investors,
-)
+from lendrisk.ingest import loanfile as lf
 from lendrisk.vocab import MONTHS_BEHIND
 
 # The prosperLoanData pull is dated March 2014 (latest origination 2014-03-07): observed at the month-end.
@@ -111,57 +93,57 @@ CATEGORIES = {
 
 def read_file(path: Path) -> tuple[dict[str, pd.DataFrame], dt.date]:
     """One prosperLoanData file: the canonical tables and observed_to."""
-    raw = read_csv(path, NEEDED)
+    raw = lf.read_csv(path, NEEDED)
     # prosperLoanData repeats some loans on rows that differ only in unused columns (ProsperScore).
     raw = raw[~raw.duplicated(keep="first")]
     repeated = raw["LoanKey"].duplicated(keep="first").to_numpy()
     if repeated.any():
-        raise bad_value(path, raw, "LoanKey", repeated, "loan appears twice with different values")
-    status = codes(path, raw, "LoanStatus", [s for s, v in STATUS_STATE.items() if v != "cancelled"])
+        raise lf.bad_value(path, raw, "LoanKey", repeated, "loan appears twice with different values")
+    status = lf.codes(path, raw, "LoanStatus", [s for s, v in STATUS_STATE.items() if v != "cancelled"])
     state = np.array([STATUS_STATE[s] for s in status], dtype=object)
     loan_ids = raw["LoanKey"].str.strip().to_numpy(dtype=object)
     if (loan_ids == "").any():
-        raise bad_value(path, raw, "LoanKey", loan_ids == "", "value is missing")
+        raise lf.bad_value(path, raw, "LoanKey", loan_ids == "", "value is missing")
     attrs = _attributes(path, raw, state)
     cash = _cash(path, raw)
     facts = _borrower_facts(path, raw)
-    sched = annuity_schedule(attrs["principal"], attrs["rate"], attrs["term"], attrs["originated"])
+    sched = lf.annuity_schedule(attrs["principal"], attrs["rate"], attrs["term"], attrs["originated"])
     borrower, events, collection = _payments(loan_ids, state, attrs, cash, sched)
     borrowers, loans = _borrowers_and_loans(raw, loan_ids, attrs, facts)
-    return canonical_tables(loan_ids, borrowers, loans, sched, borrower, collection, events), OBSERVED_TO
+    return lf.canonical_tables(loan_ids, borrowers, loans, sched, borrower, collection, events), OBSERVED_TO
 
 
 def _attributes(path: Path, raw: pd.DataFrame, state: np.ndarray) -> dict[str, np.ndarray]:
     """The loans' checked attributes: score, grade, category, term, rate, dates and principal (cents)."""
     alpha = raw["ProsperRating (Alpha)"].str.strip()
     older = raw["CreditGrade"].str.strip()
-    low = numbers(path, raw, "CreditScoreRangeLower")
-    high = numbers(path, raw, "CreditScoreRangeUpper")
+    low = lf.numbers(path, raw, "CreditScoreRangeLower")
+    high = lf.numbers(path, raw, "CreditScoreRangeUpper")
     score = np.floor((low + high) / 2 + 0.5).astype("int64")
     if ((score < 300) | (score > 900)).any():
-        raise bad_value(
+        raise lf.bad_value(
             path, raw, "CreditScoreRangeLower", (score < 300) | (score > 900), "score out of range"
         )
     # A loan with neither rating gets the grade of its credit score band (SCORE_GRADES).
     by_score = np.array(SCORE_GRADES)[np.searchsorted(SCORE_BANDS, score, side="right")]
     raw["ProsperRating (Alpha)"] = alpha.where(alpha != "", older).where(lambda r: r != "", by_score)
-    rating = codes(path, raw, "ProsperRating (Alpha)", list(GRADES))
+    rating = lf.codes(path, raw, "ProsperRating (Alpha)", list(GRADES))
     grade = np.array([GRADES[r] for r in rating], dtype=object)
-    category = codes(path, raw, "ListingCategory (numeric)", list(CATEGORIES))
-    term = numbers(path, raw, "Term").astype("int64")
+    category = lf.codes(path, raw, "ListingCategory (numeric)", list(CATEGORIES))
+    term = lf.numbers(path, raw, "Term").astype("int64")
     if ((term < 1) | (term > 120)).any():
-        raise bad_value(path, raw, "Term", (term < 1) | (term > 120), "term out of range")
-    rate = numbers(path, raw, "BorrowerRate")
+        raise lf.bad_value(path, raw, "Term", (term < 1) | (term > 120), "term out of range")
+    rate = lf.numbers(path, raw, "BorrowerRate")
     if ((rate < 0) | (rate >= 1)).any():
-        raise bad_value(path, raw, "BorrowerRate", (rate < 0) | (rate >= 1), "interest rate out of range")
-    originated = dates(path, raw, "LoanOriginationDate", DATE_FORMAT)
-    closed = dates(path, raw, "ClosedDate", DATE_FORMAT, blank_ok=True)
+        raise lf.bad_value(path, raw, "BorrowerRate", (rate < 0) | (rate >= 1), "interest rate out of range")
+    originated = lf.dates(path, raw, "LoanOriginationDate", DATE_FORMAT)
+    closed = lf.dates(path, raw, "ClosedDate", DATE_FORMAT, blank_ok=True)
     needs_close = np.isin(state, ["paid_off", "charged_off"]) & np.isnat(closed)
     if needs_close.any():
-        raise bad_value(path, raw, "ClosedDate", needs_close, "a closed loan needs its closing date")
-    principal = cents(path, raw, "LoanOriginalAmount")
+        raise lf.bad_value(path, raw, "ClosedDate", needs_close, "a closed loan needs its closing date")
+    principal = lf.cents(path, raw, "LoanOriginalAmount")
     if (principal <= 0).any():
-        raise bad_value(path, raw, "LoanOriginalAmount", principal <= 0, "principal must be positive")
+        raise lf.bad_value(path, raw, "LoanOriginalAmount", principal <= 0, "principal must be positive")
     return {
         "score": score,
         "grade": grade,
@@ -177,11 +159,11 @@ def _attributes(path: Path, raw: pd.DataFrame, state: np.ndarray) -> dict[str, n
 def _cash(path: Path, raw: pd.DataFrame) -> dict[str, np.ndarray]:
     """The file's cash totals per loan: payments, losses and recoveries (cents; net loss in units)."""
     return {
-        "principal": cents(path, raw, "LP_CustomerPrincipalPayments"),
-        "interest": cents(path, raw, "LP_InterestandFees"),
-        "gross_loss": cents(path, raw, "LP_GrossPrincipalLoss"),
-        "net_loss": numbers(path, raw, "LP_NetPrincipalLoss"),
-        "recovered_interest": cents(path, raw, "LP_NonPrincipalRecoverypayments"),
+        "principal": lf.cents(path, raw, "LP_CustomerPrincipalPayments"),
+        "interest": lf.cents(path, raw, "LP_InterestandFees"),
+        "gross_loss": lf.cents(path, raw, "LP_GrossPrincipalLoss"),
+        "net_loss": lf.numbers(path, raw, "LP_NetPrincipalLoss"),
+        "recovered_interest": lf.cents(path, raw, "LP_NonPrincipalRecoverypayments"),
     }
 
 
@@ -201,21 +183,21 @@ def _payments(
     total = cash["principal"] + cash["interest"]
     got_p = np.where(done, np.minimum(principal, total), np.minimum(cash["principal"], principal))
     got_i = total - got_p
-    due_count = installments_due(sched, as_of, n)
+    due_count = lf.installments_due(sched, as_of, n)
     missed = pd.Series(state).map(MONTHS_BEHIND).to_numpy()
     target = np.where(np.isnan(missed), -1, np.maximum(due_count - np.nan_to_num(missed), 0)).astype("int64")
-    got_p, got_i = fit_snapshot_cash(sched, got_p, got_i, target, state != "current")
+    got_p, got_i = lf.fit_snapshot_cash(sched, got_p, got_i, target, state != "current")
     charged = np.flatnonzero(state == "charged_off")
     last_paid = np.where(done, closed, as_of)
     last_paid[charged] = closed[charged] - 1
-    borrower = allocate_payments(sched, got_p, got_i, np.zeros(n, dtype="int64"), last_paid)
+    borrower = lf.allocate_payments(sched, got_p, got_i, np.zeros(n, dtype="int64"), last_paid)
     gross_loss = cash["gross_loss"]
     written_off = np.minimum(gross_loss[charged], principal[charged] - got_p[charged])
-    events = charge_off_frame(loan_ids, charged, closed[charged], written_off, "Prosper ClosedDate")
+    events = lf.charge_off_frame(loan_ids, charged, closed[charged], written_off, "Prosper ClosedDate")
     rec_principal = np.maximum(gross_loss - np.floor(cash["net_loss"] * 100 + 0.5).astype("int64"), 0)
     recovered = (rec_principal + cash["recovered_interest"])[charged]
     rec = recovered > 0
-    collection = recovery_payments(
+    collection = lf.recovery_payments(
         charged[rec],
         np.minimum(closed[charged][rec] + RECOVERY_LAG_DAYS, as_of),
         recovered[rec],
@@ -226,9 +208,9 @@ def _payments(
 
 def _borrower_facts(path: Path, raw: pd.DataFrame) -> dict[str, np.ndarray]:
     """Annual income (units, NaN when not stated), income verified (bool) and employment (text or None)."""
-    income = numbers(path, raw, "StatedMonthlyIncome", blank=np.nan) * 12
+    income = lf.numbers(path, raw, "StatedMonthlyIncome", blank=np.nan) * 12
     raw["IncomeVerifiable"] = raw["IncomeVerifiable"].str.strip().str.lower()
-    verified = codes(path, raw, "IncomeVerifiable", ["true", "false"]) == "true"
+    verified = lf.codes(path, raw, "IncomeVerifiable", ["true", "false"]) == "true"
     employment = raw["EmploymentStatus"].str.strip().to_numpy(dtype=object)
     employment[employment == ""] = None
     return {"income": income, "verified": verified, "employment": employment}
@@ -244,7 +226,7 @@ def _borrowers_and_loans(
     loan_attrs["product"] = [CATEGORIES[c][1] for c in category]
     loan_attrs["purpose"] = [CATEGORIES[c][0] for c in category]
     meets_policy = np.ones(len(loan_ids), dtype=bool)
-    return borrowers_and_loans(loan_ids, loan_attrs, attrs["principal"], attrs["originated"], meets_policy)
+    return lf.borrowers_and_loans(loan_ids, loan_attrs, attrs["principal"], attrs["originated"], meets_policy)
 
 
 def read_tables(
@@ -253,8 +235,8 @@ def read_tables(
     """Canonical tables (+ simulated investors and holdings) and observed_to from Prosper files."""
     parts = [read_file(Path(p)) for p in paths]
     if not parts:
-        raise AdapterError("(no files)", None, None, "no Prosper file given")
-    tables, observed_to = merge_files(parts)
+        raise lf.AdapterError("(no files)", None, None, "no Prosper file given")
+    tables, observed_to = lf.merge_files(parts)
     if investors:
-        tables["investors"], tables["holdings"] = simulated_investors(tables["loans"], seed)
+        tables["investors"], tables["holdings"] = lf.simulated_investors(tables["loans"], seed)
     return tables, observed_to

@@ -27,7 +27,7 @@ from lendrisk.ui.kit import (
 )
 from lendrisk.ui.language import LANG_NAMES, as_of, as_of_key, browser_lang, lang, month_ends, t
 from lendrisk.ui.session import cached, connection, store_stamp
-from lendrisk.ui.shell import PageSpec, ensure_store, login_gate, navigation, require_role, sidebar
+from lendrisk.ui.shell import PageSpec, ensure_store, login_gate, navigation, require_role, section, sidebar
 
 __all__ = [
     "LANG_NAMES",
@@ -55,6 +55,7 @@ __all__ = [
     "navigation",
     "note",
     "require_role",
+    "section",
     "shock_slider",
     "sidebar",
     "store_stamp",

@@ -8,7 +8,7 @@ import math
 import os
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -33,6 +33,14 @@ class PageSpec(NamedTuple):
     icon: str
     roles: tuple[str, ...]
     section_key: str
+
+
+def section(section_key: str, roles: tuple[str, ...], icons: Mapping[str, str]) -> list[PageSpec]:
+    """One sidebar section's screens, page name -> icon: file pages/<name>.py, title common.page.<name>."""
+    return [
+        PageSpec(f"pages/{name}.py", f"common.page.{name}", icon, roles, section_key)
+        for name, icon in icons.items()
+    ]
 
 
 # --- store gate --------------------------------------------------------------------------------

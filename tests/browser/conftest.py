@@ -13,19 +13,9 @@ from pathlib import Path
 
 import pytest
 from apptest_helpers import build_tiny_store
-from streamlit_server import free_port, serve
+from streamlit_server import CHROMIUM, free_port, launch, serve
 
 ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 SCREENSHOTS = ROOT / "artifacts" / "screenshots"
 TIMEOUT_MS = 30_000
 
@@ -62,7 +52,7 @@ def browser() -> Iterator[object]:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        chromium = launch(pw)
         yield chromium
         chromium.close()
 

@@ -1,7 +1,10 @@
-"""A dashboard server for browser tests: `streamlit run app.py` on a free local port, stopped afterwards."""
+"""The dashboard under a real browser, shared by tests/browser and bench/: `streamlit run app.py` on a
+free local port (stopped afterwards), Debian's headless Chromium through Playwright, and the wait for the
+end of a script run. bench/ scripts import it with tests/ on sys.path."""
 
 from __future__ import annotations
 
+import os
 import socket
 import subprocess
 import sys
@@ -10,6 +13,23 @@ import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+def launch(pw: Any) -> Any:
+    """Headless Debian Chromium from a Playwright instance (sync: the browser; async: awaitable)."""
+    return pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
 
 
 def free_port() -> int:
@@ -35,23 +55,34 @@ def wait_until_up(url: str, proc: subprocess.Popen, seconds: float = 60) -> None
 
 
 @contextmanager
-def serve(cwd: Path, env: dict[str, str], port: int, log_path: Path, seconds: float = 60) -> Iterator[str]:
-    """Run `streamlit run app.py` in cwd on 127.0.0.1:port (output to log_path); yield its URL."""
+def serve_process(
+    cwd: Path, env: dict[str, str], port: int, log_path: Path | None, seconds: float = 60
+) -> Iterator[tuple[str, subprocess.Popen]]:
+    """Run `streamlit run app.py` in cwd on 127.0.0.1:port (output appended to log_path, or dropped
+    when None); yield its URL and process, stop it afterwards."""
     url = f"http://127.0.0.1:{port}"
     command = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true"]
     command += ["--server.port", str(port), "--server.address", "127.0.0.1"]
     command += ["--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"]
-    with log_path.open("w") as log:
+    with open(log_path or os.devnull, "a") as log:
         proc = subprocess.Popen(command, cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT)
         try:
             wait_until_up(url, proc, seconds)
-            yield url
+            yield url, proc
         finally:
             proc.terminate()
             try:
                 proc.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 proc.kill()
+                proc.wait()
+
+
+@contextmanager
+def serve(cwd: Path, env: dict[str, str], port: int, log_path: Path, seconds: float = 60) -> Iterator[str]:
+    """As serve_process, yielding the URL only."""
+    with serve_process(cwd, env, port, log_path, seconds) as (url, _proc):
+        yield url
 
 
 # A script run is over when Streamlit shows no status widget (1.67 shows "Stop" while running, not
