@@ -26,8 +26,10 @@ from lendrisk.vocab import last_month_end
 # 3: the shared views of queries/schema/002_views.sql (holding_share, loan_charge_off, recovery, ...).
 # 4: the loan_key mart and loan_month.loan_no. 5: the book_segment mart. 6: the platform_month mart.
 # 7: macros of 002_views.sql (is_active_state, state_order, holdings_as_of, held_loans,
-# held_repayments) and the loan_outcome view.
-SCHEMA_VERSION = 7
+# held_repayments) and the loan_outcome view. 8: macros and views over the marts
+# (queries/schema/after_marts: active_tape, active_loans, held_exposures, loan_default, ...) and
+# more macros of 002_views.sql (visible_loan, score_band, claimed_repayments, ...).
+SCHEMA_VERSION = 8
 DEFAULT_DB = Path("data/lendrisk.duckdb")
 # DuckDB's memory cap while building a store: the loan_month build would otherwise grow towards 80 %
 # of RAM (10 GB at one million loans); capped, DuckDB spills to disk at no loss of speed (bench/).
@@ -218,6 +220,13 @@ def create_schema(con: duckdb.DuckDBPyConnection) -> None:
         run_file(con, path)
 
 
+def create_mart_views(con: duckdb.DuckDBPyConnection) -> None:
+    """Create the shared macros and views over the marts (queries/schema/after_marts/*.sql, in name
+    order); DuckDB binds them on creation, so they come after the marts."""
+    for path in sorted((QUERIES_DIR / "schema" / "after_marts").glob("*.sql")):
+        run_file(con, path)
+
+
 def columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
     """Column names of a table in declaration order."""
     rows = con.execute(
@@ -274,6 +283,7 @@ def build_marts(
         con.execute(f"drop table if exists {mart}")
         wanted = query_info(f"marts/{mart}").params
         run_file(con, QUERIES_DIR / "marts" / f"{mart}.sql", {p: available[p] for p in wanted})
+    create_mart_views(con)
     if progress:
         progress("marts built", 1.0)
 

@@ -18,20 +18,8 @@
 -- key: age_band, grade, score_band, channel, income_verification
 with
 
-active as (
-    select
-        loan_id,
-        months_on_book,
-        state,
-        cast(outstanding_principal as double) as outstanding_principal
-    from loan_month
-    where month_end = $as_of
-        and state in ('current', '1-30', '31-60', '61-90', '90+')
-),
-
 banded as (
     select
-        a.*,
         case
             when a.months_on_book <= 12 then a.months_on_book
             when a.months_on_book <= 18 then 13
@@ -39,22 +27,13 @@ banded as (
             when a.months_on_book <= 36 then 25
             else 37
         end as age_band,
-        l.grade,
-        case
-            when b.credit_score < 600 then 'lt600'
-            when b.credit_score < 650 then '600-649'
-            when b.credit_score < 700 then '650-699'
-            when b.credit_score < 750 then '700-749'
-            else 'ge750'
-        end as score_band,
-        l.channel,
-        case
-            when b.income_verified then 'verified'
-            when not b.income_verified then 'not_verified'
-            else 'unknown'
-        end as income_verification
-    from active as a
-    inner join loans as l using (loan_id)
+        a.grade,
+        score_band(b.credit_score) as score_band,
+        a.channel,
+        income_verification(b.income_verified) as income_verification,
+        a.state,
+        a.outstanding_principal
+    from active_loans($as_of) as a
     inner join borrowers as b using (borrower_id)
 )
 

@@ -15,15 +15,9 @@
 with
 
 overdue as (
-    select
-        loan_id,
-        state,
-        dpd,
-        cast(outstanding_principal as double) as outstanding_principal,
-        cast(past_due_amount as double) as past_due_amount
-    from loan_month
-    where month_end = $as_of
-        and state in ('1-30', '31-60', '61-90', '90+')
+    select *
+    from active_loans($as_of)
+    where state <> 'current'
 ),
 
 events as (
@@ -47,16 +41,6 @@ ranked_contacts as (
     where kind in ('reminder', 'call', 'visit', 'promise_to_pay')
 ),
 
-last_contact as (
-    select
-        loan_id,
-        contacts,
-        event_on as last_contact_on,
-        kind as last_contact_kind
-    from ranked_contacts
-    where recency = 1
-),
-
 legal as (
     select
         loan_id,
@@ -65,47 +49,26 @@ legal as (
     from events
     where kind in ('legal_filed', 'judgment')
     group by loan_id
-),
-
-described as (
-    select
-        o.loan_id,
-        l.borrower_id,
-        l.grade,
-        l.product,
-        b.region,
-        o.state,
-        o.dpd,
-        o.outstanding_principal,
-        o.past_due_amount,
-        coalesce(c.contacts, 0) as contacts,
-        c.last_contact_on,
-        c.last_contact_kind,
-        date_diff('day', c.last_contact_on, cast($as_of as date)) as days_since_contact,
-        g.legal_filed_on,
-        g.judgment_on
-    from overdue as o
-    inner join loans as l using (loan_id)
-    left join borrowers as b using (borrower_id)
-    left join last_contact as c using (loan_id)
-    left join legal as g using (loan_id)
 )
 
 select
-    loan_id,
-    borrower_id,
-    grade,
-    product,
-    region,
-    state,
-    cast(dpd as integer) as dpd,
-    outstanding_principal,
-    past_due_amount,
-    cast(contacts as bigint) as contacts,
-    last_contact_on,
-    cast(last_contact_kind as varchar) as last_contact_kind,
-    cast(days_since_contact as integer) as days_since_contact,
-    legal_filed_on,
-    judgment_on
-from described
-order by loan_id
+    o.loan_id,
+    o.borrower_id,
+    o.grade,
+    o.product,
+    b.region,
+    o.state,
+    cast(o.dpd as integer) as dpd,
+    o.outstanding_principal,
+    o.past_due_amount,
+    cast(coalesce(c.contacts, 0) as bigint) as contacts,
+    c.event_on as last_contact_on,
+    cast(c.kind as varchar) as last_contact_kind,
+    cast(date_diff('day', c.event_on, cast($as_of as date)) as integer) as days_since_contact,
+    g.legal_filed_on,
+    g.judgment_on
+from overdue as o
+left join borrowers as b using (borrower_id)
+left join ranked_contacts as c on c.loan_id = o.loan_id and c.recency = 1
+left join legal as g on g.loan_id = o.loan_id
+order by o.loan_id

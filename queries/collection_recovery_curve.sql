@@ -15,21 +15,11 @@
 -- key: cohort, months_since_charge_off
 with
 
-charge_offs as (
-    select
-        loan_id,
-        last_day(min(event_on)) as charge_off_month,
-        sum(cast(amount as double)) as charged_off_principal
-    from loan_events
-    where kind = 'charged_off' and event_on <= $as_of
-    group by loan_id
-),
-
 cohorts as (
     select
         *,
-        year(charge_off_month) as cohort
-    from charge_offs
+        year(charged_off_on) as cohort
+    from charged_off_by($as_of)
 ),
 
 cohort_horizon as (

@@ -14,35 +14,16 @@
 -- key: borrower_id
 with
 
-held as (
-    select
-        loan_id,
-        held_amount
-    from held_loans($investor_id, $as_of)
-),
-
-active_on_tape as (
-    select
-        loan_id,
-        cast(outstanding_principal as double) as outstanding_principal,
-        cast(guarantor_principal_to_date as double) as guarantor_principal
-    from loan_month
-    where month_end = $as_of
-        and is_active_state(state)
-        and ($investor_id is null or loan_id in (select loan_id from held))
-),
-
 loan_exposures as (
     select
-        l.borrower_id,
+        a.borrower_id,
         case
             when $investor_id is null then a.outstanding_principal
-            else h.held_amount / cast(l.principal as double)
-                * greatest(a.outstanding_principal - a.guarantor_principal, 0)
+            else h.held_amount / a.principal * a.claim
         end as exposure
-    from active_on_tape as a
-    inner join loans as l using (loan_id)
-    left join held as h using (loan_id)
+    from active_loans($as_of) as a
+    left join held_loans($investor_id, $as_of) as h using (loan_id)
+    where $investor_id is null or h.loan_id is not null
 ),
 
 by_borrower as (

@@ -24,22 +24,14 @@ buckets as (
     ) as b (bucket_order, bucket)
 ),
 
-bounds as (
-    select
-        cast($as_of as date) as last_to_month,
-        last_day(cast($as_of as date) - to_months(cast($lookback_months as integer))) as first_from_month
-),
-
 overdue_moves as (
     select
         from_state as bucket,
         to_state as next_state,
         cast(balance as double) as balance,
         loans
-    from loan_transition
-    where month_end > (select first_from_month from bounds)
-        and month_end <= (select last_to_month from bounds)
-        and from_state in ('1-30', '31-60', '61-90', '90+')
+    from transitions_to($as_of, $lookback_months)
+    where from_state in ('1-30', '31-60', '61-90', '90+')
 ),
 
 per_bucket as (

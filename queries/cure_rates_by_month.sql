@@ -13,12 +13,6 @@
 -- key: month_end, bucket
 with
 
-bounds as (
-    select
-        cast($as_of as date) as last_to_month,
-        last_day(cast($as_of as date) - to_months(cast($lookback_months as integer))) as first_from_month
-),
-
 per_month as (
     select
         month_end,
@@ -26,10 +20,8 @@ per_month as (
         sum(loans) as loans,
         cast(sum(balance) as double) as balance,
         cast(coalesce(sum(balance) filter (where to_state = 'current'), 0) as double) as cured_balance
-    from loan_transition
-    where month_end > (select first_from_month from bounds)
-        and month_end <= (select last_to_month from bounds)
-        and from_state in ('1-30', '31-60', '61-90', '90+')
+    from transitions_to($as_of, $lookback_months)
+    where from_state in ('1-30', '31-60', '61-90', '90+')
     group by month_end, from_state
 )
 

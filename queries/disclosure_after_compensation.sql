@@ -17,28 +17,11 @@
 -- key: one row
 with
 
-active as (
-    select
-        loan_id,
-        dpd,
-        cast(outstanding_principal as double) as outstanding_principal,
-        cast(guarantor_principal_to_date as double) as guarantor_principal
-    from loan_month
-    where month_end = $month_end
-        and is_active_state(state)
-),
-
-claims as (
-    select
-        a.loan_id,
-        a.dpd,
-        greatest(a.outstanding_principal - a.guarantor_principal, 0) as claim
-    from active as a
-),
-
 open_claims as (
-    select *
-    from claims
+    select
+        dpd,
+        claim
+    from active_tape($month_end)
     where claim > 0.005
 ),
 

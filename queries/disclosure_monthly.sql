@@ -136,13 +136,8 @@ lenders as (
 ),
 
 guarantor_cash as (
-    select
-        loan_id,
-        sum(cast(principal_paid as double)) as principal_paid,
-        sum(cast(principal_paid + interest_paid as double)) as paid
-    from repayments
-    where source = 'guarantor' and paid_on <= $month_end
-    group by loan_id
+    select *
+    from guarantor_cash_by($month_end)
 ),
 
 compensation as (

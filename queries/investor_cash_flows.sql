@@ -18,36 +18,6 @@
 -- key: none (a repayment has no key in the store)
 with
 
-held as (
-    select
-        holding_id,
-        loan_id,
-        invested_on,
-        amount,
-        share,
-        principal
-    from holdings_as_of($investor_id, $as_of)
-),
-
-loan_repayments as (
-    select *
-    from held_repayments($investor_id, $as_of)
-),
-
-claimed as (
-    select
-        h.holding_id,
-        h.loan_id,
-        r.paid_on,
-        r.source,
-        h.share * r.principal_paid as principal,
-        h.share * r.interest_paid as interest,
-        h.share * r.fee_paid as fee
-    from held as h
-    inner join loan_repayments as r using (loan_id)
-    where r.paid_on >= h.invested_on and r.principal_paid_before < h.principal - 0.005
-),
-
 flows as (
     select
         invested_on as flow_on,
@@ -59,7 +29,7 @@ flows as (
         0.0 as interest,
         0.0 as fee,
         -amount as amount
-    from held
+    from holdings_as_of($investor_id, $as_of)
     union all
     select
         paid_on as flow_on,
@@ -67,11 +37,11 @@ flows as (
         loan_id,
         'repayment' as kind,
         source,
-        principal,
-        interest,
-        fee,
-        principal + interest + fee as amount
-    from claimed
+        share * principal_paid as principal,
+        share * interest_paid as interest,
+        share * fee_paid as fee,
+        share * principal_paid + share * interest_paid + share * fee_paid as amount
+    from claimed_repayments($investor_id, $as_of)
 )
 
 select *

@@ -51,18 +51,6 @@ latest_state as (
     group by loan_no
 ),
 
-guarantor_cash as (
-    select
-        loan_id,
-        sum(cast(principal_paid as double)) as principal_paid,
-        sum(cast(principal_paid + interest_paid as double)) as paid
-    from repayments
-    where source = 'guarantor'
-        and paid_on <= $as_of
-        and loan_id in (select loan_id from held)
-    group by loan_id
-),
-
 described as (
     select
         h.holding_id,
@@ -85,7 +73,7 @@ described as (
     from held as h
     inner join loans as l using (loan_id)
     left join latest_state as s using (loan_no)
-    left join guarantor_cash as g using (loan_id)
+    left join guarantor_cash_by($as_of) as g using (loan_id)
 )
 
 select

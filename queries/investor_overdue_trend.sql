@@ -39,12 +39,9 @@ tape as (
         loan_no,
         month_end,
         state,
-        cast(outstanding_principal as double) as outstanding_principal,
-        cast(guarantor_principal_to_date as double) as guarantor_principal
-    from loan_month
-    where month_end <= $as_of
-        and is_active_state(state)
-        and loan_no in (select loan_no from held)
+        claim
+    from active_tape_until($as_of)
+    where loan_no in (select loan_no from held)
 ),
 
 held_by_month as (
@@ -61,19 +58,19 @@ exposures as (
     select
         t.month_end,
         t.state,
-        h.share_of_loan * greatest(t.outstanding_principal - t.guarantor_principal, 0) as exposure
+        h.share_of_loan * t.claim as exposure
     from tape as t
     inner join held_by_month as h using (loan_no, month_end)
-    where t.outstanding_principal - t.guarantor_principal > 0.005
+    where t.claim > 0.005
 ),
 
 per_month as (
     select
         month_end,
         count(*) as held_loans,
-        sum(exposure) as exposure,
-        coalesce(sum(exposure) filter (where state <> 'current'), 0) as overdue_exposure,
-        coalesce(sum(exposure) filter (where state = '90+'), 0) as m3plus_exposure
+        cast(sum(exposure) as double) as exposure,
+        cast(coalesce(sum(exposure) filter (where state <> 'current'), 0) as double) as overdue_exposure,
+        cast(coalesce(sum(exposure) filter (where state = '90+'), 0) as double) as m3plus_exposure
     from exposures
     group by month_end
 ),
@@ -81,21 +78,14 @@ per_month as (
 filled as (
     select
         m.month_end,
-        coalesce(p.held_loans, 0) as held_loans,
-        coalesce(p.exposure, 0) as exposure,
-        coalesce(p.overdue_exposure, 0) as overdue_exposure,
-        coalesce(p.m3plus_exposure, 0) as m3plus_exposure
+        coalesce(columns(p.* exclude (month_end)), 0)
     from months as m
     left join per_month as p using (month_end)
 )
 
 select
-    month_end,
-    cast(held_loans as bigint) as held_loans,
-    cast(exposure as double) as exposure,
-    cast(overdue_exposure as double) as overdue_exposure,
-    cast(m3plus_exposure as double) as m3plus_exposure,
-    cast(overdue_exposure / nullif(exposure, 0) as double) as overdue_rate,
-    cast(m3plus_exposure / nullif(exposure, 0) as double) as m3plus_rate
+    *,
+    overdue_exposure / nullif(exposure, 0) as overdue_rate,
+    m3plus_exposure / nullif(exposure, 0) as m3plus_rate
 from filled
 order by month_end

@@ -57,18 +57,16 @@ loan_repayments as (
 
 claimed as (
     select
-        h.holding_id,
+        r.holding_id,
         r.paid_on,
         last_day(r.paid_on) as month_end,
-        h.share,
+        r.share,
         r.principal_paid,
         r.interest_paid,
         r.fee_paid,
         c.charged_off_on is not null and r.paid_on >= c.charged_off_on as is_recovery
-    from held as h
-    inner join loan_repayments as r using (loan_id)
+    from claimed_repayments($investor_id, $as_of) as r
     left join charge_offs as c using (loan_id)
-    where r.paid_on >= h.invested_on and r.principal_paid_before < h.principal - 0.005
 ),
 
 months as (

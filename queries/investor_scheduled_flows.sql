@@ -8,39 +8,6 @@
 -- key: holding_id, due_on
 with
 
-held as (
-    select
-        holding_id,
-        loan_id,
-        amount
-    from holdings_as_of($investor_id, $as_of)
-),
-
-active as (
-    select
-        loan_id,
-        state,
-        cast(outstanding_principal as double) as outstanding_principal,
-        cast(guarantor_principal_to_date as double) as guarantor_principal
-    from loan_month
-    where month_end = $as_of
-        and is_active_state(state)
-        and loan_id in (select loan_id from held)
-),
-
-exposed as (
-    select
-        h.holding_id,
-        h.loan_id,
-        l.grade,
-        a.state,
-        h.amount / cast(l.principal as double) as share
-    from held as h
-    inner join active as a using (loan_id)
-    inner join loans as l using (loan_id)
-    where a.outstanding_principal - a.guarantor_principal > 0.005
-),
-
 upcoming as (
     select
         e.holding_id,
@@ -50,7 +17,7 @@ upcoming as (
         s.due_on,
         last_day(s.due_on) as month_end,
         e.share * cast(s.principal_due + s.interest_due as double) as contractual
-    from exposed as e
+    from held_exposures($investor_id, $as_of) as e
     inner join schedule as s using (loan_id)
     where s.due_on > cast($as_of as date)
         and s.due_on <= last_day(cast($as_of as date) + to_months(cast($months as integer)))

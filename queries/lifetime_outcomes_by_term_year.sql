@@ -16,34 +16,7 @@
 --                          charge-off (the `recovery` view, as LGD counts them)
 --   principal_received     principal paid by the borrower and by collection (guarantor payments excluded)
 -- key: grade, term_months, issue_year
-with
-
-outcomes as (
-    select
-        grade,
-        term_months,
-        issue_year,
-        count(*) as loans,
-        count(*) filter (where is_charged_off) as charged_off_loans,
-        sum(principal) as originated_principal,
-        sum(charged_off_principal) as charged_off_principal,
-        sum(recoveries) as recoveries,
-        sum(principal_received) as principal_received
-    from loan_outcome
-    where not $meets_policy_only or meets_policy
-    group by grade, term_months, issue_year
-)
-
-select
-    grade,
-    cast(term_months as integer) as term_months,
-    cast(issue_year as integer) as issue_year,
-    cast(loans as bigint) as loans,
-    cast(charged_off_loans as bigint) as charged_off_loans,
-    charged_off_loans / loans as chargeoff_rate_count,
-    cast(originated_principal as double) as originated_principal,
-    cast(charged_off_principal as double) as charged_off_principal,
-    cast(recoveries as double) as recoveries,
-    cast(principal_received as double) as principal_received
-from outcomes
+select * exclude (by_term_year, chargeoff_rate_amount)
+from lifetime_outcomes($meets_policy_only)
+where by_term_year
 order by grade, term_months, issue_year

@@ -29,16 +29,6 @@ charge_offs as (
     where kind = 'charged_off' and event_on <= $as_of
 ),
 
-running_schedule as (
-    select
-        loan_id,
-        due_on,
-        sum(principal_due + interest_due) over (
-            partition by loan_id order by installment_no
-        ) as running_due
-    from schedule
-),
-
 paid as (
     select
         b.loan_id,
@@ -55,7 +45,7 @@ oldest_unpaid as (
         p.loan_id,
         s.due_on as oldest_unpaid_due_on
     from paid as p
-    asof left join running_schedule as s
+    asof left join schedule_running_due as s
         on p.loan_id = s.loan_id and p.paid_so_far + 0.005 < s.running_due
 ),
 
@@ -64,7 +54,7 @@ past_due as (
         p.loan_id,
         greatest(coalesce(s.running_due, 0) - p.paid_so_far, 0) as past_due_amount
     from paid as p
-    asof left join running_schedule as s
+    asof left join schedule_running_due as s
         on p.loan_id = s.loan_id and p.as_of > s.due_on
 ),
 
@@ -87,15 +77,7 @@ dated as (
 
 select
     loan_id,
-    case
-        when is_charged_off then 'charged_off'
-        when outstanding_principal <= 0.005 then 'paid_off'
-        when dpd = 0 then 'current'
-        when dpd <= 30 then '1-30'
-        when dpd <= 60 then '31-60'
-        when dpd <= 90 then '61-90'
-        else '90+'
-    end as state,
+    loan_state(is_charged_off, outstanding_principal, dpd) as state,
     cast(dpd as integer) as dpd,
     cast(outstanding_principal as double) as outstanding_principal,
     cast(past_due_amount as double) as past_due_amount

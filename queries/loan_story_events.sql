@@ -8,14 +8,6 @@
 -- key: none (a loan event has no key in the store)
 with
 
-chosen as (
-    select loan_id
-    from loan_visibility
-    where loan_id = $loan_id
-        and investor_id is not distinct from $investor_id
-        and visible_from <= $as_of
-),
-
 events as (
     select
         event_on,
@@ -27,7 +19,7 @@ events as (
             kind
         ) as kind_order
     from loan_events
-    where loan_id in (select loan_id from chosen) and event_on <= $as_of
+    where loan_id in (select loan_id from visible_loan($loan_id, $investor_id, $as_of)) and event_on <= $as_of
 )
 
 select

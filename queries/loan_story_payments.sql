@@ -11,14 +11,6 @@
 -- key: none (a repayment has no key in the store)
 with
 
-chosen as (
-    select loan_id
-    from loan_visibility
-    where loan_id = $loan_id
-        and investor_id is not distinct from $investor_id
-        and visible_from <= $as_of
-),
-
 cash as (
     select
         paid_on,
@@ -28,7 +20,7 @@ cash as (
         cast(interest_paid as double) as interest_paid,
         cast(coalesce(fee_paid, 0) as double) as fee_paid
     from repayments
-    where loan_id in (select loan_id from chosen) and paid_on <= $as_of
+    where loan_id in (select loan_id from visible_loan($loan_id, $investor_id, $as_of)) and paid_on <= $as_of
 ),
 
 running as (

@@ -21,11 +21,8 @@ chosen as (
     select
         v.loan_id,
         cast(l.principal as double) as principal
-    from loan_visibility as v
+    from visible_loan($loan_id, $investor_id, $as_of) as v
     inner join loans as l using (loan_id)
-    where v.loan_id = $loan_id
-        and v.investor_id is not distinct from $investor_id
-        and v.visible_from <= $as_of
 ),
 
 installments as (

@@ -36,20 +36,6 @@ held as (
     from held_loans($investor_id, $as_of)
 ),
 
-active_on_tape as (
-    select
-        loan_id,
-        state,
-        cast(outstanding_principal as double) as outstanding_principal,
-        cast(past_due_amount as double) as past_due_amount,
-        cast(guarantor_paid_to_date as double) as guarantor_paid_to_date,
-        cast(guarantor_principal_to_date as double) as guarantor_principal
-    from loan_month
-    where month_end = $as_of
-        and is_active_state(state)
-        and ($investor_id is null or loan_id in (select loan_id from held))
-),
-
 borrowers_in_region as (
     select borrower_id
     from borrowers
@@ -57,15 +43,13 @@ borrowers_in_region as (
 ),
 
 in_segment as (
-    select
-        a.*,
-        cast(l.principal as double) as principal
-    from active_on_tape as a
-    inner join loans as l using (loan_id)
-    where ($grade is null or l.grade = $grade)
-        and ($product is null or l.product = $product)
-        and ($channel is null or l.channel = $channel)
-        and ($region is null or l.borrower_id in (select borrower_id from borrowers_in_region))
+    select *
+    from active_loans($as_of)
+    where ($investor_id is null or loan_id in (select loan_id from held))
+        and ($grade is null or grade = $grade)
+        and ($product is null or product = $product)
+        and ($channel is null or channel = $channel)
+        and ($region is null or borrower_id in (select borrower_id from borrowers_in_region))
 ),
 
 amounts as (
@@ -75,7 +59,7 @@ amounts as (
         case when $investor_id is null then 1.0 else h.held_amount / i.principal end as share_of_loan,
         case
             when $investor_id is null then i.outstanding_principal
-            else greatest(i.outstanding_principal - i.guarantor_principal, 0)
+            else i.claim
         end as unpaid_principal,
         case
             when $investor_id is null then i.past_due_amount

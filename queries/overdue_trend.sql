@@ -50,12 +50,13 @@ in_window as (
 book as (
     select
         month_end,
-        sum(loans) as active_loans,
-        sum(outstanding_principal) as outstanding_principal,
-        coalesce(sum(loans) filter (where state <> 'current'), 0) as overdue_loans,
-        coalesce(sum(outstanding_principal) filter (where state <> 'current'), 0) as overdue_balance,
-        coalesce(sum(loans) filter (where state = '90+'), 0) as m3plus_loans,
-        coalesce(sum(outstanding_principal) filter (where state = '90+'), 0) as m3plus_balance
+        cast(sum(loans) as bigint) as active_loans,
+        cast(sum(outstanding_principal) as double) as outstanding_principal,
+        cast(coalesce(sum(loans) filter (where state <> 'current'), 0) as bigint) as overdue_loans,
+        cast(coalesce(sum(outstanding_principal) filter (where state <> 'current'), 0) as double)
+            as overdue_balance,
+        cast(coalesce(sum(loans) filter (where state = '90+'), 0) as bigint) as m3plus_loans,
+        cast(coalesce(sum(outstanding_principal) filter (where state = '90+'), 0) as double) as m3plus_balance
     from platform_month
     where month_end between $from and $to
         and is_active_state(state)
@@ -65,8 +66,8 @@ book as (
 new_defaults as (
     select
         month_end,
-        sum(new_default_loans) as new_default_loans,
-        sum(new_default_principal) as new_default_principal
+        cast(sum(new_default_loans) as bigint) as new_default_loans,
+        cast(sum(new_default_principal) as double) as new_default_principal
     from platform_month
     where month_end between $from and $to
     group by month_end
@@ -75,7 +76,7 @@ new_defaults as (
 charge_offs as (
     select
         last_day(event_on) as month_end,
-        sum(amount) as charged_off_principal
+        cast(sum(amount) as double) as charged_off_principal
     from loan_events
     where kind = 'charged_off' and event_on between date_trunc('month', cast($from as date)) and $to
     group by last_day(event_on)
@@ -84,8 +85,8 @@ charge_offs as (
 cash_in_month as (
     select
         last_day(paid_on) as month_end,
-        sum(principal_paid + interest_paid) filter (where source = 'collection') as recoveries,
-        sum(principal_paid + interest_paid) filter (where source = 'guarantor') as guarantor_paid
+        cast(sum(principal_paid + interest_paid) filter (where source = 'collection') as double) as recoveries,
+        cast(sum(principal_paid + interest_paid) filter (where source = 'guarantor') as double) as guarantor_paid
     from repayments
     where source in ('collection', 'guarantor')
         and paid_on between date_trunc('month', cast($from as date)) and $to
@@ -96,7 +97,7 @@ originations as (
     select
         last_day(originated_on) as month_end,
         count(*) as originated_loans,
-        sum(principal) as originated_principal
+        cast(sum(principal) as double) as originated_principal
     from loans
     where originated_on between date_trunc('month', cast($from as date)) and $to
     group by last_day(originated_on)
@@ -105,19 +106,11 @@ originations as (
 joined as (
     select
         w.month_end,
-        coalesce(b.active_loans, 0) as active_loans,
-        coalesce(b.outstanding_principal, 0) as outstanding_principal,
-        coalesce(b.overdue_loans, 0) as overdue_loans,
-        coalesce(b.overdue_balance, 0) as overdue_balance,
-        coalesce(b.m3plus_loans, 0) as m3plus_loans,
-        coalesce(b.m3plus_balance, 0) as m3plus_balance,
-        coalesce(n.new_default_loans, 0) as new_default_loans,
-        coalesce(n.new_default_principal, 0) as new_default_principal,
-        coalesce(c.charged_off_principal, 0) as charged_off_principal,
-        coalesce(r.recoveries, 0) as recoveries,
-        coalesce(r.guarantor_paid, 0) as guarantor_paid,
-        coalesce(o.originated_loans, 0) as originated_loans,
-        coalesce(o.originated_principal, 0) as originated_principal,
+        coalesce(columns(b.* exclude (month_end)), 0),
+        coalesce(columns(n.* exclude (month_end)), 0),
+        coalesce(columns(c.* exclude (month_end)), 0),
+        coalesce(columns(r.* exclude (month_end)), 0),
+        coalesce(columns(o.* exclude (month_end)), 0),
         m.industry_overdue_rate
     from in_window as w
     left join book as b using (month_end)
@@ -130,21 +123,21 @@ joined as (
 
 select
     month_end,
-    cast(active_loans as bigint) as active_loans,
-    cast(outstanding_principal as double) as outstanding_principal,
-    cast(overdue_balance as double) as overdue_balance,
-    cast(m3plus_balance as double) as m3plus_balance,
-    coalesce(cast(overdue_balance as double) / nullif(outstanding_principal, 0), 0) as overdue_rate_amount,
-    coalesce(cast(overdue_loans as double) / nullif(active_loans, 0), 0) as overdue_rate_count,
-    coalesce(cast(m3plus_balance as double) / nullif(outstanding_principal, 0), 0) as m3plus_rate,
-    coalesce(cast(m3plus_loans as double) / nullif(active_loans, 0), 0) as m3plus_rate_count,
-    cast(new_default_principal as double) as new_default_principal,
-    cast(new_default_loans as bigint) as new_default_loans,
-    cast(charged_off_principal as double) as charged_off_principal,
-    cast(recoveries as double) as recoveries,
+    active_loans,
+    outstanding_principal,
+    overdue_balance,
+    m3plus_balance,
+    coalesce(overdue_balance / nullif(outstanding_principal, 0), 0) as overdue_rate_amount,
+    coalesce(overdue_loans / nullif(active_loans, 0), 0) as overdue_rate_count,
+    coalesce(m3plus_balance / nullif(outstanding_principal, 0), 0) as m3plus_rate,
+    coalesce(m3plus_loans / nullif(active_loans, 0), 0) as m3plus_rate_count,
+    new_default_principal,
+    new_default_loans,
+    charged_off_principal,
+    recoveries,
     industry_overdue_rate,
-    cast(originated_principal as double) as originated_principal,
-    cast(originated_loans as bigint) as originated_loans,
-    cast(guarantor_paid as double) as guarantor_paid
+    originated_principal,
+    originated_loans,
+    guarantor_paid
 from joined
 order by month_end

@@ -10,18 +10,6 @@
 -- key: grade, state, remaining_months, months_ahead
 with
 
-active as (
-    select
-        m.loan_id,
-        l.grade,
-        m.state,
-        greatest(l.term_months - m.months_on_book, 0) as remaining_months
-    from loan_month as m
-    inner join loans as l using (loan_id)
-    where m.month_end = $as_of
-        and is_active_state(m.state)
-),
-
 due as (
     select
         a.grade,
@@ -30,7 +18,7 @@ due as (
         a.loan_id,
         date_diff('month', cast($as_of as date), last_day(s.due_on)) as months_ahead,
         cast(s.principal_due + s.interest_due as double) as amount
-    from active as a
+    from active_loans($as_of) as a
     inner join schedule as s using (loan_id)
     where s.due_on > $as_of
         and s.due_on <= last_day(cast($as_of as date) + to_months(cast($months as integer)))

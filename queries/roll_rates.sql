@@ -15,22 +15,14 @@
 -- key: from_state, to_state
 with
 
-bounds as (
-    select
-        cast($as_of as date) as last_to_month,
-        last_day(cast($as_of as date) - to_months(cast($lookback_months as integer))) as first_from_month
-),
-
 transitions as (
     select
         from_state,
         to_state,
         cast(sum(balance) as double) as balance,
         sum(loans) as loans
-    from loan_transition
-    where month_end > (select first_from_month from bounds)
-        and month_end <= (select last_to_month from bounds)
-        and ($grade is null or grade = $grade)
+    from transitions_to($as_of, $lookback_months)
+    where ($grade is null or grade = $grade)
     group by from_state, to_state
 ),
 

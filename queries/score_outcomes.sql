@@ -23,24 +23,6 @@ originated as (
     where l.originated_on <= $as_of
 ),
 
-defaults as (
-    select
-        loan_id,
-        arg_min(cast(outstanding_principal as double), month_end) as principal_at_default
-    from loan_month
-    where state in ('90+', 'charged_off') and month_end <= $as_of
-    group by loan_id
-),
-
-charge_offs as (
-    select
-        loan_id,
-        sum(cast(amount as double)) as charged_off_principal
-    from loan_events
-    where kind = 'charged_off' and event_on <= $as_of
-    group by loan_id
-),
-
 recoveries as (
     select
         loan_id,
@@ -56,12 +38,12 @@ per_loan as (
         o.credit_score,
         o.principal,
         d.loan_id is not null as defaulted,
-        coalesce(d.principal_at_default, 0) as principal_at_default,
+        coalesce(cast(d.principal_at_default as double), 0) as principal_at_default,
         greatest(coalesce(c.charged_off_principal, 0) - coalesce(r.recovered, 0), 0) as lost_principal
     from originated as o
-    left join defaults as d using (loan_id)
-    left join charge_offs as c using (loan_id)
-    left join recoveries as r using (loan_id)
+    left join loan_default as d on d.loan_id = o.loan_id and d.default_month <= $as_of
+    left join charged_off_by($as_of) as c on c.loan_id = o.loan_id
+    left join recoveries as r on r.loan_id = o.loan_id
 )
 
 select

@@ -24,53 +24,24 @@ originated as (
         l.product,
         l.channel,
         coalesce(b.region, 'unknown') as region,
-        case
-            when b.credit_score < 600 then 'lt600'
-            when b.credit_score < 650 then '600-649'
-            when b.credit_score < 700 then '650-699'
-            when b.credit_score < 750 then '700-749'
-            else 'ge750'
-        end as score_band,
-        case
-            when b.income_verified then 'verified'
-            when not b.income_verified then 'not_verified'
-            else 'unknown'
-        end as income_verification
+        score_band(b.credit_score) as score_band,
+        income_verification(b.income_verified) as income_verification
     from loans as l
     inner join borrowers as b using (borrower_id)
     where l.originated_on <= $as_of
-),
-
-defaults as (
-    select
-        loan_id,
-        arg_min(cast(outstanding_principal as double), month_end) as principal_at_default
-    from loan_month
-    where state in ('90+', 'charged_off') and month_end <= $as_of
-    group by loan_id
-),
-
-at_as_of as (
-    select
-        loan_id,
-        dpd,
-        cast(outstanding_principal as double) as outstanding_principal
-    from loan_month
-    where month_end = $as_of
-        and is_active_state(state)
 ),
 
 per_loan as (
     select
         o.*,
         d.loan_id is not null as defaulted,
-        coalesce(d.principal_at_default, 0) as principal_at_default,
+        coalesce(cast(d.principal_at_default as double), 0) as principal_at_default,
         a.loan_id is not null as active,
         coalesce(a.outstanding_principal, 0) as outstanding_principal,
         coalesce(a.dpd >= 1, false) as overdue
     from originated as o
-    left join defaults as d using (loan_id)
-    left join at_as_of as a using (loan_id)
+    left join loan_default as d on d.loan_id = o.loan_id and d.default_month <= $as_of
+    left join active_tape($as_of) as a on a.loan_id = o.loan_id
 ),
 
 long as (

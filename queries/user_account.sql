@@ -2,10 +2,6 @@
 -- The login check and the per-run re-read of a logged-in user's role and investor id (docs/design.md §4).
 -- Columns: username, password_hash (argon2), role (investor / manager / admin), investor_id (investors only)
 -- key: username
-select
-    username,
-    password_hash,
-    role,
-    investor_id
-from users
+select *
+from account
 where username = $username

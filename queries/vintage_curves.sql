@@ -60,23 +60,13 @@ grid as (
     from vintages
 ),
 
-defaults as (
-    select
-        loan_id,
-        arg_min(months_on_book, month_end) as default_months_on_book,
-        arg_min(outstanding_principal, month_end) as principal_at_default
-    from loan_month
-    where state in ('90+', 'charged_off')
-    group by loan_id
-),
-
 defaults_by_vintage as (
     select
         s.vintage,
         d.default_months_on_book as months_on_book,
         count(*) as defaulted_loans,
         sum(d.principal_at_default) as defaulted_principal
-    from defaults as d
+    from loan_default as d
     inner join segment_loans as s using (loan_id)
     group by s.vintage, d.default_months_on_book
 ),

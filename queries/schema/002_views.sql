@@ -214,3 +214,140 @@ select
 from repayments as r
 inner join held_loans(inv, day) as h using (loan_id)
 where r.paid_on <= day;
+
+-- grain: one row per claimed repayment of a holding of investor inv on the date day: a repayment of
+-- the holding's loan paid on or after invested_on and on or before day, while the investors still
+-- have a claim (the loan's principal is not yet repaid in full by all sources together: a repayment
+-- after that, e.g. a collection recovery after a guarantor buy-out, belongs to the guarantor)
+-- Columns: holding_id, loan_id, invested_on, share, paid_on, source, principal_paid, interest_paid,
+--   fee_paid (the loan's, currency units, double; the investor's part is share x them)
+create macro claimed_repayments(inv, day) as table
+select
+    h.holding_id,
+    h.loan_id,
+    h.invested_on,
+    h.share,
+    r.paid_on,
+    r.source,
+    r.principal_paid,
+    r.interest_paid,
+    r.fee_paid
+from holdings_as_of(inv, day) as h
+inner join held_repayments(inv, day) as r using (loan_id)
+where r.paid_on >= h.invested_on and r.principal_paid_before < h.principal - 0.005;
+
+-- grain: one row when loan lid is visible on the date day to investor inv (null = the platform),
+-- none otherwise (visible_loan($loan_id, $investor_id, $as_of)); see loan_visibility
+-- Columns: loan_id
+create macro visible_loan(lid, inv, day) as table
+select loan_id
+from loan_visibility
+where loan_id = lid
+    and investor_id is not distinct from inv
+    and visible_from <= day;
+
+-- score_band(credit_score): the borrower's credit-score band: lt600, 600-649, 650-699, 700-749, ge750
+create macro score_band(score) as
+    case
+        when score < 600 then 'lt600'
+        when score < 650 then '600-649'
+        when score < 700 then '650-699'
+        when score < 750 then '700-749'
+        else 'ge750'
+    end;
+
+-- income_verification(income_verified): verified, not_verified, unknown (null)
+create macro income_verification(verified) as
+    case
+        when verified then 'verified'
+        when not verified then 'not_verified'
+        else 'unknown'
+    end;
+
+-- loan_state(is_charged_off, outstanding, dpd): a loan's state from its charge-off flag, outstanding
+-- principal and days past due (docs/design.md §3; the loan_month mart spells the same rule out in
+-- plain SQL, as every mart does): charged_off, paid_off (outstanding 0.005 or less), current (DPD
+-- 0), 1-30, 31-60, 61-90, 90+
+create macro loan_state(is_charged_off, outstanding, dpd) as
+    case
+        when is_charged_off then 'charged_off'
+        when outstanding <= 0.005 then 'paid_off'
+        when dpd = 0 then 'current'
+        when dpd <= 30 then '1-30'
+        when dpd <= 60 then '31-60'
+        when dpd <= 90 then '61-90'
+        else '90+'
+    end;
+
+-- grain: one row per installment
+-- Columns: loan_id, installment_no, due_on, running_due (Σ principal_due + interest_due of this and
+--   earlier installments of the loan, DECIMAL currency units): the oldest unpaid installment is the
+--   first whose running_due exceeds what the borrower has paid (docs/design.md §3)
+create view schedule_running_due as
+select
+    loan_id,
+    installment_no,
+    due_on,
+    sum(principal_due + interest_due) over (partition by loan_id order by installment_no) as running_due
+from schedule;
+
+-- grain: one row per dashboard account
+-- Columns: username, password_hash (argon2), role (investor / manager / admin), investor_id (investors only)
+create view account as
+select
+    username,
+    password_hash,
+    role,
+    investor_id
+from users;
+
+-- grain: one row per loan with a charged_off event on or before the date day (charged_off_by($as_of))
+-- Columns: loan_id, charged_off_on (its first charged_off event), charge_off_month (its month-end),
+--   charged_off_principal (Σ amounts of its charged_off events on or before day, currency units,
+--   double; null when none has one)
+create macro charged_off_by(day) as table
+select
+    loan_id,
+    min(event_on) as charged_off_on,
+    last_day(min(event_on)) as charge_off_month,
+    sum(cast(amount as double)) as charged_off_principal
+from loan_events
+where kind = 'charged_off' and event_on <= day
+group by loan_id;
+
+-- grain: one row per loan with a guarantor payment (代偿) on or before the date day (guarantor_cash_by($as_of))
+-- Columns: loan_id, principal_paid (guarantor principal), paid (principal + interest), currency
+--   units, double
+create macro guarantor_cash_by(day) as table
+select
+    loan_id,
+    sum(cast(principal_paid as double)) as principal_paid,
+    sum(cast(principal_paid + interest_paid as double)) as paid
+from repayments
+where source = 'guarantor' and paid_on <= day
+group by loan_id;
+
+-- grain: one row per grade (by_term_year false) and per grade x term x issue year (by_term_year
+-- true) with loans: lifetime outcomes of every loan in the store (loan_outcome); meets_policy_only
+-- keeps only loans that met the credit policy (lifetime_outcomes($meets_policy_only))
+-- Columns: grade, term_months, issue_year (null on grade rows), by_term_year, loans,
+--   charged_off_loans, chargeoff_rate_count (charged_off_loans / loans), originated_principal,
+--   charged_off_principal, chargeoff_rate_amount (charged_off_principal / originated_principal),
+--   recoveries, principal_received (currency units, double)
+create macro lifetime_outcomes(meets_policy_only) as table
+select
+    grade,
+    cast(term_months as integer) as term_months,
+    cast(issue_year as integer) as issue_year,
+    grouping(term_months, issue_year) = 0 as by_term_year,
+    count(*) as loans,
+    count(*) filter (where is_charged_off) as charged_off_loans,
+    count(*) filter (where is_charged_off) / count(*) as chargeoff_rate_count,
+    cast(sum(principal) as double) as originated_principal,
+    cast(sum(charged_off_principal) as double) as charged_off_principal,
+    cast(sum(charged_off_principal) as double) / cast(sum(principal) as double) as chargeoff_rate_amount,
+    cast(sum(recoveries) as double) as recoveries,
+    cast(sum(principal_received) as double) as principal_received
+from loan_outcome
+where not meets_policy_only or meets_policy
+group by grouping sets ((grade), (grade, term_months, issue_year));

@@ -1,158 +1,67 @@
 -- grain: one row per month-end in [$from, $to] within the observed period (first tape month-end to observed_to)
--- The platform's overdue picture month by month (docs/design.md §3), read from the loan_month tape.
--- Columns (amounts in currency units, rates as fractions 0..1, 0 when the denominator is 0):
---   month_end               the month-end
---   active_loans            loans in state current..90+ at the month-end
---   outstanding_principal   outstanding principal of those loans
---   overdue_balance         outstanding principal of active loans with DPD >= 1 (逾期余额)
---   m3plus_balance          outstanding principal of active loans with DPD > 90 (M3+)
---   overdue_rate_amount     overdue_balance / outstanding_principal (金额逾期率)
---   overdue_rate_count      overdue loans / active loans (项目逾期率)
---   m3plus_rate             m3plus_balance / outstanding_principal
---   m3plus_rate_count       loans with DPD > 90 / active loans
---   new_default_principal   outstanding principal at default of loans whose default month-end (first
---                           month-end at 90+ or charged_off) is this one
---   new_default_loans       number of those loans
---   charged_off_principal   amounts of charged_off events dated in the month
---   recoveries              collection payments (principal + interest) received in the month
---   industry_overdue_rate   the published industry benchmark from macro (null when missing)
---   originated_principal    principal of loans originated in the month
---   originated_loans        loans originated in the month
---   guarantor_paid          guarantor payments (principal + interest, 代偿) received in the month
+-- The oracle of overdue_trend's book columns (tests/test_platform_month.py): recomputed straight from
+-- the loan_month tape, as the trend was before the platform_month mart, with none of the query's
+-- code (no mart, no shared view or macro). The cash, origination and macro columns never read the
+-- mart and are left out. Columns (as overdue_trend names them; the test compares them in this
+-- order): month_end, active_loans, outstanding_principal, overdue_balance, m3plus_balance,
+-- new_default_principal, new_default_loans, overdue_rate_amount, overdue_rate_count, m3plus_rate,
+-- m3plus_rate_count
 with
 
-observed as (
+span as (
     select
-        coalesce(
-            (select cast(value as date) from meta where key = 'observed_to'),
-            (select max(month_end) from loan_month)
-        ) as observed_to,
-        (select min(month_end) from loan_month) as first_month_end
-),
-
-months as (
-    select cast(last_day(unnest(generate_series(
-        cast(date_trunc('month', greatest(cast($from as date), o.first_month_end)) as timestamp),
-        cast(date_trunc('month', least(cast($to as date), o.observed_to)) as timestamp),
-        interval 1 month
-    ))) as date) as month_end
-    from observed as o
-),
-
-in_window as (
-    select month_end
-    from months
-    where month_end between $from and $to
-),
-
-book as (
-    select
-        month_end,
-        count(*) as active_loans,
-        sum(outstanding_principal) as outstanding_principal,
-        count(*) filter (where state <> 'current') as overdue_loans,
-        coalesce(sum(outstanding_principal) filter (where state <> 'current'), 0) as overdue_balance,
-        count(*) filter (where state = '90+') as m3plus_loans,
-        coalesce(sum(outstanding_principal) filter (where state = '90+'), 0) as m3plus_balance
+        min(month_end) as first_month_end,
+        coalesce((select cast(value as date) from meta where key = 'observed_to'), max(month_end)) as last_month_end
     from loan_month
-    where month_end between $from and $to
-        and state in ('current', '1-30', '31-60', '61-90', '90+')
-    group by month_end
 ),
 
-defaults as (
-    select
-        loan_id,
-        min(month_end) as default_month,
-        arg_min(outstanding_principal, month_end) as principal_at_default
+calendar as (
+    select last_day(date_trunc('month', cast($from as date)) + to_months(cast(n as integer))) as month_end
+    from range(0, date_diff('month', cast($from as date), cast($to as date)) + 1) as t (n)
+),
+
+first_default as (
+    select loan_id, min(month_end) as month_end
     from loan_month
-    where state in ('90+', 'charged_off')
+    where state = '90+' or state = 'charged_off'
     group by loan_id
 ),
 
-new_defaults as (
+tape as (
     select
-        default_month as month_end,
-        count(*) as new_default_loans,
-        sum(principal_at_default) as new_default_principal
-    from defaults
-    where default_month between $from and $to
-    group by default_month
+        m.month_end,
+        m.state not in ('paid_off', 'charged_off') as active,
+        m.dpd,
+        m.outstanding_principal as balance,
+        d.loan_id is not null as defaults_now
+    from loan_month as m
+    left join first_default as d on d.loan_id = m.loan_id and d.month_end = m.month_end
 ),
 
-charge_offs as (
+by_month as (
     select
-        last_day(event_on) as month_end,
-        sum(amount) as charged_off_principal
-    from loan_events
-    where kind = 'charged_off' and event_on between date_trunc('month', cast($from as date)) and $to
-    group by last_day(event_on)
-),
-
-cash_in_month as (
-    select
-        last_day(paid_on) as month_end,
-        sum(principal_paid + interest_paid) filter (where source = 'collection') as recoveries,
-        sum(principal_paid + interest_paid) filter (where source = 'guarantor') as guarantor_paid
-    from repayments
-    where source in ('collection', 'guarantor')
-        and paid_on between date_trunc('month', cast($from as date)) and $to
-    group by last_day(paid_on)
-),
-
-originations as (
-    select
-        last_day(originated_on) as month_end,
-        count(*) as originated_loans,
-        sum(principal) as originated_principal
-    from loans
-    where originated_on between date_trunc('month', cast($from as date)) and $to
-    group by last_day(originated_on)
-),
-
-joined as (
-    select
-        w.month_end,
-        coalesce(b.active_loans, 0) as active_loans,
-        coalesce(b.outstanding_principal, 0) as outstanding_principal,
-        coalesce(b.overdue_loans, 0) as overdue_loans,
-        coalesce(b.overdue_balance, 0) as overdue_balance,
-        coalesce(b.m3plus_loans, 0) as m3plus_loans,
-        coalesce(b.m3plus_balance, 0) as m3plus_balance,
-        coalesce(n.new_default_loans, 0) as new_default_loans,
-        coalesce(n.new_default_principal, 0) as new_default_principal,
-        coalesce(c.charged_off_principal, 0) as charged_off_principal,
-        coalesce(r.recoveries, 0) as recoveries,
-        coalesce(r.guarantor_paid, 0) as guarantor_paid,
-        coalesce(o.originated_loans, 0) as originated_loans,
-        coalesce(o.originated_principal, 0) as originated_principal,
-        m.industry_overdue_rate
-    from in_window as w
-    left join book as b using (month_end)
-    left join new_defaults as n using (month_end)
-    left join charge_offs as c using (month_end)
-    left join cash_in_month as r using (month_end)
-    left join originations as o using (month_end)
-    left join macro as m using (month_end)
+        c.month_end,
+        count(*) filter (where t.active) as active_loans,
+        cast(sum(case when t.active then t.balance else 0 end) as double) as outstanding_principal,
+        cast(sum(case when t.active and t.dpd >= 1 then t.balance else 0 end) as double) as overdue_balance,
+        cast(sum(case when t.active and t.dpd > 90 then t.balance else 0 end) as double) as m3plus_balance,
+        cast(sum(case when t.defaults_now then t.balance else 0 end) as double) as new_default_principal,
+        count(*) filter (where t.defaults_now) as new_default_loans,
+        count(*) filter (where t.active and t.dpd >= 1) as overdue_loans,
+        count(*) filter (where t.active and t.dpd > 90) as m3plus_loans
+    from calendar as c
+    cross join span as p
+    left join tape as t using (month_end)
+    where c.month_end between $from and $to
+        and c.month_end between p.first_month_end and p.last_month_end
+    group by c.month_end
 )
 
 select
-    month_end,
-    cast(active_loans as bigint) as active_loans,
-    cast(outstanding_principal as double) as outstanding_principal,
-    cast(overdue_balance as double) as overdue_balance,
-    cast(m3plus_balance as double) as m3plus_balance,
-    coalesce(cast(overdue_balance as double) / nullif(outstanding_principal, 0), 0) as overdue_rate_amount,
+    * exclude (overdue_loans, m3plus_loans),
+    coalesce(overdue_balance / nullif(outstanding_principal, 0), 0) as overdue_rate_amount,
     coalesce(overdue_loans / nullif(active_loans, 0), 0) as overdue_rate_count,
-    coalesce(cast(m3plus_balance as double) / nullif(outstanding_principal, 0), 0) as m3plus_rate,
-    coalesce(m3plus_loans / nullif(active_loans, 0), 0) as m3plus_rate_count,
-    cast(new_default_principal as double) as new_default_principal,
-    cast(new_default_loans as bigint) as new_default_loans,
-    cast(charged_off_principal as double) as charged_off_principal,
-    cast(recoveries as double) as recoveries,
-    industry_overdue_rate,
-    cast(originated_principal as double) as originated_principal,
-    cast(originated_loans as bigint) as originated_loans,
-    cast(guarantor_paid as double) as guarantor_paid
-from joined
+    coalesce(m3plus_balance / nullif(outstanding_principal, 0), 0) as m3plus_rate,
+    coalesce(m3plus_loans / nullif(active_loans, 0), 0) as m3plus_rate_count
+from by_month
 order by month_end
