@@ -22,12 +22,11 @@ overdue as (
 
 events as (
     select
-        e.loan_id,
-        e.event_on,
-        e.kind
-    from loan_events as e
-    inner join overdue as o using (loan_id)
-    where e.event_on <= $as_of
+        loan_id,
+        event_on,
+        kind
+    from loan_events
+    where event_on <= $as_of and loan_id in (select loan_id from overdue)
 ),
 
 ranked_contacts as (

@@ -37,9 +37,9 @@ overdue_moves as (
 per_bucket as (
     select
         bucket,
-        sum(loans) as loans,
+        cast(sum(loans) as bigint) as loans,
         sum(balance) as balance,
-        coalesce(sum(loans) filter (where next_state = 'current'), 0) as cured_loans,
+        cast(coalesce(sum(loans) filter (where next_state = 'current'), 0) as bigint) as cured_loans,
         coalesce(sum(balance) filter (where next_state = 'current'), 0) as cured_balance,
         coalesce(sum(balance) filter (where next_state = 'paid_off'), 0) as paid_off_balance
     from overdue_moves
@@ -48,12 +48,9 @@ per_bucket as (
 
 select
     b.bucket,
-    cast(coalesce(p.loans, 0) as bigint) as loans,
-    cast(coalesce(p.balance, 0) as double) as balance,
-    cast(coalesce(p.cured_loans, 0) as bigint) as cured_loans,
-    cast(coalesce(p.cured_balance, 0) as double) as cured_balance,
-    cast(coalesce(p.cured_balance / nullif(p.balance, 0), 0) as double) as cure_rate,
-    cast(coalesce(p.paid_off_balance / nullif(p.balance, 0), 0) as double) as paid_off_rate
+    coalesce(columns(p.* exclude (bucket, paid_off_balance)), 0),
+    coalesce(p.cured_balance / nullif(p.balance, 0), 0) as cure_rate,
+    coalesce(p.paid_off_balance / nullif(p.balance, 0), 0) as paid_off_rate
 from buckets as b
 left join per_bucket as p using (bucket)
 order by b.bucket_order

@@ -34,12 +34,10 @@ guaranteed as (
 
 paid as (
     select
-        r.loan_id,
-        sum(cast(r.principal_paid as double)) as guarantor_principal
-    from repayments as r
-    inner join guaranteed as g using (loan_id)
-    where r.source = 'guarantor' and r.paid_on <= $as_of
-    group by r.loan_id
+        loan_id,
+        principal_paid as guarantor_principal
+    from guarantor_cash_by($as_of)
+    where loan_id in (select loan_id from guaranteed)
 )
 
 select

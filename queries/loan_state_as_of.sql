@@ -33,7 +33,6 @@ paid as (
     select
         b.loan_id,
         b.principal,
-        cast($as_of as date) as as_of,
         coalesce(c.paid_so_far, 0) as paid_so_far,
         b.principal - coalesce(c.principal_paid, 0) as outstanding_principal
     from loans_on_book as b
@@ -49,20 +48,20 @@ oldest_unpaid as (
         on p.loan_id = s.loan_id and p.paid_so_far + 0.005 < s.running_due
 ),
 
-past_due as (
+due_so_far as (
     select
-        p.loan_id,
-        greatest(coalesce(s.running_due, 0) - p.paid_so_far, 0) as past_due_amount
-    from paid as p
-    asof left join schedule_running_due as s
-        on p.loan_id = s.loan_id and p.as_of > s.due_on
+        loan_id,
+        max(running_due) as running_due
+    from schedule_running_due
+    where due_on < $as_of
+    group by loan_id
 ),
 
 dated as (
     select
         p.loan_id,
         p.outstanding_principal,
-        d.past_due_amount,
+        greatest(coalesce(d.running_due, 0) - p.paid_so_far, 0) as past_due_amount,
         case
             when o.oldest_unpaid_due_on < cast($as_of as date)
                 then date_diff('day', o.oldest_unpaid_due_on, cast($as_of as date))
@@ -71,7 +70,7 @@ dated as (
         co.loan_id is not null as is_charged_off
     from paid as p
     left join oldest_unpaid as o using (loan_id)
-    left join past_due as d using (loan_id)
+    left join due_so_far as d using (loan_id)
     left join charge_offs as co using (loan_id)
 )
 

@@ -13,25 +13,23 @@
 -- key: one row
 with
 
-principal_paid as (
+principal_left as (
     select
         r.loan_id,
         r.paid_on,
-        sum(cast(r.principal_paid as double)) over (
+        cast(l.principal as double) - sum(cast(r.principal_paid as double)) over (
             partition by r.loan_id order by r.paid_on rows between unbounded preceding and current row
-        ) as running_principal
+        ) as principal_left
     from repayments as r
+    inner join loans as l using (loan_id)
     where r.source in ('borrower', 'collection') and r.paid_on <= $as_of
 ),
 
 paid_off as (
-    select
-        p.loan_id,
-        min(p.paid_on) as paid_off_on
-    from principal_paid as p
-    inner join loans as l using (loan_id)
-    where cast(l.principal as double) - p.running_principal <= 0.005
-    group by p.loan_id
+    select loan_id, min(paid_on) as paid_off_on
+    from principal_left
+    where principal_left <= 0.005
+    group by loan_id
 ),
 
 contract as (
@@ -62,7 +60,7 @@ candidates as (
         p.loan_id,
         p.paid_off_on,
         c.last_due_on,
-        date_diff('month', p.paid_off_on, c.last_due_on) as months_early
+        cast(date_diff('month', p.paid_off_on, c.last_due_on) as integer) as months_early
     from paid_off as p
     inner join contract as c using (loan_id)
     where p.paid_off_on < c.last_due_on
@@ -73,18 +71,13 @@ candidates as (
 counted as (
     select
         c.*,
-        count(s.installment_no) as installments_before
+        cast(count(s.installment_no) as integer) as installments_before
     from candidates as c
     left join schedule as s on s.loan_id = c.loan_id and s.due_on <= c.paid_off_on
     group by all
 )
 
-select
-    loan_id,
-    paid_off_on,
-    last_due_on,
-    cast(months_early as integer) as months_early,
-    cast(installments_before as integer) as installments_before
+select *
 from counted
 order by installments_before >= 3 desc, months_early desc, loan_id
 limit 1

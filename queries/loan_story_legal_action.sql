@@ -106,8 +106,8 @@ candidates as (
         c.first_collection_on,
         s.legal_filed_on,
         j.judgment_on,
-        c.collection_contacts,
-        c.contact_kinds
+        cast(c.collection_contacts as integer) as collection_contacts,
+        cast(c.contact_kinds as integer) as contact_kinds
     from lawsuits as s
     inner join first_missed as m using (loan_id)
     inner join contact_summary as c using (loan_id)
@@ -115,14 +115,7 @@ candidates as (
     where m.first_missed_on < s.legal_filed_on
 )
 
-select
-    loan_id,
-    first_missed_on,
-    first_collection_on,
-    legal_filed_on,
-    judgment_on,
-    cast(collection_contacts as integer) as collection_contacts,
-    cast(contact_kinds as integer) as contact_kinds
+select *
 from candidates
 order by judgment_on is not null desc, contact_kinds desc, legal_filed_on, loan_id
 limit 1

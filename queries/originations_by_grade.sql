@@ -26,20 +26,10 @@ by_grade as (
         sum(principal) as principal
     from originated
     group by month_end, grade
-),
-
-with_share as (
-    select
-        *,
-        principal / nullif(sum(principal) over (partition by month_end), 0) as share
-    from by_grade
 )
 
 select
-    month_end,
-    grade,
-    cast(loans as bigint) as loans,
-    principal,
-    coalesce(share, 0) as share
-from with_share
+    *,
+    coalesce(principal / nullif(sum(principal) over (partition by month_end), 0), 0) as share
+from by_grade
 order by month_end, grade

@@ -20,26 +20,16 @@ transitions as (
         from_state,
         to_state,
         cast(sum(balance) as double) as balance,
-        sum(loans) as loans
+        cast(sum(loans) as bigint) as loans
     from transitions_to($as_of, $lookback_months)
     where ($grade is null or grade = $grade)
     group by from_state, to_state
-),
-
-with_probability as (
-    select
-        *,
-        balance / nullif(sum(balance) over (partition by from_state), 0) as probability
-    from transitions
 )
 
 select
-    from_state,
-    to_state,
-    cast(balance as double) as balance,
-    cast(loans as bigint) as loans,
-    cast(coalesce(probability, 0) as double) as probability
-from with_probability
+    *,
+    coalesce(balance / nullif(sum(balance) over (partition by from_state), 0), 0) as probability
+from transitions
 order by
     state_order(from_state),
     state_order(to_state)

@@ -45,7 +45,7 @@ vintages as (
     select
         s.vintage,
         count(*) as loans,
-        sum(s.principal) as originated_principal,
+        cast(sum(s.principal) as double) as originated_principal,
         date_diff('month', min(s.first_month_end), o.observed_to) as max_months_on_book
     from segment_loans as s, observed as o
     group by s.vintage, o.observed_to
@@ -56,7 +56,7 @@ grid as (
         vintage,
         loans,
         originated_principal,
-        unnest(generate_series(0, max_months_on_book)) as months_on_book
+        cast(unnest(generate_series(0, max_months_on_book)) as integer) as months_on_book
     from vintages
 ),
 
@@ -77,20 +77,15 @@ cumulative as (
         g.months_on_book,
         g.loans,
         g.originated_principal,
-        sum(coalesce(d.defaulted_principal, 0)) over w as defaulted_principal,
-        sum(coalesce(d.defaulted_loans, 0)) over w as defaulted_loans
+        cast(sum(coalesce(d.defaulted_principal, 0)) over w as double) as defaulted_principal,
+        cast(sum(coalesce(d.defaulted_loans, 0)) over w as bigint) as defaulted_loans
     from grid as g
     left join defaults_by_vintage as d using (vintage, months_on_book)
     window w as (partition by g.vintage order by g.months_on_book)
 )
 
 select
-    vintage,
-    cast(months_on_book as integer) as months_on_book,
-    cast(loans as bigint) as loans,
-    cast(originated_principal as double) as originated_principal,
-    cast(defaulted_principal as double) as defaulted_principal,
-    cast(defaulted_loans as bigint) as defaulted_loans,
-    cast(defaulted_principal as double) / cast(originated_principal as double) as cumulative_default_rate
+    *,
+    defaulted_principal / originated_principal as cumulative_default_rate
 from cumulative
 order by vintage, months_on_book

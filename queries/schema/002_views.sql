@@ -215,6 +215,18 @@ from repayments as r
 inner join held_loans(inv, day) as h using (loan_id)
 where r.paid_on <= day;
 
+-- grain: one row per loan with a guarantor payment (代偿) on or before the date day (guarantor_cash_by($as_of))
+-- Columns: loan_id, principal_paid (guarantor principal), paid (principal + interest), currency
+--   units, double
+create macro guarantor_cash_by(day) as table
+select
+    loan_id,
+    sum(cast(principal_paid as double)) as principal_paid,
+    sum(cast(principal_paid + interest_paid as double)) as paid
+from repayments
+where source = 'guarantor' and paid_on <= day
+group by loan_id;
+
 -- grain: one row per claimed repayment of a holding of investor inv on the date day: a repayment of
 -- the holding's loan paid on or after invested_on and on or before day, while the investors still
 -- have a claim (the loan's principal is not yet repaid in full by all sources together: a repayment
@@ -313,18 +325,6 @@ select
     sum(cast(amount as double)) as charged_off_principal
 from loan_events
 where kind = 'charged_off' and event_on <= day
-group by loan_id;
-
--- grain: one row per loan with a guarantor payment (代偿) on or before the date day (guarantor_cash_by($as_of))
--- Columns: loan_id, principal_paid (guarantor principal), paid (principal + interest), currency
---   units, double
-create macro guarantor_cash_by(day) as table
-select
-    loan_id,
-    sum(cast(principal_paid as double)) as principal_paid,
-    sum(cast(principal_paid + interest_paid as double)) as paid
-from repayments
-where source = 'guarantor' and paid_on <= day
 group by loan_id;
 
 -- grain: one row per grade (by_term_year false) and per grade x term x issue year (by_term_year
