@@ -1,4 +1,4 @@
-"""Command-line interface: build the demo, import/export, inspect the store, run queries, manage users."""
+"""Command-line interface: build the demo, import/export, inspect the store, rebuild marts, queries, users."""
 
 from __future__ import annotations
 
@@ -144,6 +144,25 @@ def cmd_upgrade(args: argparse.Namespace) -> int:
     print(
         f"{'upgraded' if upgraded else 'already current'}: {args.db} (schema version {store.SCHEMA_VERSION})"
     )
+    return EXIT_OK
+
+
+def cmd_build_marts(args: argparse.Namespace) -> int:
+    """Rebuild the tape and every mart of --db from its canonical tables, on DuckDB or Spark (atomic)."""
+    require_store(args.db)
+    if args.engine == "duckdb":
+        with progress_bar("marts on DuckDB") as progress:
+            store.rebuild(args.db, progress)
+    else:
+        from lendrisk import spark
+
+        try:
+            with progress_bar("marts on Spark") as progress:
+                spark.rebuild_with_spark(args.db, args.work, progress)
+        except spark.SparkMissing as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return EXIT_ERROR
+    print(f"built the tape and marts of {args.db} on {args.engine}")
     return EXIT_OK
 
 
@@ -295,6 +314,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     add("info", cmd_info, "what the store holds")
     add("upgrade", cmd_upgrade, "rebuild a store of an older schema version from its own tables")
+
+    p = add("build-marts", cmd_build_marts, "rebuild the tape and every mart (DuckDB, or Spark via Parquet)")
+    p.add_argument("--engine", default="duckdb", choices=["duckdb", "spark"])
+    p.add_argument("--work", type=Path, help="Spark: keep its Parquet (canonical/, marts/) in this folder")
 
     p = add("query", cmd_query, "run queries/NAME.sql")
     p.add_argument("name", nargs="?", help="query name (see --list)")

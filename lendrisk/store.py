@@ -29,7 +29,9 @@ from lendrisk.vocab import last_month_end
 # held_repayments) and the loan_outcome view. 8: macros and views over the marts
 # (queries/schema/after_marts: active_tape, active_loans, held_exposures, loan_default, ...) and
 # more macros of 002_views.sql (visible_loan, score_band, claimed_repayments, ...).
-SCHEMA_VERSION = 8
+# 9: book_segment sums outstanding principal exactly (decimal, rounded to double once), so DuckDB
+# and Spark builds agree to the last bit (lendrisk.spark).
+SCHEMA_VERSION = 9
 DEFAULT_DB = Path("data/lendrisk.duckdb")
 # DuckDB's memory cap while building a store: the loan_month build would otherwise grow towards 80 %
 # of RAM (10 GB at one million loans); capped, DuckDB spills to disk at no loss of speed (bench/).
@@ -186,6 +188,9 @@ def _alive(pid: int) -> bool:
 
 
 Fill = Callable[["Loader", Progress], None]
+# builds the marts into a store being written, from its canonical tables (build_marts, or lendrisk.spark's
+# loader of marts built elsewhere): (connection, observation end, progress)
+MartBuilder = Callable[[duckdb.DuckDBPyConnection, dt.date, Progress], None]
 
 
 def db_path() -> Path:
@@ -333,12 +338,34 @@ def _upgrade(path: Path | str, progress: Progress | None) -> bool:
     """upgrade's work, with the writer lock held (build_streaming takes it again: re-entrant)."""
     if schema_version(path) >= SCHEMA_VERSION:
         return False
-    con = connect_fresh(path)
-    try:
-        meta = read_meta(con)
-    finally:
-        con.close()
-    observed_to = dt.date.fromisoformat(meta["observed_to"]) if "observed_to" in meta else None
+    rebuild(path, progress)
+    return True
+
+
+def rebuild(path: Path | str, progress: Progress | None = None, marts: MartBuilder | None = None) -> None:
+    """Rebuild a store from its own canonical tables (marts by build_marts unless marts is given); atomic."""
+    with writer_lock(path, "rebuild"):
+        con = connect_fresh(path)
+        try:
+            try:
+                meta = read_meta(con)
+            except duckdb.CatalogException:
+                meta = {}
+        finally:
+            con.close()
+        observed_to = dt.date.fromisoformat(meta["observed_to"]) if "observed_to" in meta else None
+        build_streaming(
+            path,
+            copy_tables(path),
+            source=meta.get("source", "unknown"),
+            observed_to=observed_to,
+            progress=progress,
+            marts=marts,
+        )
+
+
+def copy_tables(path: Path | str) -> Fill:
+    """A fill copying every canonical table of the store at path (record batches of UPGRADE_BATCH_ROWS)."""
 
     def copy(loader: Loader, say: Progress) -> None:
         old = connect_fresh(path)
@@ -351,10 +378,7 @@ def _upgrade(path: Path | str, progress: Progress | None) -> bool:
         finally:
             old.close()
 
-    build_streaming(
-        path, copy, source=meta.get("source", "unknown"), observed_to=observed_to, progress=progress
-    )
-    return True
+    return copy
 
 
 def populate(
@@ -448,8 +472,11 @@ def build_streaming(
     source: str,
     observed_to: dt.date | None = None,
     progress: Progress | None = None,
+    marts: MartBuilder | None = None,
 ) -> None:
     """Write a store from row chunks (fill appends them to a Loader), then marts and meta; atomic swap.
+
+    The marts are built by build_marts (DuckDB) unless another MartBuilder is given.
 
     Memory is bounded by the chunks fill hands over and by DuckDB's memory_limit (BUILD_MEMORY_LIMIT):
     the ordering of staged tables and the marts spill to a temporary directory beside the store.
@@ -466,7 +493,9 @@ def build_streaming(
             fill(loader, lambda message, fraction: say(message, 0.6 * fraction))
             loader.finish(lambda message, fraction: say(message, 0.6 + 0.1 * fraction))
             observed_to = observed_to or infer_observed_to(con)
-            build_marts(con, observed_to, lambda message, fraction: say(message, 0.7 + 0.28 * fraction))
+            (marts or build_marts)(
+                con, observed_to, lambda message, fraction: say(message, 0.7 + 0.28 * fraction)
+            )
             write_meta(con, source, observed_to)
             say("done", 1.0)
     finally:

@@ -3,7 +3,8 @@
 -- built once per store after loan_month: the back-test reads 36 month-ends of it instead of pairing
 -- the 10-million-row tape with the loans on every call.
 -- Columns: month_end, grade, product, state, remaining_months (term_months - months on book, floored
---   at 0), loans, outstanding_principal (Σ of the loans' outstanding principal, currency units, double)
+--   at 0), loans, outstanding_principal (Σ of the loans' outstanding principal, currency units, double:
+--   summed exactly in DECIMAL, then rounded once, so every engine and thread order gives the same figure)
 create table book_segment as
 with
 
@@ -13,7 +14,7 @@ active as (
         month_end,
         state,
         months_on_book,
-        cast(outstanding_principal as double) as outstanding_principal
+        outstanding_principal
     from loan_month
     where is_active_state(state)
 ),
