@@ -6,7 +6,7 @@ Helpers (not fixtures) live in plain modules: tests/tiny.py (the platform), test
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import duckdb
@@ -32,60 +32,71 @@ def tiny_frames():
     return tiny_tables()
 
 
-@pytest.fixture
-def tiny_con() -> Iterator[duckdb.DuckDBPyConnection]:
-    """An in-memory store of the tiny platform with loan_month built to 2024-12-31."""
+def _row_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    """Rows per table of a store (to check that tests sharing it left it as built)."""
+    names = [r[0] for r in con.execute("select table_name from duckdb_tables() order by 1").fetchall()]
+    return {name: con.execute(f'select count(*) from "{name}"').fetchone()[0] for name in names}
+
+
+@pytest.fixture(scope="session")
+def tiny_memory_store() -> Iterator[duckdb.DuckDBPyConnection]:
+    """The tiny platform built once per run into an in-memory store (loan_month to 2024-12-31).
+
+    Tests read it through tiny_con; one that changed it would fail the run here, at the end.
+    """
     con = duckdb.connect()
     store.populate(con, tiny_tables(), source="tiny", observed_to=OBSERVED_TO)
+    built = _row_counts(con)
+    yield con
+    assert _row_counts(con) == built, "a test changed the shared tiny store (build its own instead)"
+    con.close()
+
+
+@pytest.fixture
+def tiny_con(tiny_memory_store: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A connection of its own (temporary objects, settings) to the shared in-memory tiny store: read only."""
+    con = tiny_memory_store.cursor()
     yield con
     con.close()
 
 
-def _platform_store(tables):
-    """An in-memory store of a hand-built attribution platform, observed to 2024-12-31."""
-    con = duckdb.connect()
-    store.populate(con, tables, source="tiny", observed_to=platforms.D1)
-    return con
+def _platform(name: str, cohorts: Callable[[], list[platforms.Cohort]], doc: str, macro: bool = True):
+    """A session fixture `name`: an in-memory store of a platform of tests/platforms.py, observed to
+    2024-12-31 (read only)."""
+
+    def build() -> Iterator[duckdb.DuckDBPyConnection]:
+        con = duckdb.connect()
+        tables = platforms.platform(cohorts(), macro=macro)
+        store.populate(con, tables, source="tiny", observed_to=platforms.D1)
+        yield con
+        con.close()
+
+    build.__doc__ = doc
+    return pytest.fixture(scope="session", name=name)(build)
 
 
-@pytest.fixture(scope="module")
-def growth_con():
-    """Only growth: the platform of tests/platforms.py whose book gets younger in 2024."""
-    con = _platform_store(platforms.platform(platforms.growth_cohorts()))
-    yield con
-    con.close()
-
-
-@pytest.fixture(scope="module")
-def mix_con():
-    """Only a mix shift: grade E's share rises from a half to three quarters."""
-    con = _platform_store(platforms.platform(platforms.mix_cohorts()))
-    yield con
-    con.close()
-
-
-@pytest.fixture(scope="module")
-def roll_con():
-    """Only a roll-rate shift: loans entering 1-30 stop curing at once from December 2023."""
-    con = _platform_store(platforms.platform(platforms.roll_cohorts()))
-    yield con
-    con.close()
-
-
-@pytest.fixture(scope="module")
-def roll_con_no_macro():
-    """The roll-rate platform without a macro table (as a LendingClub import)."""
-    con = _platform_store(platforms.platform(platforms.roll_cohorts(), macro=False))
-    yield con
-    con.close()
-
-
-@pytest.fixture(scope="module")
-def vintage_con():
-    """One bad vintage: June 2024 defaults three times as often as every vintage before it."""
-    con = _platform_store(platforms.platform(platforms.vintage_cohorts()))
-    yield con
-    con.close()
+growth_con = _platform(
+    "growth_con", platforms.growth_cohorts, "Only growth: the platform whose book gets younger in 2024."
+)
+mix_con = _platform(
+    "mix_con", platforms.mix_cohorts, "Only a mix shift: grade E's share rises from a half to three quarters."
+)
+roll_con = _platform(
+    "roll_con",
+    platforms.roll_cohorts,
+    "Only a roll-rate shift: loans entering 1-30 stop curing at once from December 2023.",
+)
+roll_con_no_macro = _platform(
+    "roll_con_no_macro",
+    platforms.roll_cohorts,
+    "The roll-rate platform without a macro table (as a LendingClub import).",
+    macro=False,
+)
+vintage_con = _platform(
+    "vintage_con",
+    platforms.vintage_cohorts,
+    "One bad vintage: June 2024 defaults three times as often as every vintage before it.",
+)
 
 
 @pytest.fixture(scope="session")

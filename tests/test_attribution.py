@@ -120,19 +120,25 @@ cell = st.tuples(
 )
 
 
-@settings(max_examples=200, deadline=None)
-@given(st.lists(cell, min_size=1, max_size=30))
-def test_parts_always_sum_to_the_observed_change(rows):
-    frame = pd.DataFrame(
-        rows, columns=["age_band", *attribution.MIX_DIMENSIONS, "b0", "s0", "b1", "s1"]
-    ).assign(o0=lambda f: f["b0"] * f["s0"], o1=lambda f: f["b1"] * f["s1"])
-    frame = frame.groupby(["age_band", *attribution.MIX_DIMENSIONS], as_index=False)[
-        ["b0", "o0", "b1", "o1"]
-    ].sum()
-    if frame["b0"].sum() <= 0 or frame["b1"].sum() <= 0:
-        return
-    change = frame["o1"].sum() / frame["b1"].sum() - frame["o0"].sum() / frame["b0"].sum()
-    parts = attribution.shift_share(frame)
-    assert sum(parts.values()) == pytest.approx(change, abs=1e-9)
-    end_rate = frame["o1"].sum() / frame["b1"].sum()
-    assert end_rate - attribution.growth_adjusted_rate(frame) == pytest.approx(parts["growth"], abs=1e-9)
+# 20 random books in the fast loop, the full 200 in the slow run (about 65 ms a book).
+@pytest.mark.parametrize("examples", [20, pytest.param(200, marks=pytest.mark.slow)])
+def test_parts_always_sum_to_the_observed_change(examples: int) -> None:
+    @settings(max_examples=examples, deadline=None)
+    @given(st.lists(cell, min_size=1, max_size=30))
+    def parts_sum_to_the_change(rows):
+        frame = pd.DataFrame(
+            rows, columns=["age_band", *attribution.MIX_DIMENSIONS, "b0", "s0", "b1", "s1"]
+        ).assign(o0=lambda f: f["b0"] * f["s0"], o1=lambda f: f["b1"] * f["s1"])
+        frame = frame.groupby(["age_band", *attribution.MIX_DIMENSIONS], as_index=False)[
+            ["b0", "o0", "b1", "o1"]
+        ].sum()
+        if frame["b0"].sum() <= 0 or frame["b1"].sum() <= 0:
+            return
+        change = frame["o1"].sum() / frame["b1"].sum() - frame["o0"].sum() / frame["b0"].sum()
+        parts = attribution.shift_share(frame)
+        assert sum(parts.values()) == pytest.approx(change, abs=1e-9)
+        end_rate = frame["o1"].sum() / frame["b1"].sum()
+        growth = end_rate - attribution.growth_adjusted_rate(frame)
+        assert growth == pytest.approx(parts["growth"], abs=1e-9)
+
+    parts_sum_to_the_change()

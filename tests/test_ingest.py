@@ -353,25 +353,43 @@ def data_files(db: Path) -> list[Path]:
     return sorted(p for p in db.parent.iterdir() if p.suffix != ".lock")
 
 
+@pytest.fixture(scope="module")
+def rejected(template: Path, exported: Path, tmp_path_factory: pytest.TempPathFactory):
+    """The import of a BAD_INPUTS case into a fresh copy of the tiny store, run once per case and kept:
+    case id -> (the ValidationFailed raised, whether the store's files were left byte-identical)."""
+    outcomes: dict[str, tuple[ValidationFailed, bool]] = {}
+
+    def attempt(case: str) -> tuple[ValidationFailed, bool]:
+        if case not in outcomes:
+            maker, mode, _ = next(c[1:] for c in BAD_INPUTS if c[0] == case)
+            folder = tmp_path_factory.mktemp(case)
+            base = folder / "store" / "lendrisk.duckdb"
+            base.parent.mkdir()
+            shutil.copyfile(template, base)
+            paths = maker(exported, folder / "bad")
+            before, listing = digest(base), data_files(base)
+            with pytest.raises(ValidationFailed) as failed:
+                import_paths(base, paths, mode=mode)
+            # byte-identical, and no .prev or half-built file beside it
+            outcomes[case] = failed.value, digest(base) == before and data_files(base) == listing
+        return outcomes[case]
+
+    return attempt
+
+
 @pytest.mark.parametrize(
-    ("maker", "mode", "expected"), [c[1:] for c in BAD_INPUTS], ids=[c[0] for c in BAD_INPUTS]
+    ("case", "expected"), [(c[0], c[3]) for c in BAD_INPUTS], ids=[c[0] for c in BAD_INPUTS]
 )
 def test_bad_input_is_reported_and_leaves_the_store_byte_identical(
-    base: Path, exported: Path, tmp_path: Path, maker: Maker, mode: str, expected: tuple
+    rejected, case: str, expected: tuple
 ) -> None:
-    paths = maker(exported, tmp_path / "bad")
-    before, listing = digest(base), data_files(base)
-    with pytest.raises(ValidationFailed) as failed:
-        import_paths(base, paths, mode=mode)
-    assert digest(base) == before
-    assert data_files(base) == listing  # no .prev, no half-built file
+    failed, unchanged = rejected(case)
+    assert unchanged
     file, row, column, rule, value = expected
     found = [
-        p
-        for p in failed.value.problems
-        if (p.file, p.row, p.column) == (file, row, column) and rule in p.rule
+        p for p in failed.problems if (p.file, p.row, p.column) == (file, row, column) and rule in p.rule
     ]
-    assert found, str(failed.value)
+    assert found, str(failed)
     assert found[0].value == value
 
 
@@ -408,12 +426,11 @@ CODED: list[tuple[str, str, dict[str, str | int], str]] = [
 
 @pytest.mark.parametrize(("case", "code", "fields", "zh"), CODED, ids=[c[0] for c in CODED])
 def test_problem_has_a_code_fields_and_its_chinese_text(
-    base: Path, exported: Path, tmp_path: Path, case: str, code: str, fields: dict, zh: str
+    rejected, case: str, code: str, fields: dict, zh: str
 ) -> None:
-    maker, mode, (file, row, column, english, _) = next(c[1:] for c in BAD_INPUTS if c[0] == case)
-    with pytest.raises(ValidationFailed) as failed:
-        import_paths(base, maker(exported, tmp_path / "bad"), mode=mode)
-    problem = next(p for p in failed.value.problems if (p.file, p.row, p.column) == (file, row, column))
+    file, row, column, english, _ = next(c[3] for c in BAD_INPUTS if c[0] == case)
+    failed, _ = rejected(case)
+    problem = next(p for p in failed.problems if (p.file, p.row, p.column) == (file, row, column))
     assert (problem.code, problem.fields) == (code, fields)
     assert english in problem.rule and problem.rule_in("en") == problem.rule
     assert problem.rule_in("zh") == zh

@@ -588,21 +588,16 @@ def test_loss_distribution_of_an_investor(tiny_con):
     assert set(result["p_loss_gt"]) == {0.01, 0.02, 0.05, 0.1}
 
 
-def test_file_store_results_equal_in_memory_ones(tiny_con, tmp_path):
+def test_file_store_results_equal_in_memory_ones(tiny_con, tiny_db_con):
     # A file store memoises its transition counts and models; results must not change.
-    path = tmp_path / "tiny.duckdb"
-    store.build_store(path, tiny_tables(), source="tiny", observed_to=OBSERVED_TO)
-    con = store.connect(path)
-    try:
-        for _ in range(2):
-            for day in ("2024-03-31", "2024-12-31"):
-                pd.testing.assert_frame_equal(
-                    risk.transition_matrix(con, d(day)), risk.transition_matrix(tiny_con, d(day))
-                )
+    con = tiny_db_con
+    for _ in range(2):
+        for day in ("2024-03-31", "2024-12-31"):
             pd.testing.assert_frame_equal(
-                risk.expected_loss(con, d("2024-03-31"), "I1"),
-                risk.expected_loss(tiny_con, d("2024-03-31"), "I1"),
+                risk.transition_matrix(con, d(day)), risk.transition_matrix(tiny_con, d(day))
             )
-            pd.testing.assert_frame_equal(risk.backtest(con, 7, 3), risk.backtest(tiny_con, 7, 3))
-    finally:
-        con.close()
+        pd.testing.assert_frame_equal(
+            risk.expected_loss(con, d("2024-03-31"), "I1"),
+            risk.expected_loss(tiny_con, d("2024-03-31"), "I1"),
+        )
+        pd.testing.assert_frame_equal(risk.backtest(con, 7, 3), risk.backtest(tiny_con, 7, 3))

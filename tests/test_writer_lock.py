@@ -11,19 +11,18 @@ import time
 from pathlib import Path
 
 import pytest
-from apptest_helpers import build_tiny_store
 
 from lendrisk import auth, cli, store
 
 ROOT = Path(__file__).resolve().parent.parent
-# A `--mode replace` import in another process that holds the writer lock for at least 3 s: its
-# store build is slowed down, as a large import would be.
+# A `--mode replace` import in another process that holds the writer lock for at least $HOLD_SECONDS:
+# its store build is slowed down, as a large import would be.
 SLOW_IMPORT = """
-import sys, time
+import os, sys, time
 from lendrisk import cli, store
 real = store.populate
 def slow(*args, **kwargs):
-    time.sleep(3)
+    time.sleep(float(os.environ["HOLD_SECONDS"]))
     return real(*args, **kwargs)
 store.populate = slow
 sys.exit(cli.main(sys.argv[1:]))
@@ -31,8 +30,9 @@ sys.exit(cli.main(sys.argv[1:]))
 
 
 @pytest.fixture
-def db(tmp_path: Path) -> Path:
-    return build_tiny_store(tmp_path / "tiny.duckdb")
+def db(tiny_db_copy: Path) -> Path:
+    """A private copy of the tiny store with the demo accounts."""
+    return tiny_db_copy
 
 
 @pytest.fixture
@@ -43,9 +43,10 @@ def exported(db: Path, tmp_path: Path) -> list[str]:
     return [str(p) for p in sorted(out.glob("*.csv")) if p.name != "users.csv"]
 
 
-def start_slow_import(db: Path, files: list[str]) -> subprocess.Popen:
-    """The slow replace import, started in another process; returns once it holds the lock."""
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+def start_slow_import(db: Path, files: list[str], hold: float) -> subprocess.Popen:
+    """The replace import, holding the lock for at least hold seconds, started in another process;
+    returns once it holds the lock."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "HOLD_SECONDS": str(hold)}
     proc = subprocess.Popen(
         [sys.executable, "-c", SLOW_IMPORT, "--db", str(db), "import", "--mode", "replace", *files],
         env=env,
@@ -69,17 +70,18 @@ def users(db: Path, monkeypatch: pytest.MonkeyPatch, *args: str, stdin: str = ""
     return cli.main(["--db", str(db), "users", *args])
 
 
+@pytest.mark.slow  # two imports in other processes, each holding the lock for a second
 def test_an_account_added_during_a_replace_import_is_kept(
     db: Path, exported: list[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    importing = start_slow_import(db, exported)
+    importing = start_slow_import(db, exported, hold=1.0)
     started = time.monotonic()
     assert users(db, monkeypatch, "add", "analyst", "--role", "manager", stdin="long-enough-1\n") == 0
     waited = time.monotonic() - started
     assert importing.wait(60) == 0, importing.stderr.read()
-    assert waited > 1.0  # it waited for the import to swap its file in ...
+    assert waited > 0.5  # it waited for the import to swap its file in ...
     assert "analyst" in usernames(db)  # ... and was not overwritten by it
-    importing = start_slow_import(db, exported)
+    importing = start_slow_import(db, exported, hold=1.0)
     assert users(db, monkeypatch, "reset", "investor1", stdin="a-new-password\n") == 0
     assert users(db, monkeypatch, "remove", "investor3") == 0
     assert importing.wait(60) == 0
@@ -91,8 +93,8 @@ def test_an_account_added_during_a_replace_import_is_kept(
 def test_a_writer_that_cannot_wait_fails_clearly_and_changes_nothing(
     db: Path, exported: list[str], monkeypatch: pytest.MonkeyPatch, capsys
 ) -> None:
-    monkeypatch.setenv("LENDRISK_LOCK_WAIT", "0.5")
-    importing = start_slow_import(db, exported)
+    monkeypatch.setenv("LENDRISK_LOCK_WAIT", "0.2")
+    importing = start_slow_import(db, exported, hold=1.0)
     code = users(db, monkeypatch, "add", "analyst", "--role", "manager", stdin="long-enough-1\n")
     err = capsys.readouterr().err
     assert importing.wait(60) == 0
