@@ -200,7 +200,6 @@ with left:
             "share": "manage.col.share",
         },
         file_name="originations_by_grade.csv",
-        symbol=symbol,
     )
 with right:
     shares = mix_chart(

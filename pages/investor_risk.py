@@ -79,8 +79,7 @@ else:
     )
 
 # --- stress ----------------------------------------------------------------------------------
-st.header(ui.t("investor.risk.stress.title"))
-st.caption(ui.t("investor.risk.stress.intro"))
+ui.header("investor.risk.stress")
 shock = ui.shock_slider("investor.risk.stress.slider", 6.0, "risk_shock_pp")
 with ui.busy("investor.computing"):
     stressed = ui.cached(risk.stressed_expected_loss, as_of, shock, investor_id=me)
@@ -142,12 +141,10 @@ if stressed["ead"] > 0:
             "el_stressed": "investor.col.el_stressed",
         },
         file_name="my_stressed_expected_loss.csv",
-        symbol=symbol,
     )
 
 # --- loss distribution -----------------------------------------------------------------------
-st.header(ui.t("investor.risk.dist.title"))
-st.caption(ui.t("investor.risk.dist.intro"))
+ui.header("investor.risk.dist")
 inputs = (  # name, min, max, first value, step, shown as
     ("rho", 0.0, 0.9, 0.15, 0.05, "%.2f"),
     ("k", 0.5, 100.0, 5.0, 0.5, "%.1f"),
@@ -220,7 +217,6 @@ if exposure > 0:
             "share": "investor.col.share_of_runs",
         },
         file_name="my_loss_distribution.csv",
-        symbol=symbol,
         runs=fmt.number(len(dist["losses"]), lang),
     )
     tails = pd.DataFrame({"k": [0.01, 0.02, 0.05, 0.10, 0.20]})
@@ -276,5 +272,4 @@ ui.chart(
         "survival": "investor.col.survival",
     },
     file_name="my_expected_cash_flows.csv",
-    symbol=symbol,
 )

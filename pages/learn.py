@@ -95,8 +95,7 @@ story_section(
 )
 
 st.divider()
-st.header(ui.t("investor.learn.glossary.title"))
-st.caption(ui.t("investor.learn.glossary.intro"))
+ui.header("investor.learn.glossary")
 for term in TERMS:
     with st.expander(ui.t(f"investor.glossary.{term}.name")):
         for part in ("what", "how", "why"):

@@ -66,9 +66,10 @@ whypanels.investor_changes_panel(me, as_of, lang)  # my loans that changed this 
 left, right = st.columns(2)
 with left:
     if exposure > 0:
+        by_bucket = buckets.assign(state=[ui.t(f"common.state.{b}") for b in buckets["bucket"]])
         ui.chart(
             charts.bucket_figure(buckets, lang),
-            buckets.assign(state=[ui.t(f"common.state.{b}") for b in buckets["bucket"]]),
+            by_bucket,
             "investor.chart.buckets.title",
             "investor.chart.buckets.explain",
             columns={
@@ -79,7 +80,6 @@ with left:
                 "past_due_amount": "investor.col.past_due",
             },
             file_name="my_exposure_by_bucket.csv",
-            symbol=fmt.currency_symbol(),
         )
     else:
         ui.note(
@@ -89,8 +89,9 @@ with right:
     if rates.empty:
         ui.note("investor.chart.trend.title", "investor.portfolio.no_history")
     else:
+        fig = charts.overdue_rates_figure(rates, lang)
         ui.chart(
-            charts.overdue_rates_figure(rates, lang),
+            fig,
             rates.assign(series=[ui.t(f"investor.series.{s}") for s in rates["series"]]),
             "investor.chart.trend.title",
             "investor.chart.trend.explain",

@@ -94,7 +94,6 @@ if has_reserve:
                 "guarantor_paid": "manage.reserve.series.guarantor_paid",
             },
             file_name="reserve_history.csv",
-            symbol=symbol,
         )
     with right:
         fig = money_chart(
@@ -128,7 +127,6 @@ if has_reserve:
                 "cumulative_stressed": "manage.reserve.series.cumulative_stressed",
             },
             file_name="expected_buyouts.csv",
-            symbol=symbol,
             shock=fmt.number(shock, lang, 1),
         )
 else:
@@ -155,5 +153,4 @@ ui.chart(
         "expected_stressed": "manage.reserve.series.expected_stressed",
     },
     file_name="projected_collections.csv",
-    symbol=symbol,
 )

@@ -91,6 +91,5 @@ else:
         },
         file_name=f"originations_by_month_{as_of:%Y-%m-%d}.csv",
         formats={"month": "month", "loans": "int", "principal": "money"},
-        symbol=symbol,
         date=fmt.date(as_of, lang),
     )

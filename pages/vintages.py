@@ -232,7 +232,6 @@ else:
             "error": "manage.col.error",
         },
         file_name="el_backtest.csv",
-        symbol=symbol,
     )
     with st.columns(3)[0]:
         ui.metric(

@@ -6,6 +6,7 @@ Helpers (not fixtures) live in plain modules: tests/tiny.py (the platform), test
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -15,7 +16,7 @@ import pytest
 from apptest_helpers import build_tiny_store
 from tiny import OBSERVED_TO, tiny_tables
 
-from lendrisk import authstate, store
+from lendrisk import authstate, simulate, store
 
 
 @pytest.fixture(autouse=True)
@@ -122,3 +123,28 @@ def tiny_db_con(tiny_db: Path) -> Iterator[duckdb.DuckDBPyConnection]:
     con = store.connect(tiny_db, read_only=True)
     yield con
     con.close()
+
+
+@pytest.fixture(scope="session")
+def demo_store(tmp_path_factory: pytest.TempPathFactory) -> Callable[[int], Path]:
+    """loans -> a demo store file of that many loans (lendrisk.simulate.build_demo, seed 7), built at
+    most once per size a run and shared: read it only."""
+    built: dict[int, Path] = {}
+
+    def of_size(loans: int) -> Path:
+        if loans not in built:
+            path = tmp_path_factory.mktemp("demo") / f"demo-{loans}.duckdb"
+            simulate.build_demo(path, loans=loans, seed=7)
+            built[loans] = path
+        return built[loans]
+
+    return of_size
+
+
+@pytest.fixture(scope="module")
+def demo_con(request: pytest.FixtureRequest, demo_store) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A read-only connection to the demo store of the module's DEMO_LOANS loans (default 40,000, the
+    dashboard's)."""
+    loans = getattr(request.module, "DEMO_LOANS", 40_000)
+    with contextlib.closing(store.connect(demo_store(loans), read_only=True)) as con:
+        yield con

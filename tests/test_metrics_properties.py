@@ -18,6 +18,8 @@ OBSERVED_TO = dt.date(2024, 12, 31)
 FIRST_DAY = dt.date(2023, 1, 1)
 INVESTORS = ("I1", "I2", "I3")
 REGIONS = ("Beijing", "Shanghai", "Sichuan")
+# the fields of a drawn loan row, in order
+LOAN_FIELDS = "loan_id borrower_id product channel grade originated_on principal term_months repayment_method"
 PROPERTY_SETTINGS = settings(
     max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large]
 )
@@ -113,20 +115,7 @@ def platforms(draw: st.DrawFn, guarantors: bool = True) -> dict[str, pd.DataFram
     parts = [draw(loan_tables(i, n_borrowers, guarantors)) for i in range(n_loans)]
     rows = {key: [r for part in parts for r in part[key]] for key in parts[0]}
     cents = 100.0
-    loans = pd.DataFrame(
-        rows["loans"],
-        columns=[
-            "loan_id",
-            "borrower_id",
-            "product",
-            "channel",
-            "grade",
-            "originated_on",
-            "principal",
-            "term_months",
-            "repayment_method",
-        ],
-    )
+    loans = pd.DataFrame(rows["loans"], columns=LOAN_FIELDS.split())
     loans["principal"] /= cents
     loans["annual_rate"] = 0.12
     schedule = pd.DataFrame(

@@ -58,9 +58,7 @@ def test_cures_legal_and_recoveries_at_year_end(tiny_db: Path, monkeypatch: pyte
 
 
 def test_chinese(tiny_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    at = open_page(tiny_db, monkeypatch, "manager", "pages/collections.py", as_of=MARCH)
-    at.session_state["lang"] = "zh"
-    at.run()
+    at = open_page(tiny_db, monkeypatch, "manager", "pages/collections.py", as_of=MARCH, lang="zh")
     assert not at.exception
     table = at.dataframe[0].value
     assert table["下一步"].tolist() == ["上门催收", "电话催收"]

@@ -116,9 +116,7 @@ def test_excel_report(tiny_db: Path) -> None:
 
 
 def test_chinese_layout(tiny_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    at = open_page(tiny_db, monkeypatch, "manager", "pages/disclosure.py", as_of=MARCH)
-    at.session_state["lang"] = "zh"
-    at.run()
+    at = open_page(tiny_db, monkeypatch, "manager", "pages/disclosure.py", as_of=MARCH, lang="zh")
     assert not at.exception
     frame = at.dataframe[0].value
     assert list(frame.columns) == ["项目", "项目（英文）", "数值", "口径"]

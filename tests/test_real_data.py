@@ -277,11 +277,17 @@ def test_missing_needed_column_names_file_and_column(tmp_path):
     assert isinstance(err.value, ValueError)
 
 
+def edited(source: Path, folder: Path, row: int, column: str, value: str) -> Path:
+    """A copy of a loan file in folder with one cell (data line row, 0-based) set to value."""
+    frame = pd.read_csv(source, dtype=str)
+    frame.loc[row, column] = value
+    path = folder / f"edited_{source.name}"
+    frame.to_csv(path, index=False)
+    return path
+
+
 def test_unparseable_value_names_file_row_and_column(tmp_path):
-    frame = pd.read_csv(LC_2007, dtype=str)
-    frame.loc[9, "funded_amnt"] = "12k"
-    bad = tmp_path / "bad_amount.csv"
-    frame.to_csv(bad, index=False)
+    bad = edited(LC_2007, tmp_path, 9, "funded_amnt", "12k")
     with pytest.raises(lendingclub.AdapterError) as err:
         lendingclub.read_tables([bad])
     # Data line 10 is spreadsheet row 11 (the header is row 1).
@@ -290,16 +296,11 @@ def test_unparseable_value_names_file_row_and_column(tmp_path):
 
 
 def test_bad_prosper_date_and_unknown_status(tmp_path):
-    frame = pd.read_csv(PROSPER, dtype=str)
-    frame.loc[4, "LoanOriginationDate"] = "2014/03/03"
-    bad = tmp_path / "bad_date.csv"
-    frame.to_csv(bad, index=False)
+    bad = edited(PROSPER, tmp_path, 4, "LoanOriginationDate", "2014/03/03")
     with pytest.raises(lendingclub.AdapterError) as err:
         prosper.read_tables([bad])
     assert (err.value.row, err.value.column) == (6, "LoanOriginationDate")
-    frame = pd.read_csv(PROSPER, dtype=str)
-    frame.loc[0, "LoanStatus"] = "Lost"
-    frame.to_csv(bad, index=False)
+    bad = edited(PROSPER, tmp_path, 0, "LoanStatus", "Lost")
     with pytest.raises(lendingclub.AdapterError) as err:
         prosper.read_tables([bad])
     assert (err.value.row, err.value.column) == (2, "LoanStatus")

@@ -1,4 +1,4 @@
-"""Risk figures on the 40,000-loan demo platform (seed 7, the dashboard's): slow, built once per module."""
+"""Risk figures on the 40,000-loan demo platform (seed 7, the dashboard's): slow, built once per run."""
 
 from __future__ import annotations
 
@@ -7,18 +7,7 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from lendrisk import liquidity, reports, risk, store
-
-
-@pytest.fixture(scope="module")
-def demo_con(tmp_path_factory):
-    """The demo store the dashboard builds (40,000 loans, seed 7)."""
-    simulate = pytest.importorskip("lendrisk.simulate")
-    path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
-    simulate.build_demo(path, loans=40_000, seed=7)
-    con = store.connect(path)
-    yield con
-    con.close()
+from lendrisk import liquidity, reports, risk
 
 
 @pytest.mark.slow

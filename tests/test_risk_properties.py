@@ -244,15 +244,7 @@ def test_start_of_month_principal_follows_its_definition_for_late_buyers(con, as
 # --- the demo platform ------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def demo_con(tmp_path_factory):
-    """A 20,000-loan demo store (lendrisk.simulate), built once for the module."""
-    simulate = pytest.importorskip("lendrisk.simulate")
-    path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
-    simulate.build_demo(path, loans=20_000, seed=7)
-    con = store.connect(path)
-    yield con
-    con.close()
+DEMO_LOANS = 20_000  # demo_con (conftest): the 20,000-loan demo store, seed 7
 
 
 @pytest.mark.slow

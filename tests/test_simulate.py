@@ -1,13 +1,15 @@
 """The demo platform generator: contract (columns, sums, DPD at lifecycle events) and the story's realism.
 
-Realism is measured on one 20,000-loan store (seed 7) built once per module through build_demo; every
+Realism is measured on one 20,000-loan store (seed 7) built once per run through build_demo; every
 rate below is read from the store through docs/design.md §3 definitions, not from the simulator's internals.
 Charge-off rates by grade use loans originated 2017-2021 (at least three years to mature).
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+from collections.abc import Iterator
 
 import duckdb
 import numpy as np
@@ -25,13 +27,10 @@ ACTIVE = "state not in ('paid_off', 'charged_off')"
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory) -> duckdb.DuckDBPyConnection:
-    """A read-only connection to a 20,000-loan demo store built with build_demo."""
-    path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
-    simulate.build_demo(path, loans=LOANS, seed=SEED)
-    con = store.connect(path)
-    yield con
-    con.close()
+def demo(demo_store) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A read-only connection to the 20,000-loan demo store (build_demo, seed 7)."""
+    with contextlib.closing(store.connect(demo_store(LOANS), read_only=True)) as con:
+        yield con
 
 
 @pytest.fixture(scope="module")
@@ -195,9 +194,8 @@ def test_nothing_happens_after_the_observation_end_or_before_origination(demo):
 
 
 def test_charge_off_comes_at_exactly_180_days_past_due_with_the_unpaid_principal(demo):
-    dpd = dpd_on(demo, "select loan_id, event_on as as_of from loan_events where kind = 'charged_off'")
-    assert len(dpd) > 500
-    assert set(dpd["dpd"]) == {180}
+    dpd = dpd_on(demo, "select loan_id, event_on as as_of from loan_events where kind = 'charged_off'")["dpd"]
+    assert len(dpd) > 500 and set(dpd) == {180}
     wrong = one(
         demo,
         """select count(*) from loan_events as e join loans as l using (loan_id)
@@ -210,9 +208,8 @@ def test_charge_off_comes_at_exactly_180_days_past_due_with_the_unpaid_principal
 
 
 def test_guarantor_buys_out_at_90_days_past_due_and_never_cures_the_borrower(demo):
-    dpd = dpd_on(demo, "select loan_id, paid_on as as_of from repayments where source = 'guarantor'")
-    assert len(dpd) > 100
-    assert set(dpd["dpd"]) == {90}
+    dpd = dpd_on(demo, "select loan_id, paid_on as as_of from repayments where source = 'guarantor'")["dpd"]
+    assert len(dpd) > 100 and set(dpd) == {90}
     cured = one(
         demo,
         """select count(*) from loan_month as m

@@ -13,8 +13,10 @@ from streamlit.testing.v1 import AppTest
 from lendrisk import cli, store
 
 
-def make_version_1_store(path: Path) -> None:
-    """The tiny platform as schema version 1 wrote it: only loan_month and loan_transition, fewer columns."""
+def version_1_store(folder: Path) -> Path:
+    """folder/old.duckdb: the tiny platform as schema version 1 wrote it (only loan_month and
+    loan_transition, fewer columns)."""
+    path = folder / "old.duckdb"
     build_tiny_store(path)
     con = duckdb.connect(str(path))
     try:
@@ -29,6 +31,7 @@ def make_version_1_store(path: Path) -> None:
     finally:
         con.close()
     (path.parent / (path.name + ".prev")).unlink(missing_ok=True)
+    return path
 
 
 def counts(path: Path) -> dict[str, int]:
@@ -42,8 +45,7 @@ def counts(path: Path) -> dict[str, int]:
 
 @pytest.mark.slow  # rebuilds a store from its tables
 def test_store_of_an_older_schema_is_rebuilt_from_its_own_tables(tmp_path: Path) -> None:
-    path = tmp_path / "old.duckdb"
-    make_version_1_store(path)
+    path = version_1_store(tmp_path)
     before = counts(path)
     assert store.schema_version(path) == 1
 
@@ -70,8 +72,7 @@ def test_store_of_an_older_schema_is_rebuilt_from_its_own_tables(tmp_path: Path)
 
 @pytest.mark.slow  # rebuilds a store from its tables
 def test_upgrade_copies_the_tables_in_batches_and_equals_a_fresh_build(tmp_path: Path, monkeypatch) -> None:
-    path = tmp_path / "old.duckdb"
-    make_version_1_store(path)
+    path = version_1_store(tmp_path)
     monkeypatch.setattr(store, "UPGRADE_BATCH_ROWS", 2)  # 10 repayments: five batches
     assert store.upgrade(path) is True
     fresh = tmp_path / "fresh.duckdb"
@@ -94,8 +95,7 @@ def test_store_without_meta_has_version_zero(tmp_path: Path) -> None:
 def test_dashboard_upgrades_an_older_store_on_first_start(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    path = tmp_path / "old.duckdb"
-    make_version_1_store(path)
+    path = version_1_store(tmp_path)
     monkeypatch.setenv("LENDRISK_DB", str(path))
     monkeypatch.setenv("LENDRISK_SECRET", "test-secret")
     at = AppTest.from_file(APP, default_timeout=60).run()
@@ -106,8 +106,7 @@ def test_dashboard_upgrades_an_older_store_on_first_start(
 
 @pytest.mark.slow  # rebuilds a store from its tables
 def test_cli_refuses_queries_on_an_older_store_until_upgraded(tmp_path: Path, capsys) -> None:
-    path = tmp_path / "old.duckdb"
-    make_version_1_store(path)
+    path = version_1_store(tmp_path)
     args = ["--db", str(path), "query", "holding_risk_inputs", "--format", "csv"]
     args += ["--param", "as_of=2024-03-31", "--param", "investor_id=I1"]
     assert cli.main(args) == cli.EXIT_BAD_INPUT
@@ -128,8 +127,7 @@ def test_cli_refuses_queries_on_an_older_store_until_upgraded(tmp_path: Path, ca
 def test_a_failed_upgrade_is_one_clear_message_and_is_not_retried(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    path = tmp_path / "old.duckdb"
-    make_version_1_store(path)
+    path = version_1_store(tmp_path)
     content = path.read_bytes()
     calls = []
 

@@ -130,8 +130,10 @@ def chart(
     columns (source column -> header key) selects and translates the CSV's columns; without it the
     CSV has the frame as given. formats (source column -> kind, as in table) fix the CSV's units;
     other columns are inferred (export). Amount axes get the language's compact ticks
-    (charts.compact_money_axes). fields fill {placeholders} in the title and explanation.
+    (charts.compact_money_axes). fields fill {placeholders} in the title, explanation and CSV
+    headers; {symbol} is the store's currency symbol unless given.
     """
+    fields = {"symbol": fmt.currency_symbol(), **fields}
     st.subheader(t(title_key, **fields))
     st.caption(t(explain_key, **fields))
     fig.update_layout(margin={"l": 10, "r": 10, "t": 30, "b": 10}, title=None)
@@ -141,6 +143,12 @@ def chart(
     kinds = {t(columns[c], **fields) if columns else c: k for c, k in (formats or {}).items()}
     name = file_name or f"{title_key.rsplit('.', 1)[-1]}.csv"
     download(csv, name, key=f"chart-{title_key}-csv", kinds=kinds)
+
+
+def header(prefix: str) -> None:
+    """A section of a page: the header t(prefix.title) and its one-line intro t(prefix.intro) under it."""
+    st.header(t(f"{prefix}.title"))
+    st.caption(t(f"{prefix}.intro"))
 
 
 @contextmanager
