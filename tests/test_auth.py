@@ -33,9 +33,9 @@ def users() -> object:
     return auth.demo_user_rows(IDS)
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def con(users) -> duckdb.DuckDBPyConnection:
-    """An in-memory tiny store with the demo accounts."""
+    """An in-memory tiny store with the demo accounts (read only: logins only read it)."""
     tables = tiny_tables()
     tables["users"] = users
     con = duckdb.connect()
