@@ -120,8 +120,8 @@ cell = st.tuples(
 )
 
 
-# 20 random books in the fast loop, the full 200 in the slow run (about 65 ms a book).
-@pytest.mark.parametrize("examples", [20, pytest.param(200, marks=pytest.mark.slow)])
+# 10 random books in the fast loop, the full 200 in the slow run (about 65 ms a book).
+@pytest.mark.parametrize("examples", [10, pytest.param(200, marks=pytest.mark.slow)])
 def test_parts_always_sum_to_the_observed_change(examples: int) -> None:
     @settings(max_examples=examples, deadline=None)
     @given(st.lists(cell, min_size=1, max_size=30))

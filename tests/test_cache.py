@@ -5,13 +5,12 @@ from __future__ import annotations
 import os
 
 import duckdb
-from apptest_helpers import build_tiny_store
 
 from lendrisk import cache, store
 
 
-def test_memo_keeps_a_result_per_file_version_and_never_for_memory(tmp_path) -> None:
-    path = build_tiny_store(tmp_path / "tiny.duckdb")
+def test_memo_keeps_a_result_per_file_version_and_never_for_memory(tiny_db_copy) -> None:
+    path = tiny_db_copy
     calls: list[int] = []
 
     def compute() -> int:

@@ -90,6 +90,7 @@ def test_an_account_added_during_a_replace_import_is_kept(
     assert auth.password_matches(accounts.loc["investor1", "password_hash"], "a-new-password")
 
 
+@pytest.mark.slow  # an import in another process holding the lock for a second
 def test_a_writer_that_cannot_wait_fails_clearly_and_changes_nothing(
     db: Path, exported: list[str], monkeypatch: pytest.MonkeyPatch, capsys
 ) -> None:
