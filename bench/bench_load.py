@@ -14,12 +14,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import random
-import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -29,27 +30,19 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 from streamlit_server import IDLE, launch  # noqa: E402
 
+from bench.ws_session import WsSession  # noqa: E402
 from lendrisk import i18n  # noqa: E402
 
-ACCOUNTS = [
-    ("investor1", "demo-investor"),
-    ("investor2", "demo-investor"),
-    ("investor3", "demo-investor"),
-] * 2
-ACCOUNTS += [("manager", "demo-manager")] * 3 + [("admin", "demo-admin")]
-PAGES = {
-    "investor": ["My portfolio", "My holdings", "My risk", "Learn", "Store"],
-    "manager": [
-        "Platform health",
-        "Vintages",
-        "Segments",
-        "Collections",
-        "Reserve fund",
-        "Disclosure",
-        "Store",
-    ],
+I1, I2, I3 = (("investor1", "demo-investor"), ("investor2", "demo-investor"), ("investor3", "demo-investor"))
+MANAGER, ADMIN = ("manager", "demo-manager"), ("admin", "demo-admin")
+# investor : manager : admin = 6 : 3 : 1, ordered so that sessions of one account arrive >= 1.5 s apart
+# (a login to an account that is being checked at that moment is refused by the throttle, by design)
+ACCOUNTS = [I1, MANAGER, I2, I3, MANAGER, I1, I2, ADMIN, I3, MANAGER]
+PAGES = {  # common.page.<key> of app.py's pages, per role
+    "investor": ["portfolio", "holdings", "investor_risk", "learn", "store"],
+    "manager": ["health", "why", "vintages", "segments", "collections", "reserve", "disclosure", "store"],
 }
-PAGES["admin"] = PAGES["manager"] + ["Data and users"]
+PAGES["admin"] = PAGES["manager"] + ["data"]
 
 
 def rss_mb(pid: int) -> float:
@@ -126,6 +119,52 @@ async def drive(url: str, sessions: int, seconds: float) -> dict:
     return out
 
 
+def ws_session(base: str, n: int, until: float, out: dict, lock: threading.Lock) -> None:
+    """One websocket user: log in, then open random pages of the role until the time is up."""
+    user, password = ACCOUNTS[n % len(ACCOUNTS)]
+    role = "investor" if user.startswith("investor") else user
+    language = "zh" if n % 2 else "en"
+    time.sleep(n * 0.5)  # arrivals spread over the first seconds, as real users come in
+    try:
+        client = WsSession(base, locale="zh-CN" if language == "zh" else "en-GB")
+        login = client.login(user, password)
+    except Exception as exc:
+        with lock:
+            out["errors"].append(f"{user} login: {type(exc).__name__}")
+        return
+    with lock:
+        out["login"].append(login.seconds)
+        out["errors"].extend(f"{user} login: {e}" for e in login.errors)
+    rng = random.Random(n)
+    try:
+        while time.monotonic() < until:
+            title = i18n.t(f"common.page.{rng.choice(PAGES[role])}", language)
+            try:
+                visit = client.run(page=client.pages[title])  # a KeyError: the role's sidebar lacks it
+            except Exception as exc:  # a timeout or a closed socket is an error of the run
+                with lock:
+                    out["errors"].append(f"{user} {title}: {type(exc).__name__}")
+                continue
+            with lock:
+                out["pages"].append(visit.seconds)
+                out["errors"].extend(f"{user} {title}: {e}" for e in visit.errors)
+    finally:
+        client.close()
+
+
+def drive_ws(url: str, sessions: int, seconds: float) -> dict:
+    """Run the sessions as websocket clients, one thread each; the recorded times and errors."""
+    out: dict = {"login": [], "pages": [], "errors": []}
+    lock = threading.Lock()
+    until = time.monotonic() + seconds
+    threads = [threading.Thread(target=ws_session, args=(url, n, until, out, lock)) for n in range(sessions)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return out
+
+
 def pct(values: list[float], q: float) -> float:
     """The q-quantile of values (nearest rank), or nan without values."""
     if not values:
@@ -134,50 +173,118 @@ def pct(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
-def main() -> None:
-    """Start the app, drive the sessions, print the figures."""
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--sessions", type=int, default=30)
-    parser.add_argument("--seconds", type=float, default=120)
-    parser.add_argument("--port", type=int, default=8624)
-    parser.add_argument("--db", type=Path, default=None, help="a store (default: build the demo)")
-    args = parser.parse_args()
-    folder = Path(tempfile.mkdtemp(prefix="lendrisk-load-"))
-    db = args.db
-    if db is None:
-        from lendrisk.demo import build_demo_store
+def warm_up(url: str) -> float:
+    """One websocket session per role and language opening every page once; seconds taken.
 
-        db = folder / "demo.duckdb"
-        build_demo_store(db)
+    The app's "start" memory is taken after this, so that the comparison is of the load, not of
+    the imports and caches that any first visitor pays for once per process.
+    """
+    started = time.monotonic()
+    for user, password in (("investor1", "demo-investor"), ("admin", "demo-admin")):
+        for locale in ("en-GB", "zh-CN"):
+            client = WsSession(url, locale=locale)
+            client.login(user, password)
+            for page in list(client.pages.values()):
+                client.run(page=page)
+            client.close()
+    return time.monotonic() - started
+
+
+def start_app(db: Path, port: int) -> subprocess.Popen:
+    """`streamlit run app.py` on the store, headless, on 127.0.0.1:port, once it answers."""
     env = {**os.environ, "LENDRISK_DB": str(db), "LENDRISK_SECRET": "load-test"}
     cmd = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true"]
-    cmd += ["--server.port", str(args.port), "--server.address", "127.0.0.1"]
+    cmd += ["--server.port", str(port), "--server.address", "127.0.0.1"]
     app = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    for _ in range(240):
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2)
+            return app
+        except OSError:
+            time.sleep(0.5)
+    app.terminate()
+    raise RuntimeError("the app did not start")
+
+
+def load_average() -> float:
+    """The one-minute load average."""
+    return os.getloadavg()[0]
+
+
+def measure(args: argparse.Namespace, db: Path) -> dict:
+    """Start the app, warm it up, drive the sessions; every figure of the run."""
+    app = start_app(db, args.port)
     url = f"http://127.0.0.1:{args.port}"
     try:
-        for _ in range(120):
-            try:
-                urllib.request.urlopen(url + "/_stcore/health", timeout=2)
-                break
-            except OSError:
-                time.sleep(0.5)
-        before = rss_mb(app.pid)
-        out = asyncio.run(drive(url, args.sessions, args.seconds))
-        end = rss_mb(app.pid)
+        figures: dict = {"rss_cold_mb": rss_mb(app.pid), "warm_up_s": warm_up(url)}
+        time.sleep(5)
+        figures |= {"rss_start_mb": rss_mb(app.pid), "load_start": load_average()}
+        if args.driver == "ws":
+            out = drive_ws(url, args.sessions, args.seconds)
+        else:
+            out = asyncio.run(drive(url, args.sessions, args.seconds))
+        figures |= {"rss_end_mb": rss_mb(app.pid), "load_end": load_average()}
         time.sleep(30)
-        after = rss_mb(app.pid)
+        figures["rss_after_mb"] = rss_mb(app.pid)
     finally:
         app.terminate()
         app.wait(30)
     pages, logins = out["pages"], out["login"]
-    print(f"{args.sessions} sessions (browser contexts of one headless Chromium), {args.seconds:.0f} s")
-    print(f"logins: {len(logins)}  median {statistics.median(logins):.1f} s  max {max(logins):.1f} s")
-    print(f"page visits: {len(pages)}  p50 {pct(pages, 0.5):.2f} s  p95 {pct(pages, 0.95):.2f} s")
-    print(f"errors: {len(out['errors'])}  {out['errors'][:10]}")
+    return figures | {
+        "driver": args.driver,
+        "sessions": args.sessions,
+        "seconds": args.seconds,
+        "logins": len(logins),
+        "login_p50_s": pct(logins, 0.5),
+        "login_max_s": max(logins, default=float("nan")),
+        "visits": len(pages),
+        "page_p50_s": pct(pages, 0.5),
+        "page_p95_s": pct(pages, 0.95),
+        "page_max_s": max(pages, default=float("nan")),
+        "errors": out["errors"],
+    }
+
+
+def report(f: dict) -> None:
+    """Print the figures of a run."""
+    how = "websocket clients" if f["driver"] == "ws" else "browser contexts of one headless Chromium"
     print(
-        f"app memory: before {before:.0f} MB, at the end {end:.0f} MB, 30 s after {after:.0f} MB "
-        f"({after / before - 1:+.0%} vs before)"
+        f"{f['sessions']} sessions ({how}), {f['seconds']:.0f} s; "
+        f"load average {f['load_start']:.1f} -> {f['load_end']:.1f}"
     )
+    print(f"logins: {f['logins']}  p50 {f['login_p50_s']:.2f} s  max {f['login_max_s']:.2f} s")
+    print(
+        f"page visits: {f['visits']}  p50 {f['page_p50_s']:.2f} s  p95 {f['page_p95_s']:.2f} s  "
+        f"max {f['page_max_s']:.2f} s"
+    )
+    print(f"errors: {len(f['errors'])}  {f['errors'][:10]}")
+    print(
+        f"app memory: cold {f['rss_cold_mb']:.0f} MB, after warm-up (start) {f['rss_start_mb']:.0f} MB, "
+        f"at the end {f['rss_end_mb']:.0f} MB, 30 s after {f['rss_after_mb']:.0f} MB "
+        f"({f['rss_after_mb'] / f['rss_start_mb'] - 1:+.1%} vs start)"
+    )
+
+
+def main() -> None:
+    """Parse the options, build the demo store if none is given, measure, print (and save) the figures."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--driver", choices=("ws", "browser"), default="ws")
+    parser.add_argument("--sessions", type=int, default=30)
+    parser.add_argument("--seconds", type=float, default=120)
+    parser.add_argument("--port", type=int, default=8624)
+    parser.add_argument("--db", type=Path, default=None, help="a store (default: build the demo)")
+    parser.add_argument("--json", type=Path, default=None, help="also write the figures here")
+    args = parser.parse_args()
+    db = args.db
+    if db is None:
+        from lendrisk.demo import build_demo_store
+
+        db = Path(tempfile.mkdtemp(prefix="lendrisk-load-")) / "demo.duckdb"
+        build_demo_store(db)
+    figures = measure(args, db)
+    report(figures)
+    if args.json:
+        args.json.write_text(json.dumps(figures, indent=2))
 
 
 if __name__ == "__main__":
