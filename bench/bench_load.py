@@ -1,13 +1,22 @@
-"""Load test: N concurrent dashboard sessions (mixed roles) for a while, as browser contexts of ONE
-headless Chromium (Playwright's async API), against `streamlit run app.py` on the demo store.
+"""Load test: N concurrent dashboard sessions (mixed roles and languages) for a while, against
+`streamlit run app.py` on a copy of a store with one account per session.
 
-Usage: python bench/bench_load.py [--sessions 30] [--seconds 120] [--port 8624] [--db PATH]
+Usage: python bench/bench_load.py [--driver ws|browser] [--sessions 30] [--seconds 120] [--think 0]
+    [--arrival 0.5] [--port 8624] [--db PATH] [--json PATH]
 
-Each session logs in (investor1..3, manager, admin in the ratio 6:3:1), then opens a random page of
-its role from the sidebar again and again until the time is up. Recorded: login time (submit to the
-"Signed in as" caption), page time (click to the end of the script run: no status widget, no stale
-element), errors (timeouts, an exception box, a refused login), and the app's resident memory
-(/proc/<pid>/status VmRSS) before the sessions, at the end, and 30 s after they closed.
+Each session logs in with its own account (investor : manager : admin = 6 : 3 : 1; every other
+session in Chinese), then opens a random page of its role again and again until the time is up,
+after a think time drawn uniformly from 0 to 2 x --think seconds (0: clicks back to back).
+- `--driver ws` (default): each session is a websocket client (bench/ws_session.py) sending the
+  BackMsgs Streamlit's front end sends, one thread per session, nothing drawn. Page time = request
+  to the end of the script run (the run's last ForwardMsg received).
+- `--driver browser`: each session is a browser context of ONE headless Chromium (Playwright async);
+  page time = sidebar click to the end of the run (no status widget, no stale element), drawing
+  included. On 2 cores the browser's own drawing competes with the app for the CPU.
+Recorded: login time (submit to the end of the run that follows), page times, errors (timeouts, an
+exception box, an error alert, a refused login), and the app's resident memory (VmRSS of the server
+and its children): cold, after a warm-up (one session per role and language opening every page:
+the imports and caches any first visitor pays once per process), at the end, and 30 s after.
 """
 
 from __future__ import annotations
@@ -17,6 +26,7 @@ import asyncio
 import json
 import os
 import random
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -33,16 +43,51 @@ from streamlit_server import IDLE, launch  # noqa: E402
 from bench.ws_session import WsSession  # noqa: E402
 from lendrisk import i18n  # noqa: E402
 
-I1, I2, I3 = (("investor1", "demo-investor"), ("investor2", "demo-investor"), ("investor3", "demo-investor"))
-MANAGER, ADMIN = ("manager", "demo-manager"), ("admin", "demo-admin")
-# investor : manager : admin = 6 : 3 : 1, ordered so that sessions of one account arrive >= 1.5 s apart
-# (a login to an account that is being checked at that moment is refused by the throttle, by design)
-ACCOUNTS = [I1, MANAGER, I2, I3, MANAGER, I1, I2, ADMIN, I3, MANAGER]
+ROLE_MIX = (
+    "investor",
+    "manager",
+    "investor",
+    "investor",
+    "manager",
+    "investor",
+    "investor",
+    "admin",
+    "investor",
+    "manager",
+)  # investor : manager : admin = 6 : 3 : 1
+PASSWORD = "load-test-password"
 PAGES = {  # common.page.<key> of app.py's pages, per role
     "investor": ["portfolio", "holdings", "investor_risk", "learn", "store"],
     "manager": ["health", "why", "vintages", "segments", "collections", "reserve", "disclosure", "store"],
 }
 PAGES["admin"] = PAGES["manager"] + ["data"]
+
+
+ARRIVAL_GAP_S = 0.5  # --arrival
+THINK_S = 0.0  # --think: mean seconds a user reads a page before the next click (uniform 0..2x)
+
+
+def account(n: int) -> tuple[str, str]:
+    """(username, role) of session n: one account per session (prepare_store makes them)."""
+    return f"load{n:02d}", ROLE_MIX[n % len(ROLE_MIX)]
+
+
+def prepare_store(db: Path, sessions: int) -> Path:
+    """A copy of the store with one account per session (roles by ROLE_MIX, investors on distinct
+    investor ids), so that no two sessions share an account: a login to an account that is being
+    checked at that moment is refused by the throttle, by design, which is not what this measures."""
+    from lendrisk import accounts, store
+
+    copy = Path(tempfile.mkdtemp(prefix="lendrisk-load-")) / "store.duckdb"
+    shutil.copyfile(db, copy)
+    store.upgrade(copy)  # a store of an older schema version is rebuilt first, as the app would
+    con = store.connect(copy, read_only=True)
+    investors = accounts.investor_ids(con)
+    con.close()
+    for n in range(sessions):
+        user, role = account(n)
+        accounts.add_user(copy, user, PASSWORD, role, investors[n] if role == "investor" else None)
+    return copy
 
 
 def rss_mb(pid: int) -> float:
@@ -74,12 +119,12 @@ async def idle(page, timeout_ms: float = 60_000) -> None:
 
 async def session(browser, url: str, n: int, until: float, out: dict) -> None:
     """One user: log in, then open random pages of the role until the time is up."""
-    user, password = ACCOUNTS[n % len(ACCOUNTS)]
-    role = "investor" if user.startswith("investor") else user
+    user, role = account(n)
+    password = PASSWORD
     context = await browser.new_context(viewport={"width": 1280, "height": 900})
     page = await context.new_page()
     try:
-        await asyncio.sleep(n * 0.5)  # arrivals spread over the first seconds, as real users come in
+        await asyncio.sleep(n * ARRIVAL_GAP_S)  # arrivals spread out, as real users come in
         await page.goto(url, timeout=120_000)
         await page.locator("input[autocomplete='username']").fill(user, timeout=120_000)
         await page.locator("input[type='password']").fill(password)
@@ -90,6 +135,7 @@ async def session(browser, url: str, n: int, until: float, out: dict) -> None:
         out["login"].append(time.monotonic() - started)
         rng = random.Random(n)
         while time.monotonic() < until:
+            await asyncio.sleep(rng.uniform(0, 2 * THINK_S))  # reading the page before the next click
             title = i18n.t(f"common.page.{rng.choice(PAGES[role])}", "en")
             started = time.monotonic()
             try:
@@ -121,10 +167,10 @@ async def drive(url: str, sessions: int, seconds: float) -> dict:
 
 def ws_session(base: str, n: int, until: float, out: dict, lock: threading.Lock) -> None:
     """One websocket user: log in, then open random pages of the role until the time is up."""
-    user, password = ACCOUNTS[n % len(ACCOUNTS)]
-    role = "investor" if user.startswith("investor") else user
+    user, role = account(n)
+    password = PASSWORD
     language = "zh" if n % 2 else "en"
-    time.sleep(n * 0.5)  # arrivals spread over the first seconds, as real users come in
+    time.sleep(n * ARRIVAL_GAP_S)  # arrivals spread out, as real users come in
     try:
         client = WsSession(base, locale="zh-CN" if language == "zh" else "en-GB")
         login = client.login(user, password)
@@ -138,6 +184,7 @@ def ws_session(base: str, n: int, until: float, out: dict, lock: threading.Lock)
     rng = random.Random(n)
     try:
         while time.monotonic() < until:
+            time.sleep(rng.uniform(0, 2 * THINK_S))  # reading the page before the next click
             title = i18n.t(f"common.page.{rng.choice(PAGES[role])}", language)
             try:
                 visit = client.run(page=client.pages[title])  # a KeyError: the role's sidebar lacks it
@@ -252,6 +299,9 @@ def report(f: dict) -> None:
         f"{f['sessions']} sessions ({how}), {f['seconds']:.0f} s; "
         f"load average {f['load_start']:.1f} -> {f['load_end']:.1f}"
     )
+    print(
+        f"arrivals {f['arrival_s']} s apart, think time {f['think_s']} s on average, one account per session"
+    )
     print(f"logins: {f['logins']}  p50 {f['login_p50_s']:.2f} s  max {f['login_max_s']:.2f} s")
     print(
         f"page visits: {f['visits']}  p50 {f['page_p50_s']:.2f} s  p95 {f['page_p95_s']:.2f} s  "
@@ -273,15 +323,22 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=120)
     parser.add_argument("--port", type=int, default=8624)
     parser.add_argument("--db", type=Path, default=None, help="a store (default: build the demo)")
+    parser.add_argument("--arrival", type=float, default=0.5, help="seconds between session arrivals")
+    parser.add_argument("--think", type=float, default=0.0, help="mean think time between clicks, s")
     parser.add_argument("--json", type=Path, default=None, help="also write the figures here")
     args = parser.parse_args()
+    global ARRIVAL_GAP_S, THINK_S
+    ARRIVAL_GAP_S, THINK_S = args.arrival, args.think
     db = args.db
     if db is None:
         from lendrisk.demo import build_demo_store
 
         db = Path(tempfile.mkdtemp(prefix="lendrisk-load-")) / "demo.duckdb"
         build_demo_store(db)
-    figures = measure(args, db)
+    figures = measure(args, prepare_store(db, args.sessions)) | {
+        "arrival_s": args.arrival,
+        "think_s": args.think,
+    }
     report(figures)
     if args.json:
         args.json.write_text(json.dumps(figures, indent=2))
