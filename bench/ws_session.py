@@ -74,7 +74,10 @@ class WsSession:
             elif kind == "navigation":
                 self.pages = {p.page_name: p.page_script_hash for p in msg.navigation.app_pages}
                 self.page = msg.navigation.page_script_hash
-            elif kind == "script_finished" and msg.script_finished != EARLY_FOR_RERUN:
+            elif kind == "script_finished" and msg.script_finished == EARLY_FOR_RERUN:
+                run.widgets.clear()  # only what the final run draws counts (the login form goes away)
+                run.elements = 0
+            elif kind == "script_finished":
                 run.seconds = time.monotonic() - started
                 return run
 
