@@ -77,7 +77,11 @@ def password_matches(password_hash: str, password: str) -> bool:
 
 def load_user(con: duckdb.DuckDBPyConnection, username: str) -> User | None:
     """The account row of a username (None when there is none)."""
-    row = sql.run(con, "user_account", {"username": username})
+    return _user_of(sql.run(con, "user_account", {"username": username}))
+
+
+def _user_of(row: pd.DataFrame) -> User | None:
+    """The User of a user_account result (None when it is empty)."""
     if row.empty:
         return None
     rec = row.iloc[0]
@@ -111,7 +115,7 @@ def verify(
     stored = str(row.iloc[0]["password_hash"]) if known else _DUMMY_HASH
     if password_matches(stored, password) and known:
         state.succeeded(username, client)
-        return Attempt(load_user(con, username), 0.0)
+        return Attempt(_user_of(row), 0.0)
     return Attempt(None, state.wait(username, client))
 
 
@@ -189,7 +193,7 @@ def session_user(
         return None
     if claims["h"] != fingerprint(str(row.iloc[0]["password_hash"])):
         return None
-    user = load_user(con, str(claims["u"]))
+    user = _user_of(row)  # the same row: role and investor id as the users table has them now
     return (user, expires_at) if user else None
 
 

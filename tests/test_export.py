@@ -53,3 +53,16 @@ def test_mixed_kinds_in_one_column() -> None:
     values = pd.Series([1481234567.891, 40000.0, 0.123456789, np.nan])
     kinds = pd.Series(["money", "int", "pct", "money"])
     assert export.mixed(values, kinds).tolist() == ["1481234567.89", "40000", "0.123457", ""]
+
+
+def test_the_kept_download_is_the_file_of_exactly_this_frame() -> None:
+    """The download cache (ui.kit) is keyed by the whole frame: one changed cent is another file."""
+    from lendrisk.ui import kit
+
+    one = pd.DataFrame({"loan_id": ["L1", "L2"], "amount": [100.0, 250.5]})
+    other = one.assign(amount=[100.0, 250.51])
+    kinds = (("amount", "money"),)
+    assert kit._csv_bytes(one, kinds) == export.csv_bytes(one, dict(kinds))
+    assert kit._csv_bytes(other, kinds) == export.csv_bytes(other, dict(kinds))
+    assert kit._csv_bytes(one, kinds) != kit._csv_bytes(other, kinds)
+    assert kit.CACHED_CSV_ROWS <= 50_000  # Streamlit samples the rows of larger frames when hashing

@@ -60,11 +60,24 @@ def labelled(
     return out.rename(columns={col: t(key, **(fields or {})) for col, key in columns.items()})
 
 
+# Streamlit hashes a frame of 50,000 rows or more by a sample of its rows: such files are never cached.
+CACHED_CSV_ROWS = 50_000
+
+
+@st.cache_data(ttl=600, max_entries=256, show_spinner=False)
+def _csv_bytes(df: pd.DataFrame, kinds: tuple[tuple[str, str], ...]) -> bytes:
+    """export.csv_bytes of a frame, kept by the frame's content: a page's every run offers the same
+    file, and formatting it cell by cell cost about a tenth of a run's CPU under load (bench/README)."""
+    return export.csv_bytes(df, dict(kinds) or None)
+
+
 def download(df: pd.DataFrame, file_name: str, key: str, kinds: Mapping[str, str] | None = None) -> None:
     """A CSV download button for a frame (export.csv_bytes: ISO dates, cents; no rerun on click)."""
     st.download_button(
         t("common.download_csv"),
-        export.csv_bytes(df, kinds),
+        _csv_bytes(df, tuple(sorted((kinds or {}).items())))
+        if len(df) < CACHED_CSV_ROWS
+        else export.csv_bytes(df, kinds),
         file_name=file_name,
         mime="text/csv",
         key=key,
