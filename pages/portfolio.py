@@ -54,7 +54,8 @@ ui.metric_rows([(f"investor.kpi.{name}", value, fields) for name, value, fields 
 st.info(ui.t("investor.portfolio.how_to_read"), icon=":material/lightbulb:")
 st.download_button(
     ui.t("investor.statement.download"),
-    ui.cached(statement.statement_excel, as_of, me, lang),
+    # made when clicked: building the workbook took most of a first login's 8 s (bench/README, Load)
+    lambda: statement.statement_excel(ui.connection(), as_of, me, lang),
     file_name=f"statement_{me}_{as_of:%Y-%m}.xlsx",
     mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     key="statement-xlsx",

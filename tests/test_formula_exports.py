@@ -92,7 +92,8 @@ def test_no_download_of_any_page_holds_a_formula(db: Path, monkeypatch: pytest.M
     real = st.download_button
 
     def spy(label, data, file_name=None, *args, **kwargs):
-        downloads[file_name] = data if isinstance(data, bytes) else str(data).encode()
+        made = data() if callable(data) else data  # a deferred file is made as a click would make it
+        downloads[file_name] = made if isinstance(made, bytes) else str(made).encode()
         return real(label, data, file_name, *args, **kwargs)
 
     monkeypatch.setattr(st, "download_button", spy)
