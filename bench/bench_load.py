@@ -315,6 +315,26 @@ def report(f: dict) -> None:
     )
 
 
+def table(paths: list[Path]) -> None:
+    """Print the markdown table of bench/README.md ("Load") from saved runs (--json files)."""
+    head = ["run", "sessions, think", "logins p50 / max", "visits", "page p50 / p95 / max", "errors"]
+    print("| " + " | ".join([*head, "memory start -> end -> +30 s"]) + " |")
+    print("|---" * (len(head) + 1) + "|")
+    for path in paths:
+        f = json.loads(path.read_text())
+        memory = f"{f['rss_start_mb']:.0f} -> {f['rss_end_mb']:.0f} -> {f['rss_after_mb']:.0f} MB"
+        cells = [
+            f"`{path.name}`",
+            f"{f['sessions']}, {f['think_s']:g} s",
+            f"{f['login_p50_s']:.2f} / {f['login_max_s']:.2f} s",
+            str(f["visits"]),
+            f"{f['page_p50_s']:.2f} / {f['page_p95_s']:.2f} / {f['page_max_s']:.2f} s",
+            str(len(f["errors"])),
+            f"{memory} ({f['rss_after_mb'] / f['rss_start_mb'] - 1:+.1%})",
+        ]
+        print("| " + " | ".join(cells) + " |")
+
+
 def main() -> None:
     """Parse the options, build the demo store if none is given, measure, print (and save) the figures."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -326,7 +346,11 @@ def main() -> None:
     parser.add_argument("--arrival", type=float, default=0.5, help="seconds between session arrivals")
     parser.add_argument("--think", type=float, default=0.0, help="mean think time between clicks, s")
     parser.add_argument("--json", type=Path, default=None, help="also write the figures here")
+    parser.add_argument("--table", type=Path, nargs="+", help="print the table of saved runs and stop")
     args = parser.parse_args()
+    if args.table:
+        table(args.table)
+        return
     global ARRIVAL_GAP_S, THINK_S
     ARRIVAL_GAP_S, THINK_S = args.arrival, args.think
     db = args.db
