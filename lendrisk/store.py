@@ -34,8 +34,9 @@ from lendrisk.vocab import last_month_end
 SCHEMA_VERSION = 9
 DEFAULT_DB = Path("data/lendrisk.duckdb")
 # DuckDB's memory cap while building a store: the loan_month build would otherwise grow towards 80 %
-# of RAM (10 GB at one million loans); capped, DuckDB spills to disk at no loss of speed (bench/).
-BUILD_MEMORY_LIMIT = os.environ.get("LENDRISK_BUILD_MEMORY", "3GB")
+# of RAM (10 GB at one million loans); capped, DuckDB spills to disk. At one million loans, quiet:
+# 2GB gives a 2.58 GB peak in 92.5 s, 3GB a 3.63 GB peak in 87.9 s (bench/README.md, "Scale").
+BUILD_MEMORY_LIMIT = os.environ.get("LENDRISK_BUILD_MEMORY", "2GB")
 # Canonical tables in dependency order (a table's references come before it).
 TABLES: tuple[str, ...] = (
     "borrowers",
