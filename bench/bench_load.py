@@ -27,20 +27,18 @@ import json
 import os
 import random
 import shutil
-import subprocess
 import sys
 import tempfile
 import threading
 import time
-import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
-from streamlit_server import IDLE, launch  # noqa: E402
+from streamlit_server import IDLE, launch, serve_process  # noqa: E402
 
-from bench.ws_session import WsSession  # noqa: E402
+from bench.ws_session import Run, WsSession  # noqa: E402
 from lendrisk import i18n  # noqa: E402
 
 ROLE_MIX = (
@@ -165,6 +163,13 @@ async def drive(url: str, sessions: int, seconds: float) -> dict:
     return out
 
 
+def record(out: dict, lock: threading.Lock, kind: str, label: str, run: Run) -> None:
+    """Note a run's time under kind ("login" or "pages") and its errors, labelled."""
+    with lock:
+        out[kind].append(run.seconds)
+        out["errors"].extend(f"{label}: {e}" for e in run.errors)
+
+
 def ws_session(base: str, n: int, until: float, out: dict, lock: threading.Lock) -> None:
     """One websocket user: log in, then open random pages of the role until the time is up."""
     user, role = account(n)
@@ -178,9 +183,7 @@ def ws_session(base: str, n: int, until: float, out: dict, lock: threading.Lock)
         with lock:
             out["errors"].append(f"{user} login: {type(exc).__name__}")
         return
-    with lock:
-        out["login"].append(login.seconds)
-        out["errors"].extend(f"{user} login: {e}" for e in login.errors)
+    record(out, lock, "login", f"{user} login", login)
     rng = random.Random(n)
     try:
         while time.monotonic() < until:
@@ -192,9 +195,7 @@ def ws_session(base: str, n: int, until: float, out: dict, lock: threading.Lock)
                 with lock:
                     out["errors"].append(f"{user} {title}: {type(exc).__name__}")
                 continue
-            with lock:
-                out["pages"].append(visit.seconds)
-                out["errors"].extend(f"{user} {title}: {e}" for e in visit.errors)
+            record(out, lock, "pages", f"{user} {title}", visit)
     finally:
         client.close()
 
@@ -237,22 +238,6 @@ def warm_up(url: str) -> float:
     return time.monotonic() - started
 
 
-def start_app(db: Path, port: int) -> subprocess.Popen:
-    """`streamlit run app.py` on the store, headless, on 127.0.0.1:port, once it answers."""
-    env = {**os.environ, "LENDRISK_DB": str(db), "LENDRISK_SECRET": "load-test"}
-    cmd = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true"]
-    cmd += ["--server.port", str(port), "--server.address", "127.0.0.1"]
-    app = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    for _ in range(240):
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2)
-            return app
-        except OSError:
-            time.sleep(0.5)
-    app.terminate()
-    raise RuntimeError("the app did not start")
-
-
 def load_average() -> float:
     """The one-minute load average."""
     return os.getloadavg()[0]
@@ -260,9 +245,8 @@ def load_average() -> float:
 
 def measure(args: argparse.Namespace, db: Path) -> dict:
     """Start the app, warm it up, drive the sessions; every figure of the run."""
-    app = start_app(db, args.port)
-    url = f"http://127.0.0.1:{args.port}"
-    try:
+    env = {**os.environ, "LENDRISK_DB": str(db), "LENDRISK_SECRET": "load-test"}
+    with serve_process(ROOT, env, args.port, None, seconds=120) as (url, app):
         figures: dict = {"rss_cold_mb": rss_mb(app.pid), "warm_up_s": warm_up(url)}
         time.sleep(5)
         figures |= {"rss_start_mb": rss_mb(app.pid), "load_start": load_average()}
@@ -273,9 +257,6 @@ def measure(args: argparse.Namespace, db: Path) -> dict:
         figures |= {"rss_end_mb": rss_mb(app.pid), "load_end": load_average()}
         time.sleep(30)
         figures["rss_after_mb"] = rss_mb(app.pid)
-    finally:
-        app.terminate()
-        app.wait(30)
     pages, logins = out["pages"], out["login"]
     return figures | {
         "driver": args.driver,
