@@ -330,21 +330,30 @@ def recovery_curve(
     A product with fewer than min_chargeoffs charge-offs observed through month k takes the
     all-products rate of that month; a month no charge-off has reached yet recovers 0.
     """
+    return _curve_from_sums(_exposure_sums(book, as_of), min_chargeoffs)
+
+
+def _exposure_sums(book: RecoveryBook, as_of: dt.date) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(products + others) × 24 sums over the charge-offs whose month k is complete by as_of:
+    principal (currency units), recoveries in month k (currency units), charge-offs (count, float)."""
     seen = complete_months(book.charged_off_on, np.datetime64(as_of + dt.timedelta(days=1)))
     exposed = (book.charged_off_on <= np.datetime64(as_of))[:, None] & (
         seen[:, None] > np.arange(RECOVERY_MONTHS)
     )
-    # products, others, then all: one flat bincount per table (no BLAS: cheap on a busy machine)
+    # one flat bincount per table (no BLAS: cheap on a busy machine); sums run in row order
     cells = (book.product[:, None] * RECOVERY_MONTHS + np.arange(RECOVERY_MONTHS)).ravel()
 
     def by_segment(values: np.ndarray) -> np.ndarray:
         sums = np.bincount(cells, weights=values.ravel(), minlength=(len(PRODUCTS) + 1) * RECOVERY_MONTHS)
-        sums = sums.reshape(len(PRODUCTS) + 1, RECOVERY_MONTHS)
-        return np.vstack([sums, sums.sum(axis=0)])
+        return sums.reshape(len(PRODUCTS) + 1, RECOVERY_MONTHS)
 
     principal = by_segment(exposed * book.principal[:, None])
-    recovered = by_segment(exposed * book.by_month)
-    loans = by_segment(exposed.astype(float))
+    return principal, by_segment(exposed * book.by_month), by_segment(exposed.astype(float))
+
+
+def _curve_from_sums(sums: tuple[np.ndarray, np.ndarray, np.ndarray], min_chargeoffs: int) -> np.ndarray:
+    """recovery_curve's rates from _exposure_sums (products, others; then all is added and others dropped)."""
+    principal, recovered, loans = (np.vstack([table, table.sum(axis=0)]) for table in sums)
     with np.errstate(divide="ignore", invalid="ignore"):
         rates = np.where(principal > 0, recovered / np.where(principal > 0, principal, 1.0), 0.0)
     thin = loans < min_chargeoffs
@@ -352,13 +361,66 @@ def recovery_curve(
     return np.delete(rates, len(PRODUCTS), axis=0)  # drop "others": products, then all
 
 
+@dataclass(frozen=True)
+class _RunningSums:
+    """A RecoveryBook ordered by charge-off date as running sums per product code (others last): the
+    rows of the code, and Σ principal and Σ recoveries by month of its first n rows (row n, from 0)."""
+
+    rows: tuple[np.ndarray, ...]
+    principal: tuple[np.ndarray, ...]  # (n + 1)
+    recovered: tuple[np.ndarray, ...]  # (n + 1) × 24
+
+
+def _running_sums(book: RecoveryBook) -> _RunningSums | None:
+    """_RunningSums of a book ordered by charge-off date (recovery_book's order); None otherwise."""
+    if np.any(book.charged_off_on[1:] < book.charged_off_on[:-1]):
+        return None
+    rows = tuple(np.flatnonzero(book.product == code) for code in range(len(PRODUCTS) + 1))
+    principal = tuple(np.concatenate([[0.0], np.cumsum(book.principal[r])]) for r in rows)
+    recovered = tuple(
+        np.vstack([np.zeros((1, RECOVERY_MONTHS)), np.cumsum(book.by_month[r], axis=0)]) for r in rows
+    )
+    return _RunningSums(rows, principal, recovered)
+
+
+def _running_exposure_sums(
+    book: RecoveryBook, running: _RunningSums, as_of: dt.date
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """_exposure_sums read off running sums: the charge-offs a month k has reached by as_of are the
+    book's first rows (ordered by charge-off date), and running sums add in row order as bincount does,
+    so every sum is the same float."""
+    seen = complete_months(book.charged_off_on, np.datetime64(as_of + dt.timedelta(days=1)))
+    charged = np.searchsorted(book.charged_off_on, np.datetime64(as_of), side="right")
+    reached = np.minimum(charged, np.searchsorted(-seen, -np.arange(RECOVERY_MONTHS), side="left"))
+    months = np.arange(RECOVERY_MONTHS)
+    counts = [np.searchsorted(rows, reached) for rows in running.rows]
+    principal = np.array([sums[n] for sums, n in zip(running.principal, counts, strict=True)])
+    recovered = np.array([sums[n, months] for sums, n in zip(running.recovered, counts, strict=True)])
+    return principal, recovered, np.array(counts, dtype=float)
+
+
+def recovery_curves(
+    book: RecoveryBook, days: Iterable[dt.date], min_chargeoffs: int = LGD_MIN_CHARGEOFFS
+) -> list[np.ndarray]:
+    """recovery_curve at each of days (the same arrays), from running sums built once."""
+    running = _running_sums(book)
+    if running is None:
+        return [recovery_curve(book, day, min_chargeoffs) for day in days]
+    return [_curve_from_sums(_running_exposure_sums(book, running, day), min_chargeoffs) for day in days]
+
+
 def _triangle_sums(
-    book: RecoveryBook, as_of: dt.date, lookback_months: int, min_chargeoffs: int
+    book: RecoveryBook,
+    as_of: dt.date,
+    lookback_months: int,
+    min_chargeoffs: int,
+    curve: np.ndarray | None = None,
 ) -> np.ndarray:
     """5 × products array over charge-offs in (as_of − lookback, as_of]: loans, principal, recoveries in
     the months completed by as_of, projected recoveries (those + principal × the curve's rates for the
-    months still to come: an immature charge-off develops like seasoned ones) and seasoned loans."""
-    curve = recovery_curve(book, as_of, min_chargeoffs)
+    months still to come: an immature charge-off develops like seasoned ones) and seasoned loans.
+    curve: recovery_curve(book, as_of, min_chargeoffs) when the caller has it already."""
+    curve = recovery_curve(book, as_of, min_chargeoffs) if curve is None else curve
     tail = np.concatenate([np.cumsum(curve[:, ::-1], axis=1)[:, ::-1], np.zeros((len(curve), 1))], axis=1)
     start = np.datetime64(add_months(as_of, -lookback_months))
     window = (book.charged_off_on > start) & (book.charged_off_on <= np.datetime64(as_of))
@@ -887,8 +949,9 @@ def _backtest_predictions(
         counts["balance"].to_numpy(float),
         counts["loans"].to_numpy(float),
     )
+    curves = recovery_curves(recoveries, days)  # every date's curve from one pass over the book
     rows = []
-    for day, start, stop in zip(days, bounds[:-1], bounds[1:], strict=True):
+    for day, start, stop, curve in zip(days, bounds[:-1], bounds[1:], curves, strict=True):
         stamp = pd.Timestamp(day).to_datetime64()
         month_start = pd.Timestamp(add_months(day, -lookback_months)).to_datetime64()
         in_window = (count_months > month_start) & (count_months <= stamp)
@@ -901,7 +964,7 @@ def _backtest_predictions(
         cells = (g_all[start:stop], r_all[start:stop], s_all[start:stop])
         pd12 = _pd12_table(stack)[cells]
         pd12_forward = forward_pd_tables(stack, factors["used_factor_per_pp"], gap, lifetime=False)[0][cells]
-        sums = _triangle_sums(recoveries, day, lgd_lookback_months, LGD_MIN_CHARGEOFFS)
+        sums = _triangle_sums(recoveries, day, lgd_lookback_months, LGD_MIN_CHARGEOFFS, curve)
         lgd, _, _ = _lgd_values(sums[0], sums[1], sums[3], LGD_MIN_CHARGEOFFS)
         lgd_rows = np.append(lgd, DEFAULT_LGD)[product_all[start:stop]]
         ead = ead_all[start:stop]

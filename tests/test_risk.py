@@ -257,6 +257,46 @@ def test_lgd_develops_immature_charge_offs_with_the_seasoned_curve():
     np.testing.assert_allclose(earlier[0, :2], [100 / 3000, 250 / 3000])
 
 
+def test_recovery_curves_of_many_dates_equal_recovery_curve_at_each():
+    # The back-test's curves from running sums. Four charge-offs, ordered by date (recovery_book's order):
+    #   A personal 2022-01-10, 1,000: 100 in month 0, 50 in month 1;  B small_business 2022-06-10,
+    #   2,000: 300 in month 0;  C personal 2023-03-05, 500: 40 in month 0;  D personal 2024-11-20, 1,000.
+    # 2023-12-31 (min 1): personal month 0 = (100 + 40) / 1,500, month 1 = 50 / 1,500 (C has 9 months
+    # seen); small_business month 0 = 300 / 2,000; all month 0 = 440 / 3,500. 2022-03-31: only A
+    # (2 whole months by 04-01).
+    personal, business, every = vocab.PRODUCTS.index("personal"), vocab.PRODUCTS.index("small_business"), -1
+    by_month = np.zeros((4, 24))
+    by_month[0, [0, 1]] = [100, 50]
+    by_month[1, 0] = 300
+    by_month[2, 0] = 40
+    book = risk.RecoveryBook(
+        product=np.array([personal, business, personal, personal]),
+        charged_off_on=np.array(
+            ["2022-01-10", "2022-06-10", "2023-03-05", "2024-11-20"], dtype="datetime64[D]"
+        ),
+        principal=np.array([1000.0, 2000.0, 500.0, 1000.0]),
+        by_month=by_month,
+    )
+    days = [d("2022-03-31"), d("2023-12-31"), d("2024-12-31"), d("2021-12-31")]
+    curves = risk.recovery_curves(book, days, min_chargeoffs=1)
+    for day, curve in zip(days, curves, strict=True):
+        assert np.array_equal(curve, risk.recovery_curve(book, day, min_chargeoffs=1))
+    assert curves[1][personal, :2].tolist() == [140 / 1500, 50 / 1500]
+    assert curves[1][business, 0] == 300 / 2000
+    assert curves[1][every, 0] == 440 / 3500
+    assert curves[0][personal, :3].tolist() == [0.1, 0.05, 0.0]  # A alone
+    assert not curves[3].any()  # before any charge-off
+    # thin products (under 2 charge-offs in a month) take the all-products rate, as recovery_curve does
+    thin = risk.recovery_curves(book, days, min_chargeoffs=2)
+    assert thin[1][business, 0] == 440 / 3500
+    assert all(np.array_equal(c, risk.recovery_curve(book, x, 2)) for x, c in zip(days, thin, strict=True))
+    # a book out of date order is summed the plain way
+    shuffled = risk.RecoveryBook(
+        book.product[::-1], book.charged_off_on[::-1], book.principal[::-1], by_month[::-1]
+    )
+    assert risk.recovery_curves(shuffled, days[1:2], 1)[0][personal, 0] == pytest.approx(140 / 1500)
+
+
 def test_complete_months_count_whole_calendar_months():
     start = np.array(["2024-01-15", "2024-01-15", "2024-09-06", "2024-09-06"], dtype="datetime64[D]")
     end = np.array(["2024-03-14", "2024-03-15", "2025-01-01", "2024-11-01"], dtype="datetime64[D]")
