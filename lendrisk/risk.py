@@ -307,14 +307,30 @@ def complete_months(start: np.ndarray, end: np.ndarray) -> np.ndarray:
 def recovery_book(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> RecoveryBook:
     """The charge-offs on or before as_of with their recoveries by month since charge-off (0 .. 23)."""
     frame = sql.run(con, "charge_off_recoveries", {"as_of": as_of})
+    return _recovery_book(frame, _recovery_payments(frame))
+
+
+Payments = tuple[np.ndarray, np.ndarray, np.ndarray]
+
+
+def _recovery_payments(frame: pd.DataFrame) -> Payments:
+    """Row of frame (charge_off_recoveries), date (datetime64[D]) and amount (currency units) of every
+    recovery payment, in the frame's row order."""
+    sizes = frame["recovery_dates"].map(len).to_numpy(int)
+    if not sizes.sum():
+        return np.zeros(0, dtype=int), np.zeros(0, dtype="datetime64[D]"), np.zeros(0)
+    paid = np.concatenate(frame["recovery_dates"].to_list()).astype("datetime64[D]")
+    amounts = np.concatenate(frame["recovery_amounts"].to_list()).astype(float)
+    return np.repeat(np.arange(len(frame)), sizes), paid, amounts
+
+
+def _recovery_book(frame: pd.DataFrame, payments: Payments) -> RecoveryBook:
+    """A RecoveryBook of charge_off_recoveries rows and their _recovery_payments."""
     charged = frame["charged_off_on"].to_numpy().astype("datetime64[D]")
     by_month = np.zeros((len(frame), RECOVERY_MONTHS))
-    sizes = frame["recovery_dates"].map(len).to_numpy(int)
-    if sizes.sum():
-        paid = np.concatenate(frame["recovery_dates"].to_list()).astype("datetime64[D]")
-        rows = np.repeat(np.arange(len(frame)), sizes)
+    rows, paid, amounts = payments
+    if len(rows):
         month = complete_months(charged[rows], paid)
-        amounts = np.concatenate(frame["recovery_amounts"].to_list()).astype(float)
         kept = month < RECOVERY_MONTHS
         np.add.at(by_month, (rows[kept], month[kept]), amounts[kept])
     product = _codes(frame["product"], PRODUCTS, len(PRODUCTS))
@@ -364,11 +380,14 @@ def _curve_from_sums(sums: tuple[np.ndarray, np.ndarray, np.ndarray], min_charge
 @dataclass(frozen=True)
 class _RunningSums:
     """A RecoveryBook ordered by charge-off date as running sums per product code (others last): the
-    rows of the code, and Σ principal and Σ recoveries by month of its first n rows (row n, from 0)."""
+    rows of the code, and Σ principal and Σ recoveries by month of its first n rows (row n, from 0);
+    the book's distinct charge-off dates and the rows up to each (from 0: none)."""
 
     rows: tuple[np.ndarray, ...]
     principal: tuple[np.ndarray, ...]  # (n + 1)
     recovered: tuple[np.ndarray, ...]  # (n + 1) × 24
+    dates: np.ndarray  # datetime64[D], ascending
+    rows_through: np.ndarray  # (dates + 1): rows charged off on or before each date, 0 first
 
 
 def _running_sums(book: RecoveryBook) -> _RunningSums | None:
@@ -380,19 +399,21 @@ def _running_sums(book: RecoveryBook) -> _RunningSums | None:
     recovered = tuple(
         np.vstack([np.zeros((1, RECOVERY_MONTHS)), np.cumsum(book.by_month[r], axis=0)]) for r in rows
     )
-    return _RunningSums(rows, principal, recovered)
+    dates = np.unique(book.charged_off_on)
+    through = np.concatenate([[0], np.searchsorted(book.charged_off_on, dates, side="right")])
+    return _RunningSums(rows, principal, recovered, dates, through)
 
 
 def _running_exposure_sums(
-    book: RecoveryBook, running: _RunningSums, as_of: dt.date
+    running: _RunningSums, as_of: dt.date
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """_exposure_sums read off running sums: the charge-offs a month k has reached by as_of are the
-    book's first rows (ordered by charge-off date), and running sums add in row order as bincount does,
-    so every sum is the same float."""
-    seen = complete_months(book.charged_off_on, np.datetime64(as_of + dt.timedelta(days=1)))
-    charged = np.searchsorted(book.charged_off_on, np.datetime64(as_of), side="right")
-    reached = np.minimum(charged, np.searchsorted(-seen, -np.arange(RECOVERY_MONTHS), side="left"))
+    book's first rows (ordered by charge-off date; months seen fall as the date rises), and running
+    sums add in row order as bincount does, so every sum is the same float."""
+    seen = complete_months(running.dates, np.datetime64(as_of + dt.timedelta(days=1)))
+    charged = np.searchsorted(running.dates, np.datetime64(as_of), side="right")
     months = np.arange(RECOVERY_MONTHS)
+    reached = running.rows_through[np.minimum(charged, np.searchsorted(-seen, -months, side="left"))]
     counts = [np.searchsorted(rows, reached) for rows in running.rows]
     principal = np.array([sums[n] for sums, n in zip(running.principal, counts, strict=True)])
     recovered = np.array([sums[n, months] for sums, n in zip(running.recovered, counts, strict=True)])
@@ -406,7 +427,7 @@ def recovery_curves(
     running = _running_sums(book)
     if running is None:
         return [recovery_curve(book, day, min_chargeoffs) for day in days]
-    return [_curve_from_sums(_running_exposure_sums(book, running, day), min_chargeoffs) for day in days]
+    return [_curve_from_sums(_running_exposure_sums(running, day), min_chargeoffs) for day in days]
 
 
 def _triangle_sums(
@@ -861,10 +882,13 @@ def forward_looking_model(
     return RiskModel(model.as_of, stress_matrices(model.matrices, factors, gap), pd12, life, model.lgd)
 
 
-def _ultimate_recovery_rates(book: RecoveryBook, days: np.ndarray, horizon: int, end: dt.date) -> np.ndarray:
+def _ultimate_recovery_rates(
+    book: RecoveryBook, days: np.ndarray, horizon: int, end: dt.date, curve_at_end: np.ndarray
+) -> np.ndarray:
     """Per prediction date D: recoveries / principal of the charge-offs in (D, D + horizon], counting
-    24 months of recoveries each (seen by end, the rest projected with the recovery curve at end)."""
-    curve = recovery_curve(book, end)[-1]
+    24 months of recoveries each (seen by end, the rest projected with the recovery curve at end,
+    curve_at_end = recovery_curve(book, end))."""
+    curve = curve_at_end[-1]
     tail = np.append(np.cumsum(curve[::-1])[::-1], 0.0)
     seen = np.clip(complete_months(book.charged_off_on, np.datetime64(end + dt.timedelta(days=1))), 0, 24)
     observed = (book.by_month * (seen[:, None] > np.arange(RECOVERY_MONTHS))).sum(axis=1)
@@ -903,24 +927,25 @@ def backtest(
     first = add_months(last, 1 - months)
     book = sql.run(con, "backtest_exposure", {"from": first, "to": last})
     book["month_end"] = pd.to_datetime(book["month_end"]).dt.date
-    realised = sql.run(con, "realised_losses", {"from": first, "to": last, "horizon_months": horizon})
-    realised = realised.assign(month_end=pd.to_datetime(realised["month_end"]).dt.date)
-    realised = realised.rename(columns={"month_end": "predicted_on", "recoveries": "recoveries_in_horizon"})
-    recoveries = recovery_book(con, end)  # each date's LGD only reads the months complete by then
+    charge_offs = sql.run(con, "charge_off_recoveries", {"as_of": end})
+    payments = _recovery_payments(charge_offs)
+    recoveries = _recovery_book(
+        charge_offs, payments
+    )  # each date's LGD only reads the months complete by then
     macro = macro_inputs(con, last)
     counts = _transition_counts(con, add_months(first, 1 - lookback_months), last)
+    days = np.unique(book["month_end"].to_numpy())  # every date's recovery curve from one pass
+    curves = dict(zip([*days, end], recovery_curves(recoveries, [*days, end]), strict=True))
     frame = _backtest_predictions(
-        book, counts, recoveries, macro, (lookback_months, min_obs, lgd_lookback_months)
+        book, counts, recoveries, macro, (lookback_months, min_obs, lgd_lookback_months), curves
     )
     if frame.empty:
         return frame
     frame["realised_to"] = [add_months(day, horizon) for day in frame["predicted_on"]]
-    frame = frame.merge(
-        realised[["predicted_on", "charged_off_principal", "recoveries_in_horizon"]],
-        on="predicted_on",
-        how="left",
-    )
-    rate = _ultimate_recovery_rates(recoveries, frame["predicted_on"].to_numpy(), horizon, end)
+    spans = sql.run(con, "charged_off_active_spans", {"as_of": end})
+    realised = _realised_in_horizon(charge_offs, payments, spans, frame["predicted_on"], horizon)
+    frame[["charged_off_principal", "recoveries_in_horizon"]] = realised
+    rate = _ultimate_recovery_rates(recoveries, frame["predicted_on"].to_numpy(), horizon, end, curves[end])
     frame["recoveries"] = frame["charged_off_principal"] * rate
     frame["realised_loss"] = frame["charged_off_principal"] - frame["recoveries"]
     realised_loss = frame["realised_loss"].where(frame["realised_loss"] > 0)
@@ -929,10 +954,39 @@ def backtest(
     return frame
 
 
+def _realised_in_horizon(
+    charge_offs: pd.DataFrame, payments: Payments, spans: pd.DataFrame, days: Iterable[dt.date], horizon: int
+) -> np.ndarray:
+    """days × 2: per prediction date D, the principal written off on the loans active at D charged off in
+    (D, D + horizon months] and the recoveries on them received by then (currency units), as
+    queries/realised_losses.sql has them, from the charge-offs the back-test has read already
+    (charge_off_recoveries to the end of observation, its _recovery_payments) and the loans' active
+    spans (charged_off_active_spans); numpy sums in a fixed order (the SQL's follow DuckDB's threads)."""
+    span = charge_offs[["loan_id"]].merge(spans, on="loan_id", how="left")  # loan_id is a key of both
+    active_from = span["active_from"].to_numpy().astype("datetime64[D]")  # NaT (never active) compares False
+    active_to = span["active_to"].to_numpy().astype("datetime64[D]")
+    charged = charge_offs["charged_off_on"].to_numpy().astype("datetime64[D]")
+    principal = charge_offs["principal_written_off"].to_numpy(float)
+    rows, paid, amounts = payments
+    out = []
+    for day in days:
+        start, end = np.datetime64(day), np.datetime64(add_months(day, horizon))
+        counted = (active_from <= start) & (active_to >= start) & (charged > start) & (charged <= end)
+        received = counted[rows] & (paid <= end)
+        out.append((principal[counted].sum(), amounts[received].sum()))
+    return np.array(out, dtype=float).reshape(-1, 2)
+
+
 def _backtest_predictions(
-    book: pd.DataFrame, counts: pd.DataFrame, recoveries: RecoveryBook, macro: _Macro, settings: tuple
+    book: pd.DataFrame,
+    counts: pd.DataFrame,
+    recoveries: RecoveryBook,
+    macro: _Macro,
+    settings: tuple,
+    curves: Mapping[dt.date, np.ndarray],
 ) -> pd.DataFrame:
-    """One row per date of the book with history: ead, predicted default and EL (plain, forward)."""
+    """One row per date of the book with history: ead, predicted default and EL (plain, forward);
+    curves: the recovery curve at each date (recovery_curves)."""
     lookback_months, min_obs, lgd_lookback_months = settings
     # plain object labels: they are mapped to table indices below, which is slow on arrow strings
     counts = counts.astype({"grade": object, "from_state": object, "to_state": object})
@@ -949,9 +1003,8 @@ def _backtest_predictions(
         counts["balance"].to_numpy(float),
         counts["loans"].to_numpy(float),
     )
-    curves = recovery_curves(recoveries, days)  # every date's curve from one pass over the book
     rows = []
-    for day, start, stop, curve in zip(days, bounds[:-1], bounds[1:], curves, strict=True):
+    for day, start, stop in zip(days, bounds[:-1], bounds[1:], strict=True):
         stamp = pd.Timestamp(day).to_datetime64()
         month_start = pd.Timestamp(add_months(day, -lookback_months)).to_datetime64()
         in_window = (count_months > month_start) & (count_months <= stamp)
@@ -959,12 +1012,12 @@ def _backtest_predictions(
             continue  # no history before this date to estimate a matrix from
         stack = _stack(*_add_counts(codes[:, in_window], balances[in_window], loans[in_window]), min_obs)
         known = macro.months <= np.datetime64(day)
-        factors = _sensitivity(macro.months[known], macro.u_pp[known], macro.rates[:, known], 6)
+        factors = _used_factors(macro.months[known], macro.u_pp[known], macro.rates[:, known], 6)
         gap = macro_gap(macro.months, macro.u_pp, day, lookback_months)
         cells = (g_all[start:stop], r_all[start:stop], s_all[start:stop])
         pd12 = _pd12_table(stack)[cells]
-        pd12_forward = forward_pd_tables(stack, factors["used_factor_per_pp"], gap, lifetime=False)[0][cells]
-        sums = _triangle_sums(recoveries, day, lgd_lookback_months, LGD_MIN_CHARGEOFFS, curve)
+        pd12_forward = forward_pd_tables(stack, factors, gap, lifetime=False)[0][cells]
+        sums = _triangle_sums(recoveries, day, lgd_lookback_months, LGD_MIN_CHARGEOFFS, curves[day])
         lgd, _, _ = _lgd_values(sums[0], sums[1], sums[3], LGD_MIN_CHARGEOFFS)
         lgd_rows = np.append(lgd, DEFAULT_LGD)[product_all[start:stop]]
         ead = ead_all[start:stop]
@@ -1121,23 +1174,40 @@ def _roll_forward_rates(
     return months, u_pp, rates
 
 
-def _sensitivity(months: np.ndarray, u_pp: np.ndarray, rates: np.ndarray, min_months: int) -> pd.DataFrame:
-    """One row per roll-forward transition: log rate on unemployment (pp) and a trend, over the months
-    given (months in which nothing rolled forward are left out); see stress_sensitivity."""
-    rows = []
-    for (f, t), rate in zip(_forward_pairs(), rates, strict=True):
+def _fits(
+    months: np.ndarray, u_pp: np.ndarray, rates: np.ndarray, min_months: int
+) -> list[tuple[int, float, float, float, float]]:
+    """Per roll-forward transition: months used, mean rate, and the slope (per pp), trend (per year)
+    and R² of its log rate on unemployment and time (zeros with fewer than min_months months)."""
+    fits = []
+    for rate in rates:
         used = rate > 0  # NaN compares False: months with nothing in the from-state are left out
         month_no = months[used].astype("datetime64[M]").astype(int)
         years = (month_no - (month_no.min() if used.any() else 0)) / 12
         slope, trend, r2 = 0.0, 0.0, 0.0
         if used.sum() >= min_months:
             slope, trend, r2 = unemployment_slope(u_pp[used], years.astype(float), np.log(rate[used]))
+        fits.append((int(used.sum()), float(rate[used].mean()) if used.any() else 0.0, slope, trend, r2))
+    return fits
+
+
+def _used_factors(months: np.ndarray, u_pp: np.ndarray, rates: np.ndarray, min_months: int) -> list[float]:
+    """_sensitivity's used_factor_per_pp per roll-forward transition, without building the frame."""
+    return [float(max(np.exp(fit[2]), 1.0)) for fit in _fits(months, u_pp, rates, min_months)]
+
+
+def _sensitivity(months: np.ndarray, u_pp: np.ndarray, rates: np.ndarray, min_months: int) -> pd.DataFrame:
+    """One row per roll-forward transition: log rate on unemployment (pp) and a trend, over the months
+    given (months in which nothing rolled forward are left out); see stress_sensitivity."""
+    rows = []
+    fits = _fits(months, u_pp, rates, min_months)
+    for (f, t), (used, mean_rate, slope, trend, r2) in zip(_forward_pairs(), fits, strict=True):
         rows.append(
             {
                 "from_state": STATES[f],
                 "to_state": STATES[t],
-                "months": int(used.sum()),
-                "mean_rate": float(rate[used].mean()) if used.any() else 0.0,
+                "months": used,
+                "mean_rate": mean_rate,
                 "slope_per_pp": slope,
                 "factor_per_pp": float(np.exp(slope)),
                 "used_factor_per_pp": float(max(np.exp(slope), 1.0)),

@@ -11,7 +11,7 @@ import pytest
 import pyxirr
 from tiny import OBSERVED_TO, d, tiny_tables
 
-from lendrisk import risk, store, vocab
+from lendrisk import risk, sql, store, vocab
 
 STATES = list(vocab.STATES)
 
@@ -547,6 +547,34 @@ def test_backtest_predicts_with_data_up_to_each_date(tiny_con):
     assert row["predicted_el_12m"] == 0.0
     assert row["realised_loss"] == pytest.approx(1700.0)
     assert row["recoveries_in_horizon"] == pytest.approx(300.0)
+
+
+def test_backtest_realised_losses_equal_the_sql_with_a_loan_paid_off_before_its_charge_off(tiny_frames):
+    # The back-test reads what was realised from the charge-offs it has loaded and the loans' active
+    # spans (charged_off_active_spans.sql) instead of pairing the tape with every charge-off
+    # (realised_losses.sql): the two must agree. L2 paid off on 04-20 (its tape closes paid_off at
+    # 04-30: active at 02-29 and 03-31 only) and gets a charge-off on 06-15 writing off 100, with 30 of
+    # collection interest on 06-20. Horizon 3 months: at 03-31 L2 counts (100, 30 received by 06-30);
+    # at 04-30 and 05-31 nothing (L2 no longer active, L3's 09-06 charge-off beyond the horizon); from
+    # 06-30 L3's 2,000, with its 300 of 11-15 received by 08-31 + 3 months only.
+    events = tiny_frames["loan_events"]
+    extra = pd.DataFrame([("L2", d("2024-06-15"), "charged_off", 100.0, "fraud")], columns=events.columns)
+    tiny_frames["loan_events"] = pd.concat([events, extra], ignore_index=True)
+    cash = tiny_frames["repayments"]
+    extra = pd.DataFrame([("L2", d("2024-06-20"), 0.0, 30.0, 0.0, "collection")], columns=cash.columns)
+    tiny_frames["repayments"] = pd.concat([cash, extra], ignore_index=True)
+    con = build(tiny_frames)
+    spans = sql.run(con, "charged_off_active_spans", {"as_of": d("2024-12-31")}).set_index("loan_id")
+    assert spans.loc["L2"].dt.date.tolist() == [d("2024-02-29"), d("2024-03-31")]
+    assert spans.loc["L3"].dt.date.tolist() == [d("2024-01-31"), d("2024-08-31")]
+    frame = risk.backtest(con, months=7, horizon=3)
+    got = frame[["charged_off_principal", "recoveries_in_horizon"]].to_numpy().tolist()
+    days = ["2024-03-31", "2024-04-30", "2024-05-31", "2024-06-30", "2024-07-31", "2024-08-31"]
+    assert frame["predicted_on"].tolist() == [d(x) for x in days]  # none active at 09-30: no row
+    assert got == [[100.0, 30.0], [0.0, 0.0], [0.0, 0.0], [2000.0, 0.0], [2000.0, 0.0], [2000.0, 300.0]]
+    params = {"from": d("2024-03-31"), "to": d("2024-09-30"), "horizon_months": 3}
+    expected = sql.run(con, "realised_losses", params)
+    assert got == expected[["charged_off_principal", "recoveries"]].to_numpy().tolist()
 
 
 def test_forward_scenarios_are_centred_on_the_forecast_and_weighted():
