@@ -16,7 +16,57 @@
 --   fee         investor's share of fee_paid (late fees)
 --   amount      signed cash to the investor: -holding amount, or principal + interest + fee
 -- key: none (a repayment has no key in the store)
+-- holdings_as_of and claimed_repayments spelled out so that the plan starts from the investor's
+-- holdings (holdings is stored by investor) and reaches loans and repayments by semi-join, one pass
+-- over each.
 with
+
+held as materialized (
+    select
+        h.holding_id,
+        h.loan_id,
+        h.invested_on,
+        cast(h.amount as double) as amount,
+        cast(l.principal as double) as principal,
+        cast(h.amount as double) / cast(l.principal as double) as share
+    from holdings as h
+    inner join loans as l using (loan_id)
+    where h.investor_id = $investor_id and h.invested_on <= $as_of
+),
+
+loan_repayments as materialized (
+    select
+        loan_id,
+        paid_on,
+        source,
+        cast(principal_paid as double) as principal_paid,
+        cast(interest_paid as double) as interest_paid,
+        cast(coalesce(fee_paid, 0) as double) as fee_paid,
+        coalesce(sum(cast(principal_paid as double)) over (
+            partition by loan_id
+            order by paid_on, list_position(['borrower', 'guarantor', 'collection'], source)
+            rows between unbounded preceding and 1 preceding
+        ), 0) as principal_paid_before
+    from repayments
+    where paid_on <= $as_of
+        and loan_id in (select loan_id from held)
+),
+
+claimed as materialized (
+    select
+        h.holding_id,
+        h.loan_id,
+        h.invested_on,
+        h.share,
+        r.paid_on,
+        r.source,
+        r.principal_paid,
+        r.interest_paid,
+        r.fee_paid
+    from held as h
+    inner join loan_repayments as r using (loan_id)
+    where r.paid_on >= h.invested_on and r.principal_paid_before < h.principal - 0.005
+),
 
 flows as (
     select
@@ -29,7 +79,7 @@ flows as (
         0.0 as interest,
         0.0 as fee,
         -amount as amount
-    from holdings_as_of($investor_id, $as_of)
+    from held
     union all
     select
         paid_on as flow_on,
@@ -41,7 +91,7 @@ flows as (
         share * interest_paid as interest,
         share * fee_paid as fee,
         share * principal_paid + share * interest_paid + share * fee_paid as amount
-    from claimed_repayments($investor_id, $as_of)
+    from claimed
 )
 
 select *

@@ -16,17 +16,35 @@
 --                    active loan, 0 for a closed loan or one the guarantor bought out, currency units
 --   guarantor_paid   share x guarantor payments (principal + interest, 代偿) on or before $as_of
 -- key: holding_id
+-- The investor's holdings come first (holdings is stored by investor) with their loans' terms in one
+-- pass over loans; the tape, loan_key and the guarantor's repayments are reached by semi-join on them.
 with
 
-held as (
+held as materialized (
     select
         h.holding_id,
         h.loan_id,
-        k.loan_no,
+        l.grade,
+        l.product,
+        coalesce(l.guarantee, 'none') as guarantee,
+        l.repayment_method,
+        cast(l.annual_rate as double) as annual_rate,
+        l.term_months,
         h.invested_on,
-        h.amount as invested
-    from holdings_as_of($investor_id, $as_of) as h
-    inner join loan_key as k using (loan_id)
+        cast(h.amount as double) as invested,
+        cast(h.amount as double) / cast(l.principal as double) as share,
+        l.principal
+    from holdings as h
+    inner join loans as l using (loan_id)
+    where h.investor_id = $investor_id and h.invested_on <= $as_of
+),
+
+keys as materialized (
+    select
+        loan_id,
+        loan_no
+    from loan_key
+    where loan_id in (select loan_id from held)
 ),
 
 tape_rows as (
@@ -38,42 +56,54 @@ tape_rows as (
         cast(outstanding_principal as double) as outstanding_principal
     from loan_month
     where month_end <= $as_of
-        and loan_no in (select loan_no from held)
+        and loan_no in (select loan_no from keys)
 ),
 
 latest_state as (
     select
-        loan_no,
-        arg_max(state, month_end) as state,
-        arg_max(dpd, month_end) as dpd,
-        arg_max(outstanding_principal, month_end) as outstanding_principal
-    from tape_rows
-    group by loan_no
+        k.loan_id,
+        arg_max(t.state, t.month_end) as state,
+        arg_max(t.dpd, t.month_end) as dpd,
+        arg_max(t.outstanding_principal, t.month_end) as outstanding_principal
+    from tape_rows as t
+    inner join keys as k using (loan_no)
+    group by k.loan_id
+),
+
+guarantor_cash as (
+    select
+        loan_id,
+        sum(cast(principal_paid as double)) as principal_paid,
+        sum(cast(principal_paid + interest_paid as double)) as paid
+    from repayments
+    where source = 'guarantor'
+        and paid_on <= $as_of
+        and loan_id in (select loan_id from held)
+    group by loan_id
 ),
 
 described as (
     select
         h.holding_id,
         h.loan_id,
-        l.grade,
-        l.product,
-        coalesce(l.guarantee, 'none') as guarantee,
-        l.repayment_method,
-        cast(l.annual_rate as double) as annual_rate,
-        l.term_months,
+        h.grade,
+        h.product,
+        h.guarantee,
+        h.repayment_method,
+        h.annual_rate,
+        h.term_months,
         h.invested_on,
         h.invested,
-        h.invested / cast(l.principal as double) as share,
+        h.share,
         coalesce(s.state, 'current') as state,
         coalesce(s.dpd, 0) as dpd,
         is_active_state(s.state) as is_active,
-        greatest(coalesce(s.outstanding_principal, l.principal) - coalesce(g.principal_paid, 0), 0)
+        greatest(coalesce(s.outstanding_principal, h.principal) - coalesce(g.principal_paid, 0), 0)
             as unpaid_principal,
         coalesce(g.paid, 0) as guarantor_paid
     from held as h
-    inner join loans as l using (loan_id)
-    left join latest_state as s using (loan_no)
-    left join guarantor_cash_by($as_of) as g using (loan_id)
+    left join latest_state as s using (loan_id)
+    left join guarantor_cash as g using (loan_id)
 )
 
 select

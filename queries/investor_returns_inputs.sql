@@ -29,44 +29,69 @@
 --   charged_off_principal, recoveries, invested, cash_principal, cash_interest, cash_fees (currency
 --   units), flow_dates, flow_amounts
 -- key: month_end
+-- holdings_as_of, held_repayments and claimed_repayments spelled out so that the plan starts from the
+-- investor's holdings (holdings is stored by investor) and reaches loans, repayments, loan_events and
+-- the schedule by semi-join on their loans, one pass over each.
 with
 
-held as (
+held as materialized (
     select
-        holding_id,
-        loan_id,
-        invested_on,
-        amount,
-        share,
-        principal
-    from holdings_as_of($investor_id, $as_of)
+        h.holding_id,
+        h.loan_id,
+        h.invested_on,
+        cast(h.amount as double) as amount,
+        cast(l.principal as double) as principal,
+        cast(h.amount as double) / cast(l.principal as double) as share
+    from holdings as h
+    inner join loans as l using (loan_id)
+    where h.investor_id = $investor_id and h.invested_on <= $as_of
 ),
 
 charge_offs as (
     select
         loan_id,
-        charged_off_on
-    from loan_charge_off
-    where charged_off_on <= $as_of and loan_id in (select loan_id from held)
+        min(event_on) as charged_off_on
+    from loan_events
+    where kind = 'charged_off' and loan_id in (select loan_id from held)
+    group by loan_id
+    having min(event_on) <= $as_of
 ),
 
-loan_repayments as (
-    select *
-    from held_repayments($investor_id, $as_of)
-),
-
-claimed as (
+loan_repayments as materialized (
     select
-        r.holding_id,
+        loan_id,
+        paid_on,
+        source,
+        cast(principal_paid as double) as principal_paid,
+        cast(interest_paid as double) as interest_paid,
+        cast(coalesce(fee_paid, 0) as double) as fee_paid,
+        coalesce(sum(cast(principal_paid as double)) over (
+            partition by loan_id
+            order by paid_on, list_position(['borrower', 'guarantor', 'collection'], source)
+            rows between unbounded preceding and 1 preceding
+        ), 0) as principal_paid_before
+    from repayments
+    where paid_on <= $as_of
+        and loan_id in (select loan_id from held)
+),
+
+claimed as materialized (
+    select
+        h.holding_id,
+        h.loan_id,
+        h.invested_on,
+        h.share,
         r.paid_on,
         last_day(r.paid_on) as month_end,
-        r.share,
+        r.source,
         r.principal_paid,
         r.interest_paid,
         r.fee_paid,
         c.charged_off_on is not null and r.paid_on >= c.charged_off_on as is_recovery
-    from claimed_repayments($investor_id, $as_of) as r
+    from held as h
+    inner join loan_repayments as r using (loan_id)
     left join charge_offs as c using (loan_id)
+    where r.paid_on >= h.invested_on and r.principal_paid_before < h.principal - 0.005
 ),
 
 months as (
@@ -99,12 +124,20 @@ loan_months as (
     from monthly_principal
 ),
 
+held_schedule as (
+    select
+        loan_id,
+        due_on
+    from schedule
+    where loan_id in (select loan_id from held)
+),
+
 first_dues as (
     select
         h.holding_id,
         min(s.due_on) as first_due_on
     from held as h
-    inner join schedule as s on s.loan_id = h.loan_id and s.due_on > h.invested_on
+    inner join held_schedule as s on s.loan_id = h.loan_id and s.due_on > h.invested_on
     group by h.holding_id
 ),
 

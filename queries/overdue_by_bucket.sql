@@ -29,11 +29,27 @@ buckets as (
     ) as b (bucket_order, bucket)
 ),
 
-held as (
+held as materialized (
     select
-        loan_id,
-        held_amount
-    from held_loans($investor_id, $as_of)
+        h.loan_id,
+        sum(cast(h.amount as double)) as held_amount
+    from holdings as h
+    where h.investor_id = $investor_id and h.invested_on <= $as_of
+    group by h.loan_id
+),
+
+held_terms as materialized (
+    select
+        h.loan_id,
+        h.held_amount,
+        l.borrower_id,
+        l.grade,
+        l.product,
+        l.channel,
+        cast(l.principal as double) as principal
+    from held as h
+    inner join loans as l using (loan_id)
+    where $investor_id is not null
 ),
 
 borrowers_in_region as (
@@ -42,11 +58,46 @@ borrowers_in_region as (
     where region = $region
 ),
 
+-- the platform's active book, or (an investor) the held loans reaching the tape's month-end rows by
+-- join, so an investor's call costs their loans, not the whole active book joined with loans
 in_segment as (
-    select *
+    select
+        loan_id,
+        borrower_id,
+        grade,
+        product,
+        channel,
+        state,
+        principal,
+        outstanding_principal,
+        claim,
+        past_due_amount,
+        guarantor_paid_to_date,
+        cast(null as double) as held_amount
     from active_loans($as_of)
-    where ($investor_id is null or loan_id in (select loan_id from held))
-        and ($grade is null or grade = $grade)
+    where $investor_id is null
+    union all
+    select
+        t.loan_id,
+        h.borrower_id,
+        h.grade,
+        h.product,
+        h.channel,
+        t.state,
+        h.principal,
+        t.outstanding_principal,
+        t.claim,
+        t.past_due_amount,
+        t.guarantor_paid_to_date,
+        h.held_amount
+    from held_terms as h
+    inner join active_tape($as_of) as t using (loan_id)
+),
+
+filtered as (
+    select *
+    from in_segment
+    where ($grade is null or grade = $grade)
         and ($product is null or product = $product)
         and ($channel is null or channel = $channel)
         and ($region is null or borrower_id in (select borrower_id from borrowers_in_region))
@@ -54,19 +105,18 @@ in_segment as (
 
 amounts as (
     select
-        i.loan_id,
-        i.state,
-        case when $investor_id is null then 1.0 else h.held_amount / i.principal end as share_of_loan,
+        loan_id,
+        state,
+        case when $investor_id is null then 1.0 else held_amount / principal end as share_of_loan,
         case
-            when $investor_id is null then i.outstanding_principal
-            else i.claim
+            when $investor_id is null then outstanding_principal
+            else claim
         end as unpaid_principal,
         case
-            when $investor_id is null then i.past_due_amount
-            else greatest(i.past_due_amount - i.guarantor_paid_to_date, 0)
+            when $investor_id is null then past_due_amount
+            else greatest(past_due_amount - guarantor_paid_to_date, 0)
         end as unpaid_past_due
-    from in_segment as i
-    left join held as h using (loan_id)
+    from filtered
 ),
 
 scoped as (
