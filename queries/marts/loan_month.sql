@@ -3,82 +3,90 @@
 -- Each row holds state, dpd and outstanding principal exactly as loan_state_as_of gives them at
 -- that month-end, plus the cumulative cash behind them. Trends, roll rates and vintages read it.
 -- loan_no is the loan's integer key (loan_key), for investor-scoped scans of the tape.
+-- How it is computed (the same rows as the definitions in docs/definitions.md; tests/test_streaming_build.py):
+--   every step is keyed by the integer loan_no (sorting text keys was most of the cost);
+--   cash and dues are summed per loan and month-end and carried forward by one window over the months
+--   (a due counts from the first month-end strictly after its due date);
+--   the oldest unpaid installment is looked up (ASOF) only for month-ends with more due than paid:
+--   dues and payments are never negative, so at any other month-end nothing already due is unpaid
+--   and dpd is 0.
 create table loan_month as
 with
 
-cash as (
+keyed_loans as (
     select
-        loan_id,
-        paid_on,
-        principal_paid,
-        interest_paid,
-        source in ('borrower', 'collection') as cures
-    from repayments
+        l.loan_id,
+        k.loan_no,
+        l.principal,
+        last_day(l.originated_on) as first_month
+    from loans as l
+    inner join loan_key as k using (loan_id)
 ),
 
 monthly_cash as (
     select
-        loan_id,
-        last_day(paid_on) as month_end,
-        sum(case when cures then principal_paid + interest_paid else 0 end) as paid,
-        sum(case when cures then principal_paid else 0 end) as principal_paid,
-        sum(case when cures then interest_paid else 0 end) as interest_paid,
-        sum(case when not cures then principal_paid + interest_paid else 0 end) as guarantor_paid,
-        sum(case when not cures then principal_paid else 0 end) as guarantor_principal
-    from cash
-    group by loan_id, last_day(paid_on)
-),
-
-cumulative_cash as (
-    select
-        loan_id,
-        month_end,
-        sum(paid) over w as paid_so_far,
-        sum(principal_paid) over w as principal_paid_so_far,
-        sum(interest_paid) over w as interest_paid_so_far,
-        sum(guarantor_paid) over w as guarantor_paid_so_far,
-        sum(guarantor_principal) over w as guarantor_principal_so_far
-    from monthly_cash
-    window w as (partition by loan_id order by month_end)
-),
-
-charge_offs as (
-    select loan_id, last_day(min(event_on)) as charged_off_month
-    from loan_events
-    where kind = 'charged_off'
-    group by loan_id
+        k.loan_no,
+        greatest(last_day(r.paid_on), k.first_month) as month_end,
+        cast(sum(case when r.source in ('borrower', 'collection') then r.principal_paid else 0 end)
+            as decimal(18, 2)) as principal_paid,
+        cast(sum(case when r.source in ('borrower', 'collection') then r.interest_paid else 0 end)
+            as decimal(18, 2)) as interest_paid,
+        cast(sum(case when r.source in ('borrower', 'collection') then 0 else r.principal_paid + r.interest_paid end)
+            as decimal(18, 2)) as guarantor_paid,
+        cast(sum(case when r.source in ('borrower', 'collection') then 0 else r.principal_paid end)
+            as decimal(18, 2)) as guarantor_principal
+    from repayments as r
+    inner join keyed_loans as k using (loan_id)
+    group by all
 ),
 
 paid_off_months as (
     select
-        c.loan_id,
-        min(c.month_end) as paid_off_month
-    from cumulative_cash as c
-    inner join loans as l using (loan_id)
-    where l.principal - c.principal_paid_so_far <= 0.005
-    group by c.loan_id
+        loan_no,
+        min(month_end) as paid_off_month
+    from (
+        select
+            c.loan_no,
+            c.month_end,
+            k.principal - sum(c.principal_paid) over (partition by c.loan_no order by c.month_end) as left_to_pay
+        from monthly_cash as c
+        inner join keyed_loans as k using (loan_no)
+    )
+    where left_to_pay <= 0.005
+    group by loan_no
+),
+
+charge_offs as (
+    select
+        k.loan_no,
+        last_day(min(e.event_on)) as charged_off_month
+    from loan_events as e
+    inner join keyed_loans as k using (loan_id)
+    where e.kind = 'charged_off'
+    group by k.loan_no
 ),
 
 loan_span as (
     select
-        l.loan_id,
-        l.principal,
-        last_day(l.originated_on) as first_month,
+        k.loan_id,
+        k.loan_no,
+        k.principal,
+        k.first_month,
+        co.charged_off_month,
         least(
             coalesce(co.charged_off_month, date '9999-12-31'),
             coalesce(po.paid_off_month, date '9999-12-31'),
             cast($observed_to as date)
         ) as last_month
-    from loans as l
-    left join charge_offs as co using (loan_id)
-    left join paid_off_months as po using (loan_id)
-    where last_day(l.originated_on) <= cast($observed_to as date)
+    from keyed_loans as k
+    left join charge_offs as co using (loan_no)
+    left join paid_off_months as po using (loan_no)
+    where k.first_month <= cast($observed_to as date)
 ),
 
 loan_months as (
     select
-        loan_id,
-        principal,
+        loan_no,
         first_month,
         cast(last_day(unnest(generate_series(
             cast(date_trunc('month', first_month) as timestamp),
@@ -88,62 +96,78 @@ loan_months as (
     from loan_span
 ),
 
-with_cash as (
-    select
-        m.loan_id,
-        m.month_end,
-        m.principal,
-        date_diff('month', m.first_month, m.month_end) as months_on_book,
-        coalesce(c.paid_so_far, 0) as paid_so_far,
-        coalesce(c.principal_paid_so_far, 0) as principal_paid_so_far,
-        coalesce(c.interest_paid_so_far, 0) as interest_paid_so_far,
-        coalesce(c.guarantor_paid_so_far, 0) as guarantor_paid_so_far,
-        coalesce(c.guarantor_principal_so_far, 0) as guarantor_principal_so_far
-    from loan_months as m
-    asof left join cumulative_cash as c
-        on m.loan_id = c.loan_id and m.month_end >= c.month_end
-),
-
 running_schedule as (
     select
-        loan_id,
-        due_on,
-        sum(principal_due + interest_due) over (
-            partition by loan_id order by installment_no
-        ) as running_due
-    from schedule
+        k.loan_no,
+        k.first_month,
+        s.due_on,
+        s.principal_due + s.interest_due as due,
+        cast(sum(s.principal_due + s.interest_due) over (
+            partition by k.loan_no order by s.installment_no
+        ) as decimal(18, 2)) as running_due
+    from schedule as s
+    inner join keyed_loans as k using (loan_id)
 ),
 
-with_oldest_unpaid as (
+monthly_due as (
     select
-        w.*,
+        loan_no,
+        greatest(last_day(due_on + 1), first_month) as month_end,
+        cast(sum(due) as decimal(18, 2)) as due
+    from running_schedule
+    group by all
+),
+
+with_cash as (
+    select
+        m.loan_no,
+        m.month_end,
+        date_diff('month', m.first_month, m.month_end) as months_on_book,
+        cast(sum(coalesce(c.principal_paid, 0)) over w as decimal(18, 2)) as principal_paid_so_far,
+        cast(sum(coalesce(c.interest_paid, 0)) over w as decimal(18, 2)) as interest_paid_so_far,
+        cast(sum(coalesce(c.guarantor_paid, 0)) over w as decimal(18, 2)) as guarantor_paid_so_far,
+        cast(sum(coalesce(c.guarantor_principal, 0)) over w as decimal(18, 2)) as guarantor_principal_so_far,
+        cast(sum(coalesce(d.due, 0)) over w as decimal(18, 2)) as due_so_far
+    from loan_months as m
+    left join monthly_cash as c on m.loan_no = c.loan_no and m.month_end = c.month_end
+    left join monthly_due as d on m.loan_no = d.loan_no and m.month_end = d.month_end
+    window w as (partition by m.loan_no order by m.month_end)
+),
+
+late_months as (
+    select
+        loan_no,
+        month_end,
+        principal_paid_so_far + interest_paid_so_far + 0.005 as paid_threshold
+    from with_cash
+    where due_so_far > principal_paid_so_far + interest_paid_so_far + 0.005
+),
+
+oldest_unpaid as (
+    select
+        m.loan_no,
+        m.month_end,
         s.due_on as oldest_unpaid_due_on
-    from with_cash as w
-    asof left join running_schedule as s
-        on w.loan_id = s.loan_id and w.paid_so_far + 0.005 < s.running_due
-),
-
-with_past_due as (
-    select
-        w.*,
-        greatest(coalesce(s.running_due, 0) - w.paid_so_far, 0) as past_due_amount
-    from with_oldest_unpaid as w
-    asof left join running_schedule as s
-        on w.loan_id = s.loan_id and w.month_end > s.due_on
+    from late_months as m
+    asof inner join (
+        select loan_no, running_due, due_on
+        from running_schedule
+        where loan_no in (select loan_no from late_months)
+    ) as s
+        on m.loan_no = s.loan_no and m.paid_threshold < s.running_due
 ),
 
 dated as (
     select
         w.*,
-        case
-            when w.oldest_unpaid_due_on < w.month_end
-                then date_diff('day', w.oldest_unpaid_due_on, w.month_end)
-            else 0
-        end as dpd,
-        w.principal - w.principal_paid_so_far as outstanding,
-        co.charged_off_month is not null and co.charged_off_month <= w.month_end as is_charged_off
-    from with_past_due as w
-    left join charge_offs as co using (loan_id)
+        sp.loan_id,
+        coalesce(date_diff('day', u.oldest_unpaid_due_on, w.month_end), 0) as dpd,
+        sp.principal - w.principal_paid_so_far as outstanding,
+        greatest(w.due_so_far - w.principal_paid_so_far - w.interest_paid_so_far, 0) as past_due_amount,
+        sp.charged_off_month is not null and sp.charged_off_month <= w.month_end as is_charged_off
+    from with_cash as w
+    inner join loan_span as sp using (loan_no)
+    left join oldest_unpaid as u using (loan_no, month_end)
 )
 
 select
@@ -162,11 +186,10 @@ select
     cast(dpd as integer) as dpd,
     cast(outstanding as decimal(18, 2)) as outstanding_principal,
     cast(past_due_amount as decimal(18, 2)) as past_due_amount,
-    cast(principal_paid_so_far as decimal(18, 2)) as principal_paid_to_date,
-    cast(interest_paid_so_far as decimal(18, 2)) as interest_paid_to_date,
-    cast(guarantor_paid_so_far as decimal(18, 2)) as guarantor_paid_to_date,
-    cast(guarantor_principal_so_far as decimal(18, 2)) as guarantor_principal_to_date,
-    k.loan_no
+    principal_paid_so_far as principal_paid_to_date,
+    interest_paid_so_far as interest_paid_to_date,
+    guarantor_paid_so_far as guarantor_paid_to_date,
+    guarantor_principal_so_far as guarantor_principal_to_date,
+    loan_no
 from dated
-inner join loan_key as k using (loan_id)
-order by month_end, loan_id
+order by month_end, loan_no
