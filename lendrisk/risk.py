@@ -18,6 +18,8 @@ from typing import Literal
 import duckdb
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 import pyxirr
 from scipy.special import ndtr
 from scipy.stats import norm
@@ -559,10 +561,13 @@ def _with_model(model: RiskModel, matrices: np.ndarray) -> RiskModel:
     return RiskModel(model.as_of, matrices, pd12, life, model.lgd)
 
 
-def _codes(values: pd.Series, labels: tuple[str, ...], missing: int) -> np.ndarray:
-    """Position of each value in labels (missing for values not in it), via categorical codes."""
-    codes = pd.Categorical(values, categories=list(labels)).codes.astype(int)
-    return np.where(codes < 0, missing, codes)
+def _codes(values: pd.Series | np.ndarray, labels: tuple[str, ...], missing: int) -> np.ndarray:
+    """Position of each value in labels (missing for values not in it, or null), looked up by Arrow."""
+    array = pa.array(values, from_pandas=True)
+    if not (pa.types.is_string(array.type) or pa.types.is_large_string(array.type)):
+        array = array.cast(pa.string())
+    index = pc.index_in(array, value_set=pa.array(list(labels), type=array.type))
+    return index.fill_null(missing).to_numpy(zero_copy_only=False).astype(int)
 
 
 def _indices(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -717,7 +722,9 @@ def guarantee_coverage(con: duckdb.DuckDBPyConnection, as_of: dt.date, model: Ri
 
 def _kept(guarantee: pd.Series, coverage: Mapping[str, float]) -> np.ndarray:
     """Share of each loan's loss its investors keep after the guarantee: 1 − coverage of its guarantee."""
-    return 1.0 - guarantee.map(lambda g: coverage.get(g, 0.0)).to_numpy(float)
+    labels = tuple(coverage)
+    covered = np.array([*(coverage[g] for g in labels), 0.0], dtype=float)  # last: no or another guarantee
+    return 1.0 - covered[_codes(guarantee, labels, len(labels))]
 
 
 # --- expected loss ----------------------------------------------------------------------------
