@@ -31,7 +31,9 @@ def _dates(frame: pd.DataFrame, *columns: str) -> pd.DataFrame:
     """The frame with the named datetime columns as calendar dates (None when missing)."""
     out = frame.copy()
     for col in columns:
-        out[col] = [None if pd.isna(v) else pd.Timestamp(v).date() for v in out[col]]
+        # numpy turns datetime64[D] into datetime.date objects and NaT into None, in C
+        days = pd.to_datetime(out[col]).to_numpy().astype("datetime64[D]").astype(object)
+        out[col] = days.tolist()
     return out
 
 
@@ -47,8 +49,11 @@ def holdings(con: duckdb.DuckDBPyConnection, as_of: dt.date, investor_id: str) -
     next_due_on / next_due = the next installment not yet due and the investor's share of it
     (missing for a closed or bought-out loan). Amounts in currency units.
     """
-    frame = sql.run(con, "investor_holdings", {"as_of": as_of, "investor_id": investor_id})
-    frame = _dates(frame, "invested_on")
+    params = {"as_of": as_of, "investor_id": investor_id, "months": NEXT_PAYMENT_MONTHS}
+    frame = sql.run(con, "investor_holdings", params)
+    later = ["received", "next_due_on", "next_due"]  # one query reads them: columns after el's
+    cash = frame[["holding_id", *later]].set_index("holding_id")
+    frame = _dates(frame.drop(columns=later), "invested_on")
     priced = risk.expected_loss(con, as_of, investor_id)
     priced["pd"] = priced["pd_12m"].where(priced["stage"] == 1, priced["pd_lifetime"])
     priced = priced[["holding_id", "pd", "lgd", "el_after_guarantee"]].rename(
@@ -56,16 +61,10 @@ def holdings(con: duckdb.DuckDBPyConnection, as_of: dt.date, investor_id: str) -
     )
     frame = frame.merge(priced, on="holding_id", how="left")
     frame[["pd", "lgd", "el"]] = frame[["pd", "lgd", "el"]].fillna(0.0)
-    flows = risk.investor_cash_flows(con, as_of, investor_id)
-    received = flows[flows["kind"] == "repayment"].groupby("holding_id")["amount"].sum()
-    frame["received"] = frame["holding_id"].map(received).fillna(0.0).astype(float)
-    params = {"as_of": as_of, "investor_id": investor_id, "months": NEXT_PAYMENT_MONTHS}
-    upcoming = _dates(sql.run(con, "investor_scheduled_flows", params), "due_on")
-    first = (
-        upcoming.sort_values(["holding_id", "due_on"]).drop_duplicates("holding_id").set_index("holding_id")
-    )
-    frame["next_due_on"] = frame["holding_id"].map(first["due_on"])
-    frame["next_due"] = frame["holding_id"].map(first["contractual"]).astype(float)
+    frame["received"] = frame["holding_id"].map(cash["received"]).fillna(0.0).astype(float)
+    upcoming = _dates(cash.loc[cash["next_due_on"].notna()], "next_due_on")
+    frame["next_due_on"] = frame["holding_id"].map(upcoming["next_due_on"])
+    frame["next_due"] = frame["holding_id"].map(upcoming["next_due"]).astype(float)
     return frame
 
 

@@ -15,9 +15,15 @@
 --   exposure         share x (principal - principal paid by every source, guarantor included) of an
 --                    active loan, 0 for a closed loan or one the guarantor bought out, currency units
 --   guarantor_paid   share x guarantor payments (principal + interest, 代偿) on or before $as_of
+--   received         share x every repayment the holding has a claim on, on or before $as_of (the
+--                    repayments of investor_cash_flows), currency units
+--   next_due_on      the first installment due in ($as_of, last_day($as_of + $months months)] of a loan active at $as_of with a claim
+--                    above 0.005 (the installments of investor_scheduled_flows); null otherwise
+--   next_due         share x (principal_due + interest_due) of that installment (null with it)
 -- key: holding_id
 -- The investor's holdings come first (holdings is stored by investor) with their loans' terms in one
--- pass over loans; the tape, loan_key and the guarantor's repayments are reached by semi-join on them.
+-- pass over loans; the tape, loan_key, the repayments and the schedule are reached by semi-join on
+-- them, one pass over each (the holdings page reads everything here but the expected loss).
 with
 
 held as materialized (
@@ -33,7 +39,8 @@ held as materialized (
         h.invested_on,
         cast(h.amount as double) as invested,
         cast(h.amount as double) / cast(l.principal as double) as share,
-        l.principal
+        l.principal,
+        cast(l.principal as double) as principal_amount
     from holdings as h
     inner join loans as l using (loan_id)
     where h.investor_id = $investor_id and h.invested_on <= $as_of
@@ -53,7 +60,10 @@ tape_rows as (
         month_end,
         state,
         dpd,
-        cast(outstanding_principal as double) as outstanding_principal
+        cast(outstanding_principal as double) as outstanding_principal,
+        greatest(
+            cast(outstanding_principal as double) - cast(guarantor_principal_to_date as double), 0
+        ) as claim
     from loan_month
     where month_end <= $as_of
         and loan_no in (select loan_no from keys)
@@ -64,21 +74,71 @@ latest_state as (
         k.loan_id,
         arg_max(t.state, t.month_end) as state,
         arg_max(t.dpd, t.month_end) as dpd,
-        arg_max(t.outstanding_principal, t.month_end) as outstanding_principal
+        arg_max(t.outstanding_principal, t.month_end) as outstanding_principal,
+        max(t.month_end) as month_end,
+        arg_max(t.claim, t.month_end) as claim
     from tape_rows as t
     inner join keys as k using (loan_no)
     group by k.loan_id
 ),
 
+loan_repayments as materialized (
+    select
+        loan_id,
+        paid_on,
+        source,
+        principal_paid as principal_decimal,
+        interest_paid as interest_decimal,
+        cast(principal_paid as double) as principal_paid,
+        cast(interest_paid as double) as interest_paid,
+        cast(coalesce(fee_paid, 0) as double) as fee_paid,
+        coalesce(sum(cast(principal_paid as double)) over (
+            partition by loan_id
+            order by paid_on, list_position(['borrower', 'guarantor', 'collection'], source)
+            rows between unbounded preceding and 1 preceding
+        ), 0) as principal_paid_before
+    from repayments
+    where paid_on <= $as_of
+        and loan_id in (select loan_id from held)
+),
+
 guarantor_cash as (
     select
         loan_id,
-        sum(cast(principal_paid as double)) as principal_paid,
-        sum(cast(principal_paid + interest_paid as double)) as paid
-    from repayments
+        sum(principal_paid) as principal_paid,
+        sum(cast(principal_decimal + interest_decimal as double)) as paid
+    from loan_repayments
     where source = 'guarantor'
-        and paid_on <= $as_of
-        and loan_id in (select loan_id from held)
+    group by loan_id
+),
+
+-- claimed_repayments: paid on or after the investment while the investors still have a claim
+received as (
+    select
+        h.holding_id,
+        sum(h.share * r.principal_paid + h.share * r.interest_paid + h.share * r.fee_paid) as received
+    from held as h
+    inner join loan_repayments as r using (loan_id)
+    where r.paid_on >= h.invested_on and r.principal_paid_before < h.principal_amount - 0.005
+    group by h.holding_id
+),
+
+-- held_exposures: a loan active at $as_of on the tape with a claim above 0.005
+exposed as materialized (
+    select loan_id
+    from latest_state
+    where month_end = $as_of and is_active_state(state) and claim > 0.005
+),
+
+next_installments as (
+    select
+        loan_id,
+        min(due_on) as due_on,
+        arg_min(cast(principal_due + interest_due as double), due_on) as amount_due
+    from schedule
+    where due_on > cast($as_of as date)
+        and due_on <= last_day(cast($as_of as date) + to_months(cast($months as integer)))
+        and loan_id in (select loan_id from exposed)
     group by loan_id
 ),
 
@@ -100,10 +160,15 @@ described as (
         is_active_state(s.state) as is_active,
         greatest(coalesce(s.outstanding_principal, h.principal) - coalesce(g.principal_paid, 0), 0)
             as unpaid_principal,
-        coalesce(g.paid, 0) as guarantor_paid
+        coalesce(g.paid, 0) as guarantor_paid,
+        coalesce(r.received, 0) as received,
+        n.due_on as next_due_on,
+        h.share * n.amount_due as next_due
     from held as h
     left join latest_state as s using (loan_id)
     left join guarantor_cash as g using (loan_id)
+    left join received as r using (holding_id)
+    left join next_installments as n using (loan_id)
 )
 
 select
@@ -121,6 +186,9 @@ select
     state,
     cast(dpd as integer) as dpd,
     case when is_active and unpaid_principal > 0.005 then share * unpaid_principal else 0.0 end as exposure,
-    share * guarantor_paid as guarantor_paid
+    share * guarantor_paid as guarantor_paid,
+    received,
+    next_due_on,
+    next_due
 from described
 order by holding_id
