@@ -98,7 +98,6 @@ book as (
         count(*) as outstanding_count,
         coalesce(sum(a.outstanding_principal), 0) as outstanding_amount,
         coalesce(sum(greatest(c.interest_due - a.interest_paid_to_date, 0)), 0) as interest_outstanding,
-        count(distinct a.borrower_id) as current_borrowers,
         count(*) filter (where a.dpd >= 1) as overdue_count,
         coalesce(sum(a.outstanding_principal) filter (where a.dpd >= 1), 0) as overdue_amount,
         count(*) filter (where a.dpd > 90) as overdue_90_count,
@@ -110,15 +109,23 @@ book as (
 borrower_outstanding as (
     select
         borrower_id,
-        sum(outstanding_principal) as outstanding,
-        row_number() over (order by sum(outstanding_principal) desc, borrower_id) as rank
+        sum(outstanding_principal) as outstanding
     from active
     group by borrower_id
 ),
 
+-- the ten largest by a top-n (not a window over every borrower): ties broken by borrower_id
+top_borrowers as (
+    select outstanding
+    from borrower_outstanding
+    order by outstanding desc, borrower_id
+    limit 10
+),
+
 borrower_concentration as (
     select
-        coalesce(sum(outstanding) filter (where rank <= 10), 0) as top10_borrower_outstanding,
+        count(borrower_id) as current_borrowers,
+        (select coalesce(sum(outstanding), 0) from top_borrowers) as top10_borrower_outstanding,
         coalesce(max(outstanding), 0) as largest_borrower_outstanding
     from borrower_outstanding
 ),
@@ -147,36 +154,49 @@ compensation as (
     from guarantor_cash
 ),
 
+-- each active loan's claim (outstanding principal less guarantor principal, not below 0), worked out
+-- once per loan before the holdings (millions of rows) meet it; loans with no claim are left out
+loan_claims as (
+    select
+        a.loan_id,
+        a.principal,
+        greatest(a.outstanding_principal - coalesce(g.principal_paid, 0), 0) as claim
+    from active as a
+    left join guarantor_cash as g using (loan_id)
+),
+
 investor_exposures as (
     select
         h.investor_id,
-        sum(
-            cast(h.amount as double) / a.principal
-            * greatest(a.outstanding_principal - coalesce(g.principal_paid, 0), 0)
-        ) as exposure
+        sum(cast(h.amount as double) / c.principal * c.claim) as exposure
     from holdings as h
-    inner join active as a using (loan_id)
-    left join guarantor_cash as g using (loan_id)
-    where h.invested_on <= $month_end
+    inner join loan_claims as c using (loan_id)
+    where h.invested_on <= $month_end and c.claim > 0
     group by h.investor_id
 ),
 
-investor_ranks as (
+investor_claims as (
     select
         investor_id,
-        exposure,
-        row_number() over (order by exposure desc, investor_id) as rank
+        exposure
     from investor_exposures
     where exposure > 0.005
+),
+
+top_investors as (
+    select exposure
+    from investor_claims
+    order by exposure desc, investor_id
+    limit 10
 ),
 
 lender_concentration as (
     select
         count(*) as current_lenders,
         coalesce(sum(exposure), 0) as total_exposure,
-        coalesce(sum(exposure) filter (where rank <= 10), 0) as top10_lender_exposure,
+        (select coalesce(sum(exposure), 0) from top_investors) as top10_lender_exposure,
         coalesce(max(exposure), 0) as largest_lender_exposure
-    from investor_ranks
+    from investor_claims
 )
 
 select
@@ -189,7 +209,7 @@ select
     cast(n.cumulative_lenders as bigint) as cumulative_lenders,
     cast(c.current_lenders as bigint) as current_lenders,
     cast(g.cumulative_borrowers as bigint) as cumulative_borrowers,
-    cast(b.current_borrowers as bigint) as current_borrowers,
+    cast(bc.current_borrowers as bigint) as current_borrowers,
     coalesce(cast(g.cumulative_lending_amount as double) / nullif(g.cumulative_borrowers, 0), 0)
         as avg_borrowing_per_borrower,
     coalesce(cast(g.cumulative_lending_amount as double) / nullif(n.cumulative_lenders, 0), 0)
