@@ -308,35 +308,37 @@ def complete_months(start: np.ndarray, end: np.ndarray) -> np.ndarray:
 
 def recovery_book(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> RecoveryBook:
     """The charge-offs on or before as_of with their recoveries by month since charge-off (0 .. 23)."""
-    frame = sql.run(con, "charge_off_recoveries", {"as_of": as_of})
-    return _recovery_book(frame, _recovery_payments(frame))
+    charge_offs = sql.run_arrow(con, "charge_off_recoveries", {"as_of": as_of})
+    return _recovery_book(charge_offs, _recovery_payments(charge_offs))
 
 
 Payments = tuple[np.ndarray, np.ndarray, np.ndarray]
 
 
-def _recovery_payments(frame: pd.DataFrame) -> Payments:
-    """Row of frame (charge_off_recoveries), date (datetime64[D]) and amount (currency units) of every
-    recovery payment, in the frame's row order."""
-    sizes = frame["recovery_dates"].map(len).to_numpy(int)
+def _recovery_payments(charge_offs: pa.Table) -> Payments:
+    """Row of charge_offs (charge_off_recoveries), date (datetime64[D]) and amount (currency units) of
+    every recovery payment, in the rows' order."""
+    sizes = pc.list_value_length(charge_offs["recovery_dates"]).to_numpy().astype(int)
     if not sizes.sum():
         return np.zeros(0, dtype=int), np.zeros(0, dtype="datetime64[D]"), np.zeros(0)
-    paid = np.concatenate(frame["recovery_dates"].to_list()).astype("datetime64[D]")
-    amounts = np.concatenate(frame["recovery_amounts"].to_list()).astype(float)
-    return np.repeat(np.arange(len(frame)), sizes), paid, amounts
+    paid = pc.list_flatten(charge_offs["recovery_dates"]).to_numpy().astype("datetime64[D]")
+    amounts = pc.list_flatten(charge_offs["recovery_amounts"]).to_numpy().astype(float)
+    return np.repeat(np.arange(len(sizes)), sizes), paid, amounts
 
 
-def _recovery_book(frame: pd.DataFrame, payments: Payments) -> RecoveryBook:
+def _recovery_book(charge_offs: pa.Table, payments: Payments) -> RecoveryBook:
     """A RecoveryBook of charge_off_recoveries rows and their _recovery_payments."""
-    charged = frame["charged_off_on"].to_numpy().astype("datetime64[D]")
-    by_month = np.zeros((len(frame), RECOVERY_MONTHS))
+    charged = charge_offs["charged_off_on"].to_numpy().astype("datetime64[D]")
+    by_month = np.zeros((len(charged), RECOVERY_MONTHS))
     rows, paid, amounts = payments
     if len(rows):
         month = complete_months(charged[rows], paid)
         kept = month < RECOVERY_MONTHS
         np.add.at(by_month, (rows[kept], month[kept]), amounts[kept])
-    product = _codes(frame["product"], PRODUCTS, len(PRODUCTS))
-    return RecoveryBook(product, charged, frame["principal_written_off"].to_numpy(float), by_month)
+    product = _codes(charge_offs["product"], PRODUCTS, len(PRODUCTS))
+    return RecoveryBook(
+        product, charged, charge_offs["principal_written_off"].to_numpy().astype(float), by_month
+    )
 
 
 def recovery_curve(
@@ -561,9 +563,13 @@ def _with_model(model: RiskModel, matrices: np.ndarray) -> RiskModel:
     return RiskModel(model.as_of, matrices, pd12, life, model.lgd)
 
 
-def _codes(values: pd.Series | np.ndarray, labels: tuple[str, ...], missing: int) -> np.ndarray:
+def _codes(
+    values: pd.Series | np.ndarray | pa.ChunkedArray, labels: tuple[str, ...], missing: int
+) -> np.ndarray:
     """Position of each value in labels (missing for values not in it, or null), looked up by Arrow."""
-    array = pa.array(values, from_pandas=True)
+    array = (
+        values.combine_chunks() if isinstance(values, pa.ChunkedArray) else pa.array(values, from_pandas=True)
+    )
     if not (pa.types.is_string(array.type) or pa.types.is_large_string(array.type)):
         array = array.cast(pa.string())
     index = pc.index_in(array, value_set=pa.array(list(labels), type=array.type))
@@ -934,7 +940,7 @@ def backtest(
     first = add_months(last, 1 - months)
     book = sql.run(con, "backtest_exposure", {"from": first, "to": last})
     book["month_end"] = pd.to_datetime(book["month_end"]).dt.date
-    charge_offs = sql.run(con, "charge_off_recoveries", {"as_of": end})
+    charge_offs = sql.run_arrow(con, "charge_off_recoveries", {"as_of": end})
     payments = _recovery_payments(charge_offs)
     recoveries = _recovery_book(
         charge_offs, payments
@@ -949,7 +955,7 @@ def backtest(
     if frame.empty:
         return frame
     frame["realised_to"] = [add_months(day, horizon) for day in frame["predicted_on"]]
-    spans = sql.run(con, "charged_off_active_spans", {"as_of": end})
+    spans = sql.run_arrow(con, "charged_off_active_spans", {"as_of": end})
     realised = _realised_in_horizon(charge_offs, payments, spans, frame["predicted_on"], horizon)
     frame[["charged_off_principal", "recoveries_in_horizon"]] = realised
     rate = _ultimate_recovery_rates(recoveries, frame["predicted_on"].to_numpy(), horizon, end, curves[end])
@@ -962,18 +968,20 @@ def backtest(
 
 
 def _realised_in_horizon(
-    charge_offs: pd.DataFrame, payments: Payments, spans: pd.DataFrame, days: Iterable[dt.date], horizon: int
+    charge_offs: pa.Table, payments: Payments, spans: pa.Table, days: Iterable[dt.date], horizon: int
 ) -> np.ndarray:
     """days × 2: per prediction date D, the principal written off on the loans active at D charged off in
     (D, D + horizon months] and the recoveries on them received by then (currency units), as
     queries/realised_losses.sql has them, from the charge-offs the back-test has read already
     (charge_off_recoveries to the end of observation, its _recovery_payments) and the loans' active
     spans (charged_off_active_spans); numpy sums in a fixed order (the SQL's follow DuckDB's threads)."""
-    span = charge_offs[["loan_id"]].merge(spans, on="loan_id", how="left")  # loan_id is a key of both
-    active_from = span["active_from"].to_numpy().astype("datetime64[D]")  # NaT (never active) compares False
-    active_to = span["active_to"].to_numpy().astype("datetime64[D]")
+    at = pc.index_in(charge_offs["loan_id"], value_set=spans["loan_id"].combine_chunks())
+    at = at.fill_null(-1).to_numpy().astype(int)  # each charge-off's span row; -1: never active, the
+    never = np.datetime64("NaT", "D")  # NaT appended last, which compares False: never counted
+    active_from = np.append(spans["active_from"].to_numpy().astype("datetime64[D]"), never)[at]
+    active_to = np.append(spans["active_to"].to_numpy().astype("datetime64[D]"), never)[at]
     charged = charge_offs["charged_off_on"].to_numpy().astype("datetime64[D]")
-    principal = charge_offs["principal_written_off"].to_numpy(float)
+    principal = charge_offs["principal_written_off"].to_numpy().astype(float)
     rows, paid, amounts = payments
     out = []
     for day in days:

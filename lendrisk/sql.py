@@ -10,6 +10,7 @@ from typing import Any
 
 import duckdb
 import pandas as pd
+import pyarrow as pa
 
 QUERIES_DIR = Path(__file__).resolve().parent.parent / "queries"
 _PARAM = re.compile(r"\$([a-z_][a-z0-9_]*)")
@@ -75,6 +76,17 @@ def run(con: duckdb.DuckDBPyConnection, name: str, params: dict[str, Any] | None
     cur = con.cursor()
     try:
         return cur.execute(sql, bound).df()
+    finally:
+        cur.close()
+
+
+def run_arrow(con: duckdb.DuckDBPyConnection, name: str, params: dict[str, Any] | None = None) -> pa.Table:
+    """Run queries/NAME.sql as run does, fetched as an Arrow table: list columns stay columnar
+    (no Python object per row), for callers that go on in numpy."""
+    sql, bound = bind(name, params or {})
+    cur = con.cursor()
+    try:
+        return cur.sql(sql, params=bound).to_arrow_table()
     finally:
         cur.close()
 

@@ -297,6 +297,31 @@ def test_recovery_curves_of_many_dates_equal_recovery_curve_at_each():
     assert risk.recovery_curves(shuffled, days[1:2], 1)[0][personal, 0] == pytest.approx(140 / 1500)
 
 
+def test_recovery_book_reads_the_charge_offs_through_arrow(tiny_con):
+    # sql.run_arrow fetches the rows sql.run does (list columns stay Arrow lists); the book buckets
+    # L3's 300 of 11-15 into month 2 after its 09-06 charge-off (two whole months).
+    params = {"as_of": d("2024-12-31")}
+    table = sql.run_arrow(tiny_con, "charge_off_recoveries", params)
+    frame = sql.run(tiny_con, "charge_off_recoveries", params)
+    assert table.column_names == list(frame.columns)
+    assert table.to_pylist() == [
+        {
+            "loan_id": "L3",
+            "product": "small_business",
+            "charged_off_on": d("2024-09-06"),
+            "principal_written_off": 2000.0,
+            "recovery_dates": [d("2024-11-15")],
+            "recovery_amounts": [300.0],
+        }
+    ]
+    assert frame["recovery_amounts"].iloc[0].tolist() == [300.0]
+    book = risk.recovery_book(tiny_con, d("2024-12-31"))
+    assert book.product.tolist() == [vocab.PRODUCTS.index("small_business")]
+    assert book.principal.tolist() == [2000.0]
+    assert book.by_month.tolist() == [[0.0, 0.0, 300.0] + [0.0] * 21]
+    assert risk.recovery_book(tiny_con, d("2024-10-31")).by_month.tolist() == [[0.0] * 24]  # not yet paid
+
+
 def test_complete_months_count_whole_calendar_months():
     start = np.array(["2024-01-15", "2024-01-15", "2024-09-06", "2024-09-06"], dtype="datetime64[D]")
     end = np.array(["2024-03-14", "2024-03-15", "2025-01-01", "2024-11-01"], dtype="datetime64[D]")
