@@ -102,6 +102,32 @@ def test_bucket_filters_by_grade_product_channel_and_borrower_region(tiny_con):
     assert nobody["share"].sum() == 0.0
 
 
+def test_investor_buckets_narrow_by_region_product_and_channel_as_the_platform_does(tiny_con):
+    as_of = d("2024-03-31")
+    # B3 in Guangdong -> L3 only: I1's 1/3 of 2,000 outstanding and of 1,020 past due
+    by_region = metrics.overdue_by_bucket(tiny_con, as_of, investor_id="I1", region="Guangdong")
+    assert row(by_region, bucket="1-30")[
+        ["loans", "outstanding_principal", "share", "past_due_amount"]
+    ].tolist() == [
+        1,
+        666.67,
+        1.0,
+        340.0,
+    ]
+    assert by_region["loans"].sum() == 1
+    # consumer loans on the platform channel: L2 alone, all 2,400 of it I1's and current
+    by_product_channel = metrics.overdue_by_bucket(
+        tiny_con, as_of, investor_id="I1", product="consumer", channel="platform"
+    )
+    assert row(by_product_channel, bucket="current")[["loans", "outstanding_principal"]].tolist() == [
+        1,
+        2400.0,
+    ]
+    assert by_product_channel["loans"].sum() == 1
+    # I2 holds no part of L2 (Shanghai): nothing
+    assert metrics.overdue_by_bucket(tiny_con, as_of, investor_id="I2", region="Shanghai")["loans"].sum() == 0
+
+
 @pytest.mark.parametrize("month_end", ["2024-01-31", "2024-02-29", "2024-03-31", "2024-05-31", "2024-07-31"])
 def test_bucket_balances_agree_with_loan_state_as_of(tiny_con, month_end):
     state = sql.run(tiny_con, "loan_state_as_of", {"as_of": d(month_end)})
