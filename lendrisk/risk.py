@@ -739,7 +739,7 @@ def _kept(guarantee: pd.Series, coverage: Mapping[str, float]) -> np.ndarray:
 def _risk_inputs(con: duckdb.DuckDBPyConnection, as_of: dt.date, investor_id: str | None) -> pd.DataFrame:
     """Per active loan (platform) or holding (investor) inputs with ead and exposure columns."""
     if investor_id is None:
-        frame = sql.run(con, "loan_risk_inputs", {"as_of": as_of})
+        frame = sql.run_via_arrow(con, "loan_risk_inputs", {"as_of": as_of})  # text, ints, doubles
         frame["ead"] = frame["outstanding_principal"]
     else:
         frame = sql.run(con, "holding_risk_inputs", {"as_of": as_of, "investor_id": investor_id})

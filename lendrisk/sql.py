@@ -91,6 +91,16 @@ def run_arrow(con: duckdb.DuckDBPyConnection, name: str, params: dict[str, Any] 
         cur.close()
 
 
+def run_via_arrow(
+    con: duckdb.DuckDBPyConnection, name: str, params: dict[str, Any] | None = None
+) -> pd.DataFrame:
+    """run's DataFrame built through Arrow, about twice as fast on text columns: the same frame for
+    queries of text, integer and double columns (not dates or decimals, which Arrow converts
+    otherwise); an empty result comes from run itself (its empty text columns are object)."""
+    table = run_arrow(con, name, params)
+    return table.to_pandas() if table.num_rows else run(con, name, params)
+
+
 def run_file(con: duckdb.DuckDBPyConnection, path: Path, params: dict[str, Any] | None = None) -> None:
     """Execute a statement file (schema or mart build) with bound parameters."""
     cur = con.cursor()

@@ -322,6 +322,18 @@ def test_recovery_book_reads_the_charge_offs_through_arrow(tiny_con):
     assert risk.recovery_book(tiny_con, d("2024-10-31")).by_month.tolist() == [[0.0] * 24]  # not yet paid
 
 
+def test_run_via_arrow_gives_the_frame_run_gives(tiny_con):
+    # The platform EL reads loan_risk_inputs through Arrow: the same frame, dtypes included, and an
+    # empty one (no loan yet in 2023) as run has it. At 03-31 L1 is 1-30 with 708 outstanding.
+    for day in ("2024-03-31", "2024-06-30", "2023-12-31"):
+        params = {"as_of": d(day)}
+        got = sql.run_via_arrow(tiny_con, "loan_risk_inputs", params)
+        pd.testing.assert_frame_equal(got, sql.run(tiny_con, "loan_risk_inputs", params), check_exact=True)
+    frame = sql.run_via_arrow(tiny_con, "loan_risk_inputs", {"as_of": d("2024-03-31")}).set_index("loan_id")
+    assert frame.loc["L1", ["state", "outstanding_principal"]].tolist() == ["1-30", 708.0]
+    assert sql.run_via_arrow(tiny_con, "loan_risk_inputs", {"as_of": d("2023-12-31")}).empty
+
+
 def test_complete_months_count_whole_calendar_months():
     start = np.array(["2024-01-15", "2024-01-15", "2024-09-06", "2024-09-06"], dtype="datetime64[D]")
     end = np.array(["2024-03-14", "2024-03-15", "2025-01-01", "2024-11-01"], dtype="datetime64[D]")
