@@ -133,7 +133,8 @@ def build_marts(
     (Parquet folders), in build order; the folder of each mart. Stops its own session, not a given one."""
     spark = session or spark_session()
     say = progress or (lambda _msg, _frac: None)
-    available: dict[str, Any] = {"observed_to": observed_to}
+    # the DuckDB tape is built in loan ranges (store.build_tape); Spark builds it whole
+    available: dict[str, Any] = {"observed_to": observed_to, "first_loan_no": 1, "last_loan_no": 2**31 - 1}
     written: dict[str, Path] = {}
     try:
         for table in EXPORTED:

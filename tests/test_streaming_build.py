@@ -48,6 +48,23 @@ def test_streamed_demo_store_equals_the_recorded_build(tmp_path, monkeypatch):
     assert not list(tmp_path.glob("*.stage-*")) and not list(tmp_path.glob("*.spill-*"))
 
 
+def test_tape_built_in_loan_ranges_equals_the_recorded_build(tmp_path, monkeypatch):
+    monkeypatch.setattr(store, "TAPE_CHUNK_LOANS", 300)  # 2,000 loans: seven ranges, then one ORDER BY
+    steps: list[str] = []
+    path = tmp_path / "demo.duckdb"
+    demo.build_demo_store(path, loans=2_000, seed=7, progress=lambda step, _f: steps.append(step))
+    assert "building loan_month: loans 1,801-2,000 of 2,000" in steps
+    con = store.connect(path)
+    try:
+        assert fingerprints(con)["loan_month"] == RECORDED["demo_2000"]["loan_month"]
+        stored = con.execute("select month_end, loan_no from loan_month order by rowid").fetchall()
+        assert stored == sorted(stored) and len(stored) == RECORDED["demo_2000"]["loan_month"][0]
+        tables = {r[0] for r in con.execute("select table_name from duckdb_tables()").fetchall()}
+        assert "loan_month_chunks" not in tables and "loan_month" in tables
+    finally:
+        con.close()
+
+
 @pytest.mark.slow
 def test_streamed_large_book_demo_equals_the_recorded_build(tmp_path, monkeypatch):
     monkeypatch.setattr(simulate, "CHUNK_ROWS", 2_500)

@@ -21,6 +21,7 @@ keyed_loans as (
         last_day(l.originated_on) as first_month
     from loans as l
     inner join loan_key as k using (loan_id)
+    where k.loan_no between $first_loan_no and $last_loan_no
 ),
 
 monthly_cash as (
