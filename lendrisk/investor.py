@@ -25,6 +25,9 @@ from lendrisk.vocab import ACTIVE_STATES, MILESTONES
 # current ones, bought-out ones, charge-offs and paid-off loans.
 SORT_KEYS: tuple[str, ...] = ("attention", "el", "exposure", "dpd", "invested")
 NEXT_PAYMENT_MONTHS = 600  # how far ahead holdings look for a loan's next installment (any term)
+# the columns of queries/holding_risk_inputs.sql, which investor_holdings carries for its at_risk rows
+RISK_INPUTS = ["holding_id", "loan_id", "grade", "product", "guarantee", "state", "dpd"]
+RISK_INPUTS += ["remaining_months", "share", "outstanding_principal", "ead"]
 
 
 def _dates(frame: pd.DataFrame, *columns: str) -> pd.DataFrame:
@@ -53,8 +56,10 @@ def holdings(con: duckdb.DuckDBPyConnection, as_of: dt.date, investor_id: str) -
     frame = sql.run(con, "investor_holdings", params)
     later = ["received", "next_due_on", "next_due"]  # one query reads them: columns after el's
     cash = frame[["holding_id", *later]].set_index("holding_id")
-    frame = _dates(frame.drop(columns=later), "invested_on")
-    priced = risk.expected_loss(con, as_of, investor_id)
+    inputs = frame.loc[frame["at_risk"], RISK_INPUTS].reset_index(drop=True)  # = holding_risk_inputs
+    risk_only = ["at_risk", "remaining_months", "outstanding_principal", "ead"]
+    frame = _dates(frame.drop(columns=[*later, *risk_only]), "invested_on")
+    priced = risk.holding_expected_loss(con, as_of, inputs)
     priced["pd"] = priced["pd_12m"].where(priced["stage"] == 1, priced["pd_lifetime"])
     priced = priced[["holding_id", "pd", "lgd", "el_after_guarantee"]].rename(
         columns={"el_after_guarantee": "el"}

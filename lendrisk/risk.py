@@ -810,6 +810,18 @@ def expected_loss(
     return _expected_loss(inputs, model, investor_id is not None, method, static_loss_rates, coverage)
 
 
+def holding_expected_loss(
+    con: duckdb.DuckDBPyConnection, as_of: dt.date, inputs: pd.DataFrame
+) -> pd.DataFrame:
+    """expected_loss(con, as_of, investor_id) from that investor's holding_risk_inputs rows, already read
+    (investor_holdings carries them): one row per holding with exposure, EAD, PDs, LGD, EL."""
+    model = risk_model(con, as_of)
+    coverage = guarantee_coverage(con, model.as_of, model)
+    frame = inputs.copy()
+    frame["exposure"] = frame["ead"]
+    return _expected_loss(frame, model, True, "markov", None, coverage)
+
+
 def expected_loss_summary(frame: pd.DataFrame) -> pd.DataFrame:
     """An expected_loss frame per IFRS 9 stage × bucket: loans, ead, el, el_after_guarantee, el_rate."""
     summary = (

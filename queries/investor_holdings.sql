@@ -20,10 +20,13 @@
 --   next_due_on      the first installment due in ($as_of, last_day($as_of + $months months)] of a loan active at $as_of with a claim
 --                    above 0.005 (the installments of investor_scheduled_flows); null otherwise
 --   next_due         share x (principal_due + interest_due) of that installment (null with it)
+--   at_risk          the holding is a row of holding_risk_inputs (a loan active at $as_of on the tape
+--                    with a claim above 0.005); then remaining_months, outstanding_principal and ead
+--                    are that query's (else 0)
 -- key: holding_id
 -- The investor's holdings come first (holdings is stored by investor) with their loans' terms in one
 -- pass over loans; the tape, loan_key, the repayments and the schedule are reached by semi-join on
--- them, one pass over each (the holdings page reads everything here but the expected loss).
+-- them, one pass over each (the holdings page reads everything here, the expected loss's inputs too).
 with
 
 held as materialized (
@@ -60,6 +63,7 @@ tape_rows as (
         month_end,
         state,
         dpd,
+        months_on_book,
         cast(outstanding_principal as double) as outstanding_principal,
         greatest(
             cast(outstanding_principal as double) - cast(guarantor_principal_to_date as double), 0
@@ -75,6 +79,7 @@ latest_state as (
         arg_max(t.state, t.month_end) as state,
         arg_max(t.dpd, t.month_end) as dpd,
         arg_max(t.outstanding_principal, t.month_end) as outstanding_principal,
+        arg_max(t.months_on_book, t.month_end) as months_on_book,
         max(t.month_end) as month_end,
         arg_max(t.claim, t.month_end) as claim
     from tape_rows as t
@@ -125,7 +130,11 @@ received as (
 
 -- held_exposures: a loan active at $as_of on the tape with a claim above 0.005
 exposed as materialized (
-    select loan_id
+    select
+        loan_id,
+        months_on_book,
+        outstanding_principal,
+        claim
     from latest_state
     where month_end = $as_of and is_active_state(state) and claim > 0.005
 ),
@@ -163,12 +172,17 @@ described as (
         coalesce(g.paid, 0) as guarantor_paid,
         coalesce(r.received, 0) as received,
         n.due_on as next_due_on,
-        h.share * n.amount_due as next_due
+        h.share * n.amount_due as next_due,
+        e.loan_id is not null as at_risk,
+        cast(greatest(h.term_months - coalesce(e.months_on_book, 0), 0) as integer) as remaining_months,
+        coalesce(e.outstanding_principal, 0.0) as outstanding_principal,
+        coalesce(h.share * e.claim, 0.0) as ead
     from held as h
     left join latest_state as s using (loan_id)
     left join guarantor_cash as g using (loan_id)
     left join received as r using (holding_id)
     left join next_installments as n using (loan_id)
+    left join exposed as e using (loan_id)
 )
 
 select
@@ -189,6 +203,10 @@ select
     share * guarantor_paid as guarantor_paid,
     received,
     next_due_on,
-    next_due
+    next_due,
+    at_risk,
+    remaining_months,
+    outstanding_principal,
+    ead
 from described
 order by holding_id

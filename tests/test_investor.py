@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from lendrisk import charts, investor, risk, vocab
+from lendrisk import charts, investor, risk, sql, vocab
 
 MARCH, JUNE, JULY, DEC = (
     dt.date(2024, 3, 31),
@@ -26,6 +26,23 @@ def d(text: str) -> dt.date:
 
 
 # --- holdings -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("month_end", [MARCH, d("2024-05-31"), JUNE, JULY])
+@pytest.mark.parametrize("investor_id", ["I1", "I2"])
+def test_investor_holdings_carries_the_holding_risk_inputs_rows(tiny_con, month_end, investor_id):
+    # holdings prices the at_risk rows of investor_holdings instead of reading holding_risk_inputs again:
+    # the same rows, columns, values and types (06-30: the guarantor bought L3 out, no claim left)
+    params = {"as_of": month_end, "investor_id": investor_id}
+    own = sql.run(tiny_con, "holding_risk_inputs", params)
+    carried = sql.run(tiny_con, "investor_holdings", {**params, "months": investor.NEXT_PAYMENT_MONTHS})
+    carried = carried.loc[carried["at_risk"], investor.RISK_INPUTS].reset_index(drop=True)
+    if own.empty:  # DuckDB types an empty result's text columns as object: only rows and columns to match
+        assert carried.empty and list(carried.columns) == list(own.columns)
+    else:
+        pd.testing.assert_frame_equal(carried, own, check_exact=True)
+    if month_end == MARCH:  # I1: H1, H3, H4; I2: H2 (L1), H5 (L3)
+        assert len(own) == {"I1": 3, "I2": 2}[investor_id]
 
 
 def test_holdings_of_i1_at_march_end(tiny_con):
