@@ -30,8 +30,8 @@ from lendrisk.vocab import last_month_end
 # (queries/schema/after_marts: active_tape, active_loans, held_exposures, loan_default, ...) and
 # more macros of 002_views.sql (visible_loan, score_band, claimed_repayments, ...).
 # 9: book_segment sums outstanding principal exactly (decimal, rounded to double once), so DuckDB
-# and Spark builds agree to the last bit (lendrisk.spark). 10: schedule without its primary-key index;
-# the loan_month tape computed by loan_no (the same rows).
+# and Spark builds agree to the last bit (lendrisk.spark). 10: schedule, loans and borrowers without
+# primary-key indexes; the loan_month tape computed by loan_no (the same rows).
 SCHEMA_VERSION = 10
 DEFAULT_DB = Path("data/lendrisk.duckdb")
 # DuckDB's memory cap while building a store: the loan_month build would otherwise grow towards 80 %
