@@ -1,4 +1,4 @@
-"""Benchmark the streaming demo build (simulate.build_demo): wall time per step and peak memory.
+"""Benchmark the streaming demo build (demo.build_demo_store, with the demo accounts): time per step, peak RSS
 
 Usage: python bench/bench_build.py --loans N [--seed S] [--keep PATH] [--memory-limit 2GB]
        [--chunk-rows 2000000]
@@ -30,7 +30,7 @@ TARGETS = {40_000: (30.0, None), 1_000_000: (600.0, 3.0), 10_000_000: (1200.0, 1
 def child(loans: int, seed: int, path: Path, chunk_rows: int | None) -> None:
     """Build the demo store and print one JSON line: seconds at which each progress message first came."""
     sys.path.insert(0, str(ROOT))
-    from lendrisk import simulate, store
+    from lendrisk import demo, simulate, store
 
     if chunk_rows:
         simulate.CHUNK_ROWS = chunk_rows
@@ -44,7 +44,7 @@ def child(loans: int, seed: int, path: Path, chunk_rows: int | None) -> None:
             rss = next(x for x in Path("/proc/self/status").read_text().splitlines() if x.startswith("VmHWM"))
             print(f"{time.strftime('%H:%M:%S')} {marks[message]:8.1f} s  {message}  ({rss})", file=sys.stderr)
 
-    simulate.build_demo(path, loans=loans, seed=seed, progress=mark)
+    demo.build_demo_store(path, loans=loans, seed=seed, progress=mark)
     marks["end"] = time.perf_counter() - start
     con = store.connect(path)
     try:
