@@ -77,7 +77,11 @@ def app(paths: list[Path]) -> str:
         a = load(p)
         out.append(f"{p.name}: peak RSS {a['peak_rss_gb']:.2f} GB, median {a['median_rss_gb']:.2f} GB")
         rows = [
-            [x["role"], x["page"], f"{x['interactive']:.1f} s", f"{x['drawn']:.1f} s" if x["drawn"] else "-"]
+            [
+                x["role"],
+                x["page"],
+                *(f"{x[k]:.1f} s" if x[k] is not None else "never" for k in ("interactive", "drawn")),
+            ]
             for x in a["loads"]
         ]
         out.append(markdown(["role", "page", "interactive", "drawn"], rows))

@@ -38,6 +38,10 @@ DEFAULT_DB = Path("data/lendrisk.duckdb")
 # of RAM (10 GB at one million loans); capped, DuckDB spills to disk. At one million loans, quiet:
 # 2GB gives a 2.58 GB peak in 92.5 s, 3GB a 3.63 GB peak in 87.9 s (bench/README.md, "Scale").
 BUILD_MEMORY_LIMIT = os.environ.get("LENDRISK_BUILD_MEMORY", "2GB")
+# DuckDB's memory cap on a reading connection (the app, the CLI's reports): without it DuckDB keeps the
+# blocks it has read cached up to 80 % of RAM, and the app grew past 11 GB browsing a ten-million-loan
+# store (bench/README.md, "Scale"). Cached blocks are evicted under the cap; queries spill beyond it.
+READ_MEMORY_LIMIT = os.environ.get("LENDRISK_READ_MEMORY", "2GB")
 # Canonical tables in dependency order (a table's references come before it).
 TABLES: tuple[str, ...] = (
     "borrowers",
@@ -206,8 +210,8 @@ def db_path() -> Path:
 
 
 def connect(path: Path | str, read_only: bool = True) -> duckdb.DuckDBPyConnection:
-    """Open the store (read-only unless a writer asks)."""
-    return duckdb.connect(str(path), read_only=read_only)
+    """Open the store (read-only unless a writer asks), DuckDB's memory capped at READ_MEMORY_LIMIT."""
+    return duckdb.connect(str(path), read_only=read_only, config={"memory_limit": READ_MEMORY_LIMIT})
 
 
 def connect_fresh(path: Path | str) -> duckdb.DuckDBPyConnection:
