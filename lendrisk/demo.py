@@ -20,7 +20,8 @@ def build_demo_store(
 
     def fill(loader: store.Loader, say: store.Progress) -> None:
         simulate.produce(loans, seed, loader.append, say, simulate.CHUNK_ROWS)
-        loader.finish()
+        loader.finish(lambda message, _fraction: say(message, 1.0))  # named steps, the bar held still
+        say("choosing the demo accounts", 1.0)
         loader.append("users", auth.demo_user_rows(showcase_investors(loader.con)))
 
     store.build_streaming(
