@@ -7,9 +7,9 @@
 --   every step is keyed by the integer loan_no (sorting text keys was most of the cost);
 --   cash and dues are summed per loan and month-end and carried forward by one window over the months
 --   (a due counts from the first month-end strictly after its due date);
---   the oldest unpaid installment is looked up (ASOF) only for month-ends with more due than paid:
---   dues and payments are never negative, so at any other month-end nothing already due is unpaid
---   and dpd is 0.
+--   the oldest unpaid installment is looked up (ASOF on running dues, summed only for the loans that
+--   need them) only for month-ends with more due than paid: dues and payments are never negative, so
+--   at any other month-end nothing already due is unpaid and dpd is 0.
 create table loan_month as
 with
 
@@ -97,15 +97,13 @@ loan_months as (
     from loan_span
 ),
 
-running_schedule as (
+schedule_dues as (
     select
         k.loan_no,
         k.first_month,
+        s.installment_no,
         s.due_on,
-        s.principal_due + s.interest_due as due,
-        cast(sum(s.principal_due + s.interest_due) over (
-            partition by k.loan_no order by s.installment_no
-        ) as decimal(18, 2)) as running_due
+        s.principal_due + s.interest_due as due
     from schedule as s
     inner join keyed_loans as k using (loan_id)
 ),
@@ -115,7 +113,7 @@ monthly_due as (
         loan_no,
         greatest(last_day(due_on + 1), first_month) as month_end,
         cast(sum(due) as decimal(18, 2)) as due
-    from running_schedule
+    from schedule_dues
     group by all
 ),
 
@@ -136,39 +134,46 @@ with_cash as (
 ),
 
 late_months as (
-    select
-        loan_no,
-        month_end,
-        principal_paid_so_far + interest_paid_so_far + 0.005 as paid_threshold
+    select loan_no
     from with_cash
     where due_so_far > principal_paid_so_far + interest_paid_so_far + 0.005
 ),
 
-oldest_unpaid as (
+running_schedule as (
+    -- running dues, only of loans with a month-end more due than paid
     select
-        m.loan_no,
-        m.month_end,
-        s.due_on as oldest_unpaid_due_on
-    from late_months as m
-    asof inner join (
-        select loan_no, running_due, due_on
-        from running_schedule
-        where loan_no in (select loan_no from late_months)
-    ) as s
-        on m.loan_no = s.loan_no and m.paid_threshold < s.running_due
+        loan_no,
+        due_on,
+        cast(sum(due) over (partition by loan_no order by installment_no) as decimal(18, 2)) as running_due
+    from schedule_dues
+    where loan_no in (select loan_no from late_months)
+),
+
+months_dated as (
+    select
+        w.*,
+        0 as dpd
+    from with_cash as w
+    where w.due_so_far <= w.principal_paid_so_far + w.interest_paid_so_far + 0.005
+    union all
+    select
+        w.*,
+        date_diff('day', s.due_on, w.month_end) as dpd
+    from with_cash as w
+    asof inner join running_schedule as s
+        on w.loan_no = s.loan_no and w.principal_paid_so_far + w.interest_paid_so_far + 0.005 < s.running_due
+    where w.due_so_far > w.principal_paid_so_far + w.interest_paid_so_far + 0.005
 ),
 
 dated as (
     select
         w.*,
         sp.loan_id,
-        coalesce(date_diff('day', u.oldest_unpaid_due_on, w.month_end), 0) as dpd,
         sp.principal - w.principal_paid_so_far as outstanding,
         greatest(w.due_so_far - w.principal_paid_so_far - w.interest_paid_so_far, 0) as past_due_amount,
         sp.charged_off_month is not null and sp.charged_off_month <= w.month_end as is_charged_off
-    from with_cash as w
+    from months_dated as w
     inner join loan_span as sp using (loan_no)
-    left join oldest_unpaid as u using (loan_no, month_end)
 )
 
 select
