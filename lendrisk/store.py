@@ -6,6 +6,7 @@ import contextlib
 import datetime as dt
 import fcntl
 import os
+import queue
 import re
 import shutil
 import threading
@@ -465,6 +466,40 @@ def build_store(
     path.parent.mkdir(parents=True, exist_ok=True)
     with writer_lock(path, "build"), _new_file(path, copy=False) as con:
         populate(con, tables, source=source, observed_to=observed_to, progress=progress)
+
+
+@contextlib.contextmanager
+def appending_in_background(
+    append: Callable[[str, pd.DataFrame], None],
+) -> Iterator[Callable[[str, pd.DataFrame], None]]:
+    """An append(table, frame) that hands each chunk to one worker thread calling `append`, so DuckDB
+    inserts a chunk while Python makes the next (at most two chunks wait); on leaving, every chunk is
+    in, and the first error of the worker is raised here."""
+    chunks: queue.Queue = queue.Queue(maxsize=2)
+    errors: list[BaseException] = []
+
+    def work() -> None:
+        while (item := chunks.get()) is not None:
+            if not errors:
+                try:
+                    append(*item)
+                except BaseException as exc:  # handed to the caller below
+                    errors.append(exc)
+
+    def hand_over(table: str, frame: pd.DataFrame) -> None:
+        if errors:
+            raise errors[0]
+        chunks.put((table, frame))
+
+    worker = threading.Thread(target=work, name="lendrisk-append", daemon=True)
+    worker.start()
+    try:
+        yield hand_over
+    finally:
+        chunks.put(None)
+        worker.join()
+    if errors:
+        raise errors[0]
 
 
 class Loader:

@@ -149,3 +149,20 @@ def test_a_failed_upgrade_is_one_clear_message_and_is_not_retried(
     at.run()
     assert [e.value for e in at.error] == [expected] and len(calls) == 1  # remembered, not retried
     assert path.read_bytes() == content
+
+
+def test_chunks_appended_in_background_arrive_in_order_and_a_failure_reaches_the_caller() -> None:
+    got: list[tuple[str, int]] = []
+    with store.appending_in_background(lambda table, chunk: got.append((table, chunk))) as append:
+        for i in range(7):
+            append("repayments", i)
+    assert got == [("repayments", i) for i in range(7)]
+
+    def refuse(table: str, chunk: int) -> None:
+        raise ValueError(f"{table}: chunk {chunk} refused")
+
+    with (
+        pytest.raises(ValueError, match="schedule: chunk 0 refused"),
+        store.appending_in_background(refuse) as append,
+    ):
+        append("schedule", 0)
