@@ -19,8 +19,7 @@ def build_demo_store(
     """Simulate the demo platform into a new store chunk by chunk, with the demo accounts (README)."""
 
     def fill(loader: store.Loader, say: store.Progress) -> None:
-        with store.appending_in_background(loader.append) as append:
-            simulate.produce(loans, seed, append, say, simulate.CHUNK_ROWS)
+        simulate.produce_into(loader, loans, seed, say)
         loader.finish(lambda message, _fraction: say(message, 1.0))  # named steps, the bar held still
         say("choosing the demo accounts", 1.0)
         loader.append("users", auth.demo_user_rows(showcase_investors(loader.con)))

@@ -197,14 +197,14 @@ def build_demo(
     """Simulate a demo platform straight into a new store at path, chunk by chunk (atomically)."""
     store.build_streaming(
         path,
-        lambda loader, say: _produce_into(loader, loans, seed, say),
+        lambda loader, say: produce_into(loader, loans, seed, say),
         source=f"demo platform (seed {seed}, {loans} loans)",
         observed_to=OBSERVED_TO,
         progress=progress,
     )
 
 
-def _produce_into(loader: store.Loader, loans: int, seed: int, say: Progress) -> None:
+def produce_into(loader: store.Loader, loans: int, seed: int, say: Progress) -> None:
     """produce() into a store's loader, DuckDB inserting one chunk while the next is simulated."""
     with store.appending_in_background(loader.append) as append:
         produce(loans, seed, append, say, CHUNK_ROWS)

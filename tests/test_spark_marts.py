@@ -119,6 +119,7 @@ def test_a_spark_variant_exists_only_where_the_duckdb_file_has_the_same_name() -
         text = spark.mart_sql(mart).lower()
         assert "asof" not in text and "create table" not in text and "$observed_to" not in text
     assert spark.mart_order("loan_month") == "month_end, loan_no"  # loan_no follows loan_id (loan_key)
+    assert spark.mart_order("loan_month") == store.TAPE_ORDER  # build_tape's final order is the file's
 
 
 def test_the_cli_says_what_to_install_when_pyspark_is_missing(
