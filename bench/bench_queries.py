@@ -368,6 +368,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pandas-runs", type=int, default=3, help="timed runs per pandas version (0: skip)")
     parser.add_argument("--markdown", action="store_true", help="print markdown tables")
     parser.add_argument("--json", type=Path, help="also write the timings (and pandas ratios) here")
+    parser.add_argument(
+        "--only", action="append", default=[], help="only results whose 'name/scope' has this (repeatable)"
+    )
     args = parser.parse_args(argv)
 
     con = store.connect(args.db, read_only=True)
@@ -388,7 +391,9 @@ def main(argv: list[str] | None = None) -> int:
 
     timed: dict[tuple[str, str], float] = {}
     rows, records = [], []
-    for index in range(len(query_cases(con, as_of, investor))):
+    for index, (name, scope, _) in enumerate(query_cases(con, as_of, investor)):
+        if args.only and not any(part in f"{name}/{scope}" for part in args.only):
+            continue
         # cold: the first call on a newly opened connection (DuckDB's buffers empty; the file may sit
         # in the OS page cache); warm: the median of the next --runs calls on it
         fresh = store.connect(args.db, read_only=True)
