@@ -32,13 +32,21 @@ from lendrisk.vocab import last_month_end
 # more macros of 002_views.sql (visible_loan, score_band, claimed_repayments, ...).
 # 9: book_segment sums outstanding principal exactly (decimal, rounded to double once), so DuckDB
 # and Spark builds agree to the last bit (lendrisk.spark). 10: schedule, loans and borrowers without
-# primary-key indexes; the loan_month tape computed by loan_no (the same rows).
-SCHEMA_VERSION = 10
+# primary-key indexes; the loan_month tape computed by loan_no (the same rows). 11: the segment_month
+# and score_month marts (the segments page adds up a few thousand rows instead of joining the tape).
+SCHEMA_VERSION = 11
 DEFAULT_DB = Path("data/lendrisk.duckdb")
 # DuckDB's memory cap while building a store: the loan_month build would otherwise grow towards 80 %
 # of RAM (10 GB at one million loans); capped, DuckDB spills to disk. At one million loans, quiet:
 # 2GB gives a 2.58 GB peak in 92.5 s, 3GB a 3.63 GB peak in 87.9 s (bench/README.md, "Scale").
 BUILD_MEMORY_LIMIT = os.environ.get("LENDRISK_BUILD_MEMORY", "2GB")
+# DuckDB's partial aggregate pushdown pre-groups the tape by loan before joining it to the loans'
+# segments, a group per row: segment_month took 7.6 s and ran out of 2 GB at one million loans with
+# it, 1.8 s without (bench/README.md, "Schema version 11").
+BUILD_CONFIG: dict[str, str] = {
+    "memory_limit": BUILD_MEMORY_LIMIT,
+    "disabled_optimizers": "partial_aggregate_pushdown",
+}
 # DuckDB's memory cap on a reading connection (the app, the CLI's reports): without it DuckDB keeps the
 # blocks it has read cached up to 80 % of RAM, and the app grew past 11 GB browsing a ten-million-loan
 # store (bench/README.md, "Scale"). Cached blocks are evicted under the cap; queries spill beyond it.
@@ -56,9 +64,17 @@ TABLES: tuple[str, ...] = (
     "reserve_fund",
     "users",
 )
-# Derived tables in build order (loan_month reads loan_key; platform_month, loan_transition and
-# book_segment read loan_month); table name = queries/marts/<name>.sql.
-MARTS: tuple[str, ...] = ("loan_key", "loan_month", "platform_month", "loan_transition", "book_segment")
+# Derived tables in build order (loan_month reads loan_key; platform_month, loan_transition,
+# book_segment, segment_month and score_month read loan_month); table name = queries/marts/<name>.sql.
+MARTS: tuple[str, ...] = (
+    "loan_key",
+    "loan_month",
+    "platform_month",
+    "loan_transition",
+    "book_segment",
+    "segment_month",
+    "score_month",
+)
 # The tape is built for at most this many loans at a time (loan_no ranges), then put in its stored order
 # (the final ORDER BY of queries/marts/loan_month.sql): whole at ten million loans it ran out of a 6 GB
 # memory_limit in a step that cannot spill; one chunk of a million loans builds in about 26 s under 2 GB.
@@ -604,8 +620,7 @@ def _new_file(path: Path, *, copy: bool) -> Iterator[duckdb.DuckDBPyConnection]:
     try:
         if copy:
             shutil.copyfile(path, tmp)
-        config = {"memory_limit": BUILD_MEMORY_LIMIT, "temp_directory": str(spill)}
-        con = duckdb.connect(str(tmp), config=config)
+        con = duckdb.connect(str(tmp), config=BUILD_CONFIG | {"temp_directory": str(spill)})
         try:
             yield con
             con.execute("checkpoint")

@@ -13,57 +13,27 @@
 --   active_loans, outstanding_principal   active at $as_of and their outstanding principal
 --   overdue_loans, overdue_balance      of them, DPD >= 1; their outstanding principal
 --   overdue_rate_amount, overdue_rate_count
+-- The segment_month mart's rows up to $as_of, added up, and its active figures at $as_of (a month-end).
 -- key: dimension, segment
 with
-
-originated as (
-    select
-        l.loan_id,
-        cast(l.principal as double) as principal,
-        l.grade,
-        l.product,
-        l.channel,
-        coalesce(b.region, 'unknown') as region,
-        score_band(b.credit_score) as score_band,
-        income_verification(b.income_verified) as income_verification
-    from loans as l
-    inner join borrowers as b using (borrower_id)
-    where l.originated_on <= $as_of
-),
-
-per_loan as (
-    select
-        o.*,
-        d.loan_id is not null as defaulted,
-        coalesce(cast(d.principal_at_default as double), 0) as principal_at_default,
-        a.loan_id is not null as active,
-        coalesce(a.outstanding_principal, 0) as outstanding_principal,
-        coalesce(a.dpd >= 1, false) as overdue
-    from originated as o
-    left join loan_default as d on d.loan_id = o.loan_id and d.default_month <= $as_of
-    left join active_tape($as_of) as a on a.loan_id = o.loan_id
-),
-
-long as (
-    unpivot per_loan
-    on grade, product, channel, region, score_band, income_verification
-    into name dimension value segment
-),
 
 by_segment as (
     select
         dimension,
         segment,
-        count(*) as loans,
-        sum(principal) as principal,
-        count(*) filter (where defaulted) as defaulted_loans,
-        sum(principal_at_default) as defaulted_principal,
-        count(*) filter (where active) as active_loans,
-        sum(outstanding_principal) as outstanding_principal,
-        count(*) filter (where overdue) as overdue_loans,
-        coalesce(sum(outstanding_principal) filter (where overdue), 0) as overdue_balance
-    from long
+        sum(originated_loans) as loans,
+        cast(sum(originated_principal) as double) as principal,
+        sum(defaulted_loans) as defaulted_loans,
+        cast(sum(defaulted_principal) as double) as defaulted_principal,
+        coalesce(sum(active_loans) filter (where month_end = $as_of), 0) as active_loans,
+        coalesce(cast(sum(outstanding_principal) filter (where month_end = $as_of) as double), 0)
+            as outstanding_principal,
+        coalesce(sum(overdue_loans) filter (where month_end = $as_of), 0) as overdue_loans,
+        coalesce(cast(sum(overdue_balance) filter (where month_end = $as_of) as double), 0) as overdue_balance
+    from segment_month
+    where month_end <= $as_of
     group by dimension, segment
+    having sum(originated_loans) > 0
 )
 
 select

@@ -1,4 +1,4 @@
-"""The loan_transition mart on the tiny platform (transitions read off the tape in tests/tiny.py)."""
+"""The marts on the tiny platform (transitions, segments and scores read off the tape in tests/tiny.py)."""
 
 from __future__ import annotations
 
@@ -114,3 +114,54 @@ def test_book_segment_groups_the_active_tape_by_what_pd_and_lgd_depend_on(tiny_c
         "select count(distinct month_end) from loan_month where state not in ('paid_off', 'charged_off')"
     ).fetchall()
     assert months == active_months
+
+
+def test_segment_month_counts_each_loan_where_it_was_originated_defaulted_and_active(tiny_con):
+    rows = tiny_con.execute(
+        "select month_end::varchar, originated_loans, originated_principal::double, defaulted_loans, "
+        "defaulted_principal::double, active_loans, outstanding_principal::double, overdue_loans, "
+        "overdue_balance::double from segment_month where dimension = 'grade' and segment = 'E' "
+        "order by month_end"
+    ).fetchall()
+    # L3 (grade E, 3,000 originated 01-10): current 3,000 at 01-31 and 2,000 at 02-29, then 1-30 .. 90+
+    # with 2,000 outstanding; it defaults at 06-30 (first 90+ month-end) and is charged off at 09-30,
+    # when it is no longer active: no row then.
+    assert rows == [
+        ("2024-01-31", 1, 3000.0, 0, 0.0, 1, 3000.0, 0, 0.0),
+        ("2024-02-29", 0, 0.0, 0, 0.0, 1, 2000.0, 0, 0.0),
+        ("2024-03-31", 0, 0.0, 0, 0.0, 1, 2000.0, 1, 2000.0),
+        ("2024-04-30", 0, 0.0, 0, 0.0, 1, 2000.0, 1, 2000.0),
+        ("2024-05-31", 0, 0.0, 0, 0.0, 1, 2000.0, 1, 2000.0),
+        ("2024-06-30", 0, 0.0, 1, 2000.0, 1, 2000.0, 1, 2000.0),
+        ("2024-07-31", 0, 0.0, 0, 0.0, 1, 2000.0, 1, 2000.0),
+        ("2024-08-31", 0, 0.0, 0, 0.0, 1, 2000.0, 1, 2000.0),
+    ]
+    # every loan counts once in each of the six dimensions
+    per_dimension = tiny_con.execute(
+        "select dimension, sum(originated_loans), sum(originated_principal)::double from segment_month "
+        "group by dimension order by dimension"
+    ).fetchall()
+    assert {(n, p) for _, n, p in per_dimension} == {(3, 6600.0)} and len(per_dimension) == 6
+
+
+def test_score_month_moves_the_lost_principal_in_the_months_it_changes(tiny_con):
+    rows = tiny_con.execute(
+        "select vintage_year, credit_score, month_end::varchar, originated_loans, "
+        "originated_principal::double, defaulted_loans, defaulted_principal::double, lost_change::double "
+        "from score_month "
+        "order by credit_score, month_end"
+    ).fetchall()
+    # L3 (score 590): 2,000 written off on 09-06, 300 recovered by collection on 11-15: lost 2,000 from
+    # 09-30, 1,700 from 11-30. L2 (680) and L1 (720) never default.
+    assert rows == [
+        (2024, 590, "2024-01-31", 1, 3000.0, 0, 0.0, 0.0),
+        (2024, 590, "2024-06-30", 0, 0.0, 1, 2000.0, 0.0),
+        (2024, 590, "2024-09-30", 0, 0.0, 0, 0.0, 2000.0),
+        (2024, 590, "2024-11-30", 0, 0.0, 0, 0.0, -300.0),
+        (2024, 680, "2024-02-29", 1, 2400.0, 0, 0.0, 0.0),
+        (2024, 720, "2024-01-31", 1, 1200.0, 0, 0.0, 0.0),
+    ]
+    lost = sql.run(tiny_con, "score_outcomes", {"as_of": d("2024-10-31")})
+    assert lost.set_index("credit_score")["lost_principal"].to_dict() == {590: 2000.0, 680: 0.0, 720: 0.0}
+    lost = sql.run(tiny_con, "score_outcomes", {"as_of": d("2024-12-31")})
+    assert lost.set_index("credit_score")["lost_principal"].to_dict() == {590: 1700.0, 680: 0.0, 720: 0.0}

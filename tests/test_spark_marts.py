@@ -111,6 +111,45 @@ def test_spark_functions_equal_the_duckdb_macros(session: SparkSession) -> None:
     assert expected[0] == (True, 1) and expected[6] == (False, 7) and expected[-1] == (None, None)
 
 
+@pytest.mark.slow
+def test_spark_segment_functions_equal_the_duckdb_macros(session: SparkSession) -> None:
+    spark.define_functions(session)
+    cases = [
+        (599, True),
+        (600, False),
+        (649, None),
+        (650, True),
+        (699, True),
+        (700, False),
+        (749, None),
+        (750, True),
+    ]
+    got = session.createDataFrame(cases, "score int, verified boolean").selectExpr(
+        "score_band(score) as band", "income_verification(verified) as verification"
+    )
+    con = duckdb.connect()
+    try:
+        store.create_schema(con)
+        expected = [
+            con.execute("select score_band($s), income_verification($v)", {"s": s, "v": v}).fetchone()
+            for s, v in cases
+        ]
+    finally:
+        con.close()
+    assert [tuple(r) for r in got.collect()] == expected
+    assert [band for band, _ in expected] == [
+        "lt600",
+        "600-649",
+        "600-649",
+        "650-699",
+        "650-699",
+        "700-749",
+        "700-749",
+        "ge750",
+    ]
+    assert [v for _, v in expected[:3]] == ["verified", "not_verified", "unknown"]
+
+
 def test_a_spark_variant_exists_only_where_the_duckdb_file_has_the_same_name() -> None:
     variants = sorted(p.stem for p in (spark.SPARK_QUERIES / "marts").glob("*.sql"))
     assert variants == ["loan_month"]  # ASOF joins and generate_series: no Spark SQL for them
