@@ -5,6 +5,7 @@
 Each query runs once cold (the first call on a newly opened read-only connection: DuckDB's buffers
 empty), then --runs times warm on that connection; the cold time and the median warm wall time are
 reported, platform-wide and scoped to the investor with the most holdings. --json PATH writes them.
+After the result sets come the pages' other calls ("page: function", pages/*.py's ui.cached calls).
 The pandas versions of overdue_by_bucket, roll_rates and vintage_curves start from the canonical
 tables (loans, schedule, repayments, loan_events) already read into memory and do the definitional
 work of docs/design.md §3 themselves (cash so far, oldest unpaid installment, DPD, state at each
@@ -32,8 +33,9 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from lendrisk import alerts, attribution, collection, liquidity, metrics, reports, risk, screening, sql, store
 from lendrisk import investor as investor_pages
-from lendrisk import metrics, risk, sql, store
+from lendrisk.vocab import add_months
 
 ACTIVE = ("current", "1-30", "31-60", "61-90", "90+")
 STATES = (*ACTIVE, "paid_off", "charged_off")
@@ -351,6 +353,50 @@ def query_cases(con: duckdb.DuckDBPyConnection, as_of: dt.date, investor: str) -
     ]
 
 
+def all_cases(con: duckdb.DuckDBPyConnection, as_of: dt.date, investor: str) -> list[Case]:
+    """The result sets, then the pages' other calls."""
+    return query_cases(con, as_of, investor) + page_cases(con, as_of, investor)
+
+
+def page_cases(con: duckdb.DuckDBPyConnection, as_of: dt.date, investor: str) -> list[Case]:
+    """(page: function, scope, call) for every other lendrisk call the pages make (pages/*.py ui.cached)."""
+    year_ago = add_months(as_of, -12)
+    manager: list[tuple[str, Callable[[], Any]]] = [
+        ("health: health_kpis", lambda: reports.health_kpis(con, as_of)),
+        ("health: health_trend", lambda: reports.health_trend(con, as_of)),
+        ("health: originations_by_grade", lambda: reports.originations_by_grade(con, as_of)),
+        ("health: manager_alerts", lambda: alerts.manager_alerts(con, as_of)),
+        ("health: growth_rates", lambda: attribution.growth_rates(con, as_of)),
+        ("why: attribute (12 months)", lambda: attribution.attribute(con, year_ago, as_of)),
+        (
+            "vintages: vintage_curves_as_of (quarter)",
+            lambda: reports.vintage_curves_as_of(con, as_of, "quarter"),
+        ),
+        ("vintages: backtest_until", lambda: reports.backtest_until(con, as_of)),
+        ("segments: segment_trend (grade)", lambda: screening.segment_trend(con, as_of, "grade")),
+        ("segments: score_power", lambda: screening.score_power(con, as_of)),
+        ("segments: cutoff_curve", lambda: screening.cutoff_curve(con, as_of)),
+        ("segments: cutoff_whatif (640)", lambda: screening.cutoff_whatif(con, as_of, 640)),
+        ("disclosure: disclosure_report", lambda: reports.disclosure_report(con, as_of)),
+        ("disclosure: compensation_rates", lambda: reports.compensation_rates(con, as_of)),
+        ("reserve: reserve_history", lambda: liquidity.reserve_history(con, as_of)),
+        ("reserve: projected_collections (+2 pp)", lambda: liquidity.projected_collections(con, as_of, 2.0)),
+        ("collections: collection_queue", lambda: collection.collection_queue(con, as_of)),
+        ("collections: cure_by_first_action", lambda: collection.cure_by_first_action(con, as_of)),
+        ("collections: cure_by_contact_delay", lambda: collection.cure_by_contact_delay(con, as_of)),
+        ("collections: legal_pipeline", lambda: collection.legal_pipeline(con, as_of)),
+        ("collections: recovery_curve", lambda: collection.recovery_curve(con, as_of)),
+    ]
+    mine: list[tuple[str, Callable[[], Any]]] = [
+        ("portfolio: portfolio_summary", lambda: investor_pages.portfolio_summary(con, as_of, investor)),
+        ("portfolio: overdue_rates", lambda: investor_pages.overdue_rates(con, as_of, investor)),
+        ("portfolio: cash_flows", lambda: investor_pages.cash_flows(con, as_of, investor)),
+        ("risk: top_borrowers", lambda: investor_pages.top_borrowers(con, as_of, investor)),
+        ("risk: expected_cash_flows", lambda: risk.expected_cash_flows(con, as_of, investor)),
+    ]
+    return [(n, "platform", f) for n, f in manager] + [(n, "investor", f) for n, f in mine]
+
+
 def table(rows: list[list[str]], header: list[str], markdown: bool) -> str:
     """A plain or markdown text table."""
     if markdown:
@@ -391,13 +437,13 @@ def main(argv: list[str] | None = None) -> int:
 
     timed: dict[tuple[str, str], float] = {}
     rows, records = [], []
-    for index, (name, scope, _) in enumerate(query_cases(con, as_of, investor)):
+    for index, (name, scope, _) in enumerate(all_cases(con, as_of, investor)):
         if args.only and not any(part in f"{name}/{scope}" for part in args.only):
             continue
         # cold: the first call on a newly opened connection (DuckDB's buffers empty; the file may sit
         # in the OS page cache); warm: the median of the next --runs calls on it
         fresh = store.connect(args.db, read_only=True)
-        name, scope, call = query_cases(fresh, as_of, investor)[index]
+        name, scope, call = all_cases(fresh, as_of, investor)[index]
         start = time.perf_counter()
         call()
         cold = time.perf_counter() - start
