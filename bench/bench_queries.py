@@ -393,6 +393,8 @@ def page_cases(con: duckdb.DuckDBPyConnection, as_of: dt.date, investor: str) ->
         ("portfolio: cash_flows", lambda: investor_pages.cash_flows(con, as_of, investor)),
         ("risk: top_borrowers", lambda: investor_pages.top_borrowers(con, as_of, investor)),
         ("risk: expected_cash_flows", lambda: risk.expected_cash_flows(con, as_of, investor)),
+        ("portfolio: investor_changes", lambda: alerts.investor_changes(con, as_of, investor)),
+        ("learn: learn_stories", lambda: investor_pages.learn_stories(con, as_of)),
     ]
     return [(n, "platform", f) for n, f in manager] + [(n, "investor", f) for n, f in mine]
 

@@ -34,7 +34,8 @@ from lendrisk.vocab import last_month_end
 # and Spark builds agree to the last bit (lendrisk.spark). 10: schedule, loans and borrowers without
 # primary-key indexes; the loan_month tape computed by loan_no (the same rows). 11: the segment_month
 # and score_month marts (the segments page adds up a few thousand rows instead of joining the tape).
-SCHEMA_VERSION = 11
+# 12: the early_repayment_story and legal_action_story marts (the Learn page's candidate loans).
+SCHEMA_VERSION = 12
 DEFAULT_DB = Path("data/lendrisk.duckdb")
 # DuckDB's memory cap while building a store: the loan_month build would otherwise grow towards 80 %
 # of RAM (10 GB at one million loans); capped, DuckDB spills to disk. At one million loans, quiet:
@@ -65,7 +66,8 @@ TABLES: tuple[str, ...] = (
     "users",
 )
 # Derived tables in build order (loan_month reads loan_key; platform_month, loan_transition,
-# book_segment, segment_month and score_month read loan_month); table name = queries/marts/<name>.sql.
+# book_segment, segment_month, score_month and early_repayment_story read loan_month); table name =
+# queries/marts/<name>.sql.
 MARTS: tuple[str, ...] = (
     "loan_key",
     "loan_month",
@@ -74,6 +76,8 @@ MARTS: tuple[str, ...] = (
     "book_segment",
     "segment_month",
     "score_month",
+    "early_repayment_story",
+    "legal_action_story",
 )
 # The tape is built for at most this many loans at a time (loan_no ranges), then put in its stored order
 # (the final ORDER BY of queries/marts/loan_month.sql): whole at ten million loans it ran out of a 6 GB

@@ -165,3 +165,13 @@ def test_score_month_moves_the_lost_principal_in_the_months_it_changes(tiny_con)
     assert lost.set_index("credit_score")["lost_principal"].to_dict() == {590: 2000.0, 680: 0.0, 720: 0.0}
     lost = sql.run(tiny_con, "score_outcomes", {"as_of": d("2024-12-31")})
     assert lost.set_index("credit_score")["lost_principal"].to_dict() == {590: 1700.0, 680: 0.0, 720: 0.0}
+
+
+def test_story_marts_hold_the_learn_pages_candidates_whatever_the_as_of(tiny_con):
+    early = tiny_con.execute("select * from early_repayment_story").fetchall()
+    # L2 prepaid its 2,400 on 04-20, four months before its last due date 08-01, after two interest
+    # installments (03-01, 04-01), never overdue, no events. L1 paid off on its last due date: not early.
+    assert early == [("L2", d("2024-04-20"), d("2024-08-01"), 4, 2)]
+    legal = tiny_con.execute("select * from legal_action_story").fetchall()
+    # L3 missed 03-10, was called 03-15 and visited 05-02, sued 07-01, judged 10-20.
+    assert legal == [("L3", d("2024-03-10"), d("2024-03-15"), d("2024-07-01"), d("2024-10-20"), 2, 2)]
