@@ -35,7 +35,9 @@ from lendrisk.vocab import last_month_end
 # primary-key indexes; the loan_month tape computed by loan_no (the same rows). 11: the segment_month
 # and score_month marts (the segments page adds up a few thousand rows instead of joining the tape).
 # 12: the early_repayment_story and legal_action_story marts (the Learn page's candidate loans).
-SCHEMA_VERSION = 12
+# 13: the holding_book mart (each holding with its loan's terms and final tape row, stored by
+# investor) and the holding_tape_until / held_active_loans macros over it.
+SCHEMA_VERSION = 13
 DEFAULT_DB = Path("data/lendrisk.duckdb")
 # DuckDB's memory cap while building a store: the loan_month build would otherwise grow towards 80 %
 # of RAM (10 GB at one million loans); capped, DuckDB spills to disk. At one million loans, quiet:
@@ -66,8 +68,8 @@ TABLES: tuple[str, ...] = (
     "users",
 )
 # Derived tables in build order (loan_month reads loan_key; platform_month, loan_transition,
-# book_segment, segment_month, score_month and early_repayment_story read loan_month); table name =
-# queries/marts/<name>.sql.
+# book_segment, segment_month, score_month and early_repayment_story read loan_month; holding_book
+# reads holdings, loans, loan_key and loan_month); table name = queries/marts/<name>.sql.
 MARTS: tuple[str, ...] = (
     "loan_key",
     "loan_month",
@@ -78,6 +80,7 @@ MARTS: tuple[str, ...] = (
     "score_month",
     "early_repayment_story",
     "legal_action_story",
+    "holding_book",
 )
 # The tape is built for at most this many loans at a time (loan_no ranges), then put in its stored order
 # (the final ORDER BY of queries/marts/loan_month.sql): whole at ten million loans it ran out of a 6 GB

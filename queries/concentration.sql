@@ -14,28 +14,8 @@
 -- key: borrower_id
 with
 
-held as materialized (
-    select
-        h.loan_id,
-        sum(cast(h.amount as double)) as held_amount
-    from holdings as h
-    where h.investor_id = $investor_id and h.invested_on <= $as_of
-    group by h.loan_id
-),
-
-held_terms as materialized (
-    select
-        h.loan_id,
-        h.held_amount,
-        l.borrower_id,
-        cast(l.principal as double) as principal
-    from held as h
-    inner join loans as l using (loan_id)
-    where $investor_id is not null
-),
-
--- the platform's active book, or (an investor) the held loans reaching the tape's month-end rows by
--- join, so an investor's call costs their loans, not the whole active book joined with loans
+-- the platform's active book, or (an investor) the held loans from holding_book and the tape's
+-- month-end slice (held_active_loans), so an investor's call costs their loans, not the whole book
 loan_exposures as (
     select
         borrower_id,
@@ -44,10 +24,10 @@ loan_exposures as (
     where $investor_id is null
     union all
     select
-        h.borrower_id,
-        h.held_amount / h.principal * t.claim as exposure
-    from held_terms as h
-    inner join active_tape($as_of) as t using (loan_id)
+        borrower_id,
+        held_amount / principal * claim as exposure
+    from held_active_loans($investor_id, $as_of)
+    where $investor_id is not null
 ),
 
 by_borrower as (

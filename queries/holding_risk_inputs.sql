@@ -7,28 +7,20 @@
 -- Columns: holding_id, loan_id, grade, product, guarantee, state, dpd, remaining_months, share,
 --   outstanding_principal (the loan's, borrower-based), ead (currency units)
 -- key: holding_id
--- The investor's holdings come first (holdings is stored by investor) and reach the tape's month-end
--- rows by semi-join, so the plan costs the investor's few thousand loans, not a join of the whole
--- active book with loans (held_exposures gives the same rows, planned the other way round).
+-- The investor's holdings and their loans' state come from holding_book (stored by investor) and, for
+-- a loan still running after $as_of, the tape's $as_of slice (holding_tape_until), so the plan costs
+-- the investor's few thousand loans, not the whole book (held_exposures gives the same rows).
 with
 
-held as materialized (
+held as (
     select
-        h.holding_id,
-        h.loan_id,
-        l.grade,
-        l.product,
-        coalesce(l.guarantee, 'none') as guarantee,
-        l.term_months,
-        cast(h.amount as double) / cast(l.principal as double) as share
-    from holdings as h
-    inner join loans as l using (loan_id)
-    where h.investor_id = $investor_id and h.invested_on <= $as_of
-),
-
-tape as (
-    select
+        holding_id,
         loan_id,
+        grade,
+        product,
+        guarantee,
+        term_months,
+        cast(amount as double) / cast(principal as double) as share,
         state,
         dpd,
         months_on_book,
@@ -36,25 +28,22 @@ tape as (
         greatest(
             cast(outstanding_principal as double) - cast(guarantor_principal_to_date as double), 0
         ) as claim
-    from loan_month
-    where month_end = $as_of
-        and is_active_state(state)
-        and loan_id in (select loan_id from held)
+    from holding_tape_until($investor_id, $as_of)
+    where month_end = $as_of and is_active_state(state)
 )
 
 select
-    h.holding_id,
-    h.loan_id,
-    h.grade,
-    h.product,
-    h.guarantee,
-    t.state,
-    t.dpd,
-    cast(greatest(h.term_months - t.months_on_book, 0) as integer) as remaining_months,
-    h.share,
-    t.outstanding_principal,
-    h.share * t.claim as ead
-from held as h
-inner join tape as t using (loan_id)
-where t.claim > 0.005
-order by h.holding_id
+    holding_id,
+    loan_id,
+    grade,
+    product,
+    guarantee,
+    state,
+    dpd,
+    cast(greatest(term_months - months_on_book, 0) as integer) as remaining_months,
+    share,
+    outstanding_principal,
+    share * claim as ead
+from held
+where claim > 0.005
+order by holding_id

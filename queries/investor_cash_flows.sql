@@ -17,21 +17,20 @@
 --   amount      signed cash to the investor: -holding amount, or principal + interest + fee
 -- key: none (a repayment has no key in the store)
 -- holdings_as_of and claimed_repayments spelled out so that the plan starts from the investor's
--- holdings (holdings is stored by investor) and reaches loans and repayments by semi-join, one pass
--- over each.
+-- holdings with their loans' principal (holding_book, stored by investor) and reaches repayments by
+-- semi-join, one pass.
 with
 
 held as materialized (
     select
-        h.holding_id,
-        h.loan_id,
-        h.invested_on,
-        cast(h.amount as double) as amount,
-        cast(l.principal as double) as principal,
-        cast(h.amount as double) / cast(l.principal as double) as share
-    from holdings as h
-    inner join loans as l using (loan_id)
-    where h.investor_id = $investor_id and h.invested_on <= $as_of
+        holding_id,
+        loan_id,
+        invested_on,
+        cast(amount as double) as amount,
+        cast(principal as double) as principal,
+        cast(amount as double) / cast(principal as double) as share
+    from holding_book
+    where investor_id = $investor_id and invested_on <= $as_of
 ),
 
 loan_repayments as materialized (

@@ -24,67 +24,43 @@
 --                    with a claim above 0.005); then remaining_months, outstanding_principal and ead
 --                    are that query's (else 0)
 -- key: holding_id
--- The investor's holdings come first (holdings is stored by investor) with their loans' terms in one
--- pass over loans; the tape, loan_key, the repayments and the schedule are reached by semi-join on
--- them, one pass over each (the holdings page reads everything here, the expected loss's inputs too).
+-- The investor's holdings, their loans' terms and state at $as_of come from holding_book (stored by
+-- investor) and at most the tape's $as_of slice (holding_tape_until); the repayments and the schedule
+-- are reached by semi-join on their loans, one pass over each (the holdings page reads everything
+-- here, the expected loss's inputs too).
 with
 
 held as materialized (
     select
-        h.holding_id,
-        h.loan_id,
-        l.grade,
-        l.product,
-        coalesce(l.guarantee, 'none') as guarantee,
-        l.repayment_method,
-        cast(l.annual_rate as double) as annual_rate,
-        l.term_months,
-        h.invested_on,
-        cast(h.amount as double) as invested,
-        cast(h.amount as double) / cast(l.principal as double) as share,
-        l.principal,
-        cast(l.principal as double) as principal_amount
-    from holdings as h
-    inner join loans as l using (loan_id)
-    where h.investor_id = $investor_id and h.invested_on <= $as_of
-),
-
-keys as materialized (
-    select
+        holding_id,
         loan_id,
-        loan_no
-    from loan_key
-    where loan_id in (select loan_id from held)
+        grade,
+        product,
+        guarantee,
+        repayment_method,
+        cast(annual_rate as double) as annual_rate,
+        term_months,
+        invested_on,
+        cast(amount as double) as invested,
+        cast(amount as double) / cast(principal as double) as share,
+        principal,
+        cast(principal as double) as principal_amount
+    from holding_book
+    where investor_id = $investor_id and invested_on <= $as_of
 ),
 
-tape_rows as (
+latest_state as materialized (
     select
-        loan_no,
-        month_end,
+        holding_id,
         state,
         dpd,
-        months_on_book,
         cast(outstanding_principal as double) as outstanding_principal,
+        months_on_book,
+        month_end,
         greatest(
             cast(outstanding_principal as double) - cast(guarantor_principal_to_date as double), 0
         ) as claim
-    from loan_month
-    where month_end <= $as_of
-        and loan_no in (select loan_no from keys)
-),
-
-latest_state as (
-    select
-        k.loan_id,
-        arg_max(t.state, t.month_end) as state,
-        arg_max(t.dpd, t.month_end) as dpd,
-        arg_max(t.outstanding_principal, t.month_end) as outstanding_principal,
-        arg_max(t.months_on_book, t.month_end) as months_on_book,
-        max(t.month_end) as month_end,
-        arg_max(t.claim, t.month_end) as claim
-    from tape_rows as t
-    inner join keys as k using (loan_no)
-    group by k.loan_id
+    from holding_tape_until($investor_id, $as_of)
 ),
 
 loan_repayments as materialized (
@@ -131,12 +107,14 @@ received as (
 -- held_exposures: a loan active at $as_of on the tape with a claim above 0.005
 exposed as materialized (
     select
-        loan_id,
-        months_on_book,
-        outstanding_principal,
-        claim
-    from latest_state
-    where month_end = $as_of and is_active_state(state) and claim > 0.005
+        s.holding_id,
+        h.loan_id,
+        s.months_on_book,
+        s.outstanding_principal,
+        s.claim
+    from latest_state as s
+    inner join held as h using (holding_id)
+    where s.month_end = $as_of and is_active_state(s.state) and s.claim > 0.005
 ),
 
 next_installments as (
@@ -173,16 +151,16 @@ described as (
         coalesce(r.received, 0) as received,
         n.due_on as next_due_on,
         h.share * n.amount_due as next_due,
-        e.loan_id is not null as at_risk,
+        e.holding_id is not null as at_risk,
         cast(greatest(h.term_months - coalesce(e.months_on_book, 0), 0) as integer) as remaining_months,
         coalesce(e.outstanding_principal, 0.0) as outstanding_principal,
         coalesce(h.share * e.claim, 0.0) as ead
     from held as h
-    left join latest_state as s using (loan_id)
+    left join latest_state as s using (holding_id)
     left join guarantor_cash as g using (loan_id)
     left join received as r using (holding_id)
     left join next_installments as n using (loan_id)
-    left join exposed as e using (loan_id)
+    left join exposed as e on e.holding_id = h.holding_id
 )
 
 select

@@ -12,17 +12,19 @@
 --   overdue_rate       overdue_exposure / exposure (the investor's 金额逾期率)
 --   m3plus_rate        m3plus_exposure / exposure
 -- key: month_end
+-- The holdings come from holding_book (stored by investor, with each loan's integer key), so only the
+-- tape is scanned, by loan_no.
 with
 
 held as (
     select
-        s.loan_id,
-        k.loan_no,
-        s.invested_on,
-        s.amount,
-        s.principal
-    from holdings_as_of($investor_id, $as_of) as s
-    inner join loan_key as k using (loan_id)
+        loan_id,
+        loan_no,
+        invested_on,
+        cast(amount as double) as amount,
+        cast(principal as double) as principal
+    from holding_book
+    where investor_id = $investor_id and invested_on <= $as_of
 ),
 
 months as (

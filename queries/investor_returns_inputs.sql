@@ -30,21 +30,20 @@
 --   units), flow_dates, flow_amounts
 -- key: month_end
 -- holdings_as_of, held_repayments and claimed_repayments spelled out so that the plan starts from the
--- investor's holdings (holdings is stored by investor) and reaches loans, repayments, loan_events and
--- the schedule by semi-join on their loans, one pass over each.
+-- investor's holdings with their loans' principal (holding_book, stored by investor) and reaches
+-- repayments, loan_events and the schedule by semi-join on their loans, one pass over each.
 with
 
 held as materialized (
     select
-        h.holding_id,
-        h.loan_id,
-        h.invested_on,
-        cast(h.amount as double) as amount,
-        cast(l.principal as double) as principal,
-        cast(h.amount as double) / cast(l.principal as double) as share
-    from holdings as h
-    inner join loans as l using (loan_id)
-    where h.investor_id = $investor_id and h.invested_on <= $as_of
+        holding_id,
+        loan_id,
+        invested_on,
+        cast(amount as double) as amount,
+        cast(principal as double) as principal,
+        cast(amount as double) / cast(principal as double) as share
+    from holding_book
+    where investor_id = $investor_id and invested_on <= $as_of
 ),
 
 charge_offs as (

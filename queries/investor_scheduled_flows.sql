@@ -6,50 +6,24 @@
 -- Columns: holding_id, loan_id, grade, state, month_end (last_day(due_on)), months_ahead (1 ..
 --   $months), due_on, contractual (currency units)
 -- key: holding_id, due_on
--- The investor's holdings come first (holdings is stored by investor); the tape and the schedule are
--- reached by semi-join on their loans (the rows of held_exposures, planned from the holdings).
+-- The investor's holdings and their loans' state at $as_of come from holding_book and at most the
+-- tape's $as_of slice (holding_tape_until: the rows of held_exposures); the schedule is reached by
+-- semi-join on their loans.
 with
-
-held as materialized (
-    select
-        h.holding_id,
-        h.loan_id,
-        l.grade,
-        l.product,
-        coalesce(l.guarantee, 'none') as guarantee,
-        l.term_months,
-        cast(h.amount as double) / cast(l.principal as double) as share
-    from holdings as h
-    inner join loans as l using (loan_id)
-    where h.investor_id = $investor_id and h.invested_on <= $as_of
-),
-
-tape as (
-    select
-        loan_id,
-        state,
-        dpd,
-        months_on_book,
-        cast(outstanding_principal as double) as outstanding_principal,
-        greatest(
-            cast(outstanding_principal as double) - cast(guarantor_principal_to_date as double), 0
-        ) as claim
-    from loan_month
-    where month_end = $as_of
-        and is_active_state(state)
-        and loan_id in (select loan_id from held)
-),
 
 exposures as materialized (
     select
-        h.holding_id,
-        h.loan_id,
-        h.grade,
-        t.state,
-        h.share
-    from held as h
-    inner join tape as t using (loan_id)
-    where t.claim > 0.005
+        holding_id,
+        loan_id,
+        grade,
+        state,
+        cast(amount as double) / cast(principal as double) as share
+    from holding_tape_until($investor_id, $as_of)
+    where month_end = $as_of
+        and is_active_state(state)
+        and greatest(
+            cast(outstanding_principal as double) - cast(guarantor_principal_to_date as double), 0
+        ) > 0.005
 ),
 
 installments as (

@@ -29,37 +29,14 @@ buckets as (
     ) as b (bucket_order, bucket)
 ),
 
-held as materialized (
-    select
-        h.loan_id,
-        sum(cast(h.amount as double)) as held_amount
-    from holdings as h
-    where h.investor_id = $investor_id and h.invested_on <= $as_of
-    group by h.loan_id
-),
-
-held_terms as materialized (
-    select
-        h.loan_id,
-        h.held_amount,
-        l.borrower_id,
-        l.grade,
-        l.product,
-        l.channel,
-        cast(l.principal as double) as principal
-    from held as h
-    inner join loans as l using (loan_id)
-    where $investor_id is not null
-),
-
 borrowers_in_region as (
     select borrower_id
     from borrowers
     where region = $region
 ),
 
--- the platform's active book, or (an investor) the held loans reaching the tape's month-end rows by
--- join, so an investor's call costs their loans, not the whole active book joined with loans
+-- the platform's active book, or (an investor) the held loans from holding_book and the tape's
+-- month-end slice (held_active_loans), so an investor's call costs their loans, not the whole book
 in_segment as (
     select
         loan_id,
@@ -78,20 +55,20 @@ in_segment as (
     where $investor_id is null
     union all
     select
-        t.loan_id,
-        h.borrower_id,
-        h.grade,
-        h.product,
-        h.channel,
-        t.state,
-        h.principal,
-        t.outstanding_principal,
-        t.claim,
-        t.past_due_amount,
-        t.guarantor_paid_to_date,
-        h.held_amount
-    from held_terms as h
-    inner join active_tape($as_of) as t using (loan_id)
+        loan_id,
+        borrower_id,
+        grade,
+        product,
+        channel,
+        state,
+        principal,
+        outstanding_principal,
+        claim,
+        past_due_amount,
+        guarantor_paid_to_date,
+        held_amount
+    from held_active_loans($investor_id, $as_of)
+    where $investor_id is not null
 ),
 
 filtered as (

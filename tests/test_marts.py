@@ -175,3 +175,50 @@ def test_story_marts_hold_the_learn_pages_candidates_whatever_the_as_of(tiny_con
     legal = tiny_con.execute("select * from legal_action_story").fetchall()
     # L3 missed 03-10, was called 03-15 and visited 05-02, sued 07-01, judged 10-20.
     assert legal == [("L3", d("2024-03-10"), d("2024-03-15"), d("2024-07-01"), d("2024-10-20"), 2, 2)]
+
+
+def test_holding_book_has_each_holding_with_its_loans_terms_and_final_tape_row(tiny_con):
+    rows = tiny_con.execute(
+        "select holding_id, investor_id, loan_id, loan_no, grade, guarantee, final_month_end, final_state, "
+        "final_dpd, final_months_on_book, final_outstanding_principal::double, "
+        "final_guarantor_principal_to_date::double from holding_book"
+    ).fetchall()
+    # tests/tiny.py: L1 and L2 are paid off at 04-30 (3 and 2 months on book); L3 is charged off on
+    # 09-06: at 09-30 its oldest unpaid installment is due 03-10 (DPD 204), 8 months on book, 2,000
+    # of borrower principal unpaid, the guarantor's 06-10 buy-out paid 2,000 of principal.
+    l1 = ("L1", 1, "A", "none", d("2024-04-30"), "paid_off", 0, 3, 0.0, 0.0)
+    l2 = ("L2", 2, "B", "none", d("2024-04-30"), "paid_off", 0, 2, 0.0, 0.0)
+    l3 = ("L3", 3, "E", "reserve", d("2024-09-30"), "charged_off", 204, 8, 2000.0, 2000.0)
+    # stored by investor, then holding
+    assert rows == [
+        ("H1", "I1", *l1),
+        ("H3", "I1", *l2),
+        ("H4", "I1", *l3),
+        ("H2", "I2", *l1),
+        ("H5", "I2", *l3),
+    ]
+    assert store.MARTS.index("holding_book") > store.MARTS.index("loan_month")
+
+
+def test_holding_tape_until_reads_the_final_row_or_the_tapes_month_end_row(tiny_con):
+    def states(day: str) -> list[tuple]:
+        return tiny_con.execute(
+            "select holding_id, month_end, state, dpd, outstanding_principal::double "
+            "from holding_tape_until('I1', $day) order by holding_id",
+            {"day": d(day)},
+        ).fetchall()
+
+    # 03-31: every loan runs past it, so the tape's 03-31 rows (L1 DPD 16 with 708 left, L2 current,
+    # L3 DPD 21 with 2,000 left); 06-30: L1 and L2 closed at 04-30 (final rows), L3 90+ at DPD 112
+    assert states("2024-03-31") == [
+        ("H1", d("2024-03-31"), "1-30", 16, 708.0),
+        ("H3", d("2024-03-31"), "current", 0, 2400.0),
+        ("H4", d("2024-03-31"), "1-30", 21, 2000.0),
+    ]
+    assert states("2024-06-30") == [
+        ("H1", d("2024-04-30"), "paid_off", 0, 0.0),
+        ("H3", d("2024-04-30"), "paid_off", 0, 0.0),
+        ("H4", d("2024-06-30"), "90+", 112, 2000.0),
+    ]
+    # invested on or before the day: H3 (02-01) is not held at 01-31
+    assert [r[0] for r in states("2024-01-31")] == ["H1", "H4"]

@@ -113,3 +113,69 @@ select *
 from loan_transition
 where month_end > last_day(cast(day as date) - to_months(cast(lookback as integer)))
     and month_end <= cast(day as date);
+
+-- grain: one row per holding of investor inv invested on or before the month-end day whose loan has
+-- a row on the loan_month tape on or before day, with the loan's latest such row
+-- (holding_tape_until($investor_id, $as_of)): its final row (holding_book) when that is on or before
+-- day, else its row at day, so a call reads the investor's row groups of holding_book and at most the
+-- tape's month-end slice at day.
+-- Columns: holding_id, loan_id, loan_no, invested_on, amount, borrower_id, grade, product, channel,
+--   guarantee, repayment_method, annual_rate, term_months, principal (as in holding_book), and the tape
+--   row's month_end, state, dpd, months_on_book, outstanding_principal, past_due_amount,
+--   guarantor_paid_to_date, guarantor_principal_to_date (as on the tape)
+create or replace macro holding_tape_until(inv, day) as table
+select
+    * exclude (investor_id, final_month_end, final_state, final_dpd, final_months_on_book,
+        final_outstanding_principal, final_past_due_amount, final_guarantor_paid_to_date,
+        final_guarantor_principal_to_date),
+    final_month_end as month_end,
+    final_state as state,
+    final_dpd as dpd,
+    final_months_on_book as months_on_book,
+    final_outstanding_principal as outstanding_principal,
+    final_past_due_amount as past_due_amount,
+    final_guarantor_paid_to_date as guarantor_paid_to_date,
+    final_guarantor_principal_to_date as guarantor_principal_to_date
+from holding_book
+where investor_id = inv and invested_on <= day and final_month_end <= day
+union all
+select
+    b.* exclude (investor_id, final_month_end, final_state, final_dpd, final_months_on_book,
+        final_outstanding_principal, final_past_due_amount, final_guarantor_paid_to_date,
+        final_guarantor_principal_to_date),
+    t.month_end,
+    t.state,
+    t.dpd,
+    t.months_on_book,
+    t.outstanding_principal,
+    t.past_due_amount,
+    t.guarantor_paid_to_date,
+    t.guarantor_principal_to_date
+from holding_book as b
+inner join loan_month as t on t.loan_no = b.loan_no
+where b.investor_id = inv and b.invested_on <= day and b.final_month_end > day and t.month_end = day;
+
+-- grain: one row per loan investor inv holds (holdings invested on or before day) that is active at
+-- the month-end day (held_active_loans($investor_id, $as_of)), from holding_tape_until
+-- Columns: loan_id, held_amount (Σ holding amounts, double), borrower_id, grade, product, channel,
+--   principal, state, outstanding_principal, past_due_amount, guarantor_paid_to_date, claim (as in
+--   active_tape; amounts double, currency units)
+create or replace macro held_active_loans(inv, day) as table
+select
+    loan_id,
+    sum(cast(amount as double)) as held_amount,
+    any_value(borrower_id) as borrower_id,
+    any_value(grade) as grade,
+    any_value(product) as product,
+    any_value(channel) as channel,
+    any_value(cast(principal as double)) as principal,
+    any_value(state) as state,
+    any_value(cast(outstanding_principal as double)) as outstanding_principal,
+    any_value(cast(past_due_amount as double)) as past_due_amount,
+    any_value(cast(guarantor_paid_to_date as double)) as guarantor_paid_to_date,
+    any_value(greatest(
+        cast(outstanding_principal as double) - cast(guarantor_principal_to_date as double), 0
+    )) as claim
+from holding_tape_until(inv, day)
+where month_end = day and is_active_state(state)
+group by loan_id;
