@@ -88,4 +88,4 @@ select
     t.final_guarantor_principal_to_date
 from holdings as h
 inner join loan_terms as t using (loan_id)
-order by h.investor_id, h.holding_id
+order by investor_id, holding_id
