@@ -14,6 +14,8 @@
 --   amount                my share (holding / principal) of the amount: the principal charged off,
 --                         the cash recovered or bought out, currency units; null for rolled
 -- key: loan_id, change
+-- The held loans come from holding_book (stored by investor, with each loan's final tape row), so the
+-- states read two month-end slices of the tape, not every month of the investor's loans.
 with
 
 bounds as (
@@ -24,25 +26,37 @@ bounds as (
 
 held as (
     select
-        h.loan_id,
-        k.loan_no,
-        sum(h.share) as share
-    from holding_share as h
-    inner join loan_key as k using (loan_id)
-    where h.investor_id = $investor_id and h.invested_on <= $as_of
-    group by h.loan_id, k.loan_no
+        loan_id,
+        loan_no,
+        sum(cast(amount as double) / cast(principal as double)) as share,
+        any_value(final_month_end) as final_month_end,
+        any_value(final_state) as final_state
+    from holding_book
+    where investor_id = $investor_id and invested_on <= $as_of
+    group by loan_id, loan_no
+),
+
+-- a loan's state at a month-end m: its final row's (holding_book) when that is on or before m, else
+-- its tape row at m, so only the two month-end slices of the tape are read
+slices as (
+    select
+        loan_no,
+        month_end,
+        state
+    from loan_month
+    where month_end in ((select month_before from bounds), (select month_end from bounds))
+        and loan_no in (select loan_no from held where final_month_end > (select month_before from bounds))
 ),
 
 states as (
     select
         h.loan_id,
-        arg_max(m.state, m.month_end) filter (where m.month_end <= b.month_before) as from_state,
-        arg_max(m.state, m.month_end) as to_state
+        case when h.final_month_end <= b.month_before then h.final_state else f.state end as from_state,
+        case when h.final_month_end <= b.month_end then h.final_state else t.state end as to_state
     from held as h
-    inner join loan_month as m using (loan_no)
     cross join bounds as b
-    where m.month_end <= b.month_end
-    group by h.loan_id
+    left join slices as f on f.loan_no = h.loan_no and f.month_end = b.month_before
+    left join slices as t on t.loan_no = h.loan_no and t.month_end = b.month_end
 ),
 
 rolled as (
