@@ -8,6 +8,7 @@ Amounts are currency units (floats), rates fractions 0..1, dates calendar dates.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 
 import duckdb
 import numpy as np
@@ -38,6 +39,7 @@ CONTACT_DELAYS: tuple[tuple[str, int, int], ...] = (  # band, first day, last da
     ("15-30", 15, 30),
     ("31+", 31, 10**6),
 )
+QUEUE_SHOWN = 200  # queue rows on screen: the highest expected loss first (the CSV has every row)
 CURE_MONTHS = 3  # queries/collection_spells.sql: a spell is cured within 3 month-ends
 SPELL_LOOKBACK_MONTHS = 24
 
@@ -78,13 +80,21 @@ def collection_queue(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> pd.DataF
     outstanding and past-due amounts, pd (by IFRS 9 stage), lgd, el (risk.expected_loss), contacts,
     last contact and days since, legal dates and next_step (see next_step)."""
     queue = sql.run(con, "collection_queue", {"as_of": as_of})
-    priced = risk.expected_loss(con, as_of)
-    pd_used = np.where(priced["stage"] == 1, priced["pd_12m"], priced["pd_lifetime"])
-    el = priced.assign(pd=pd_used)[["loan_id", "pd", "lgd", "el"]]
-    queue = queue.merge(el, on="loan_id", how="left")
+    priced = risk.loan_expected_loss(con, as_of, queue)  # only the overdue loans, not the whole book
+    queue = pd.concat([queue.drop(columns="remaining_months"), priced], axis=1)
     queue["next_step"] = next_step(queue) if len(queue) else pd.Series(dtype="string")
     queue = queue.sort_values(["el", "dpd", "loan_id"], ascending=[False, False, True])
     return queue.reset_index(drop=True)
+
+
+def queue_top(
+    queue: pd.DataFrame, buckets: Sequence[str], rows: int | None = None
+) -> tuple[pd.DataFrame, int]:
+    """The first rows (QUEUE_SHOWN) loans of a ranked collection_queue in the given buckets, and how
+    many it has in them."""
+    rows = QUEUE_SHOWN if rows is None else rows
+    chosen = queue[queue["state"].isin(list(buckets))]
+    return chosen.head(rows), len(chosen)
 
 
 def delinquency_spells(
@@ -95,9 +105,18 @@ def delinquency_spells(
     return sql.run(con, "collection_spells", {"as_of": as_of, "lookback_months": lookback_months})
 
 
-def _cure_table(spells: pd.DataFrame, by: str, order: tuple[str, ...]) -> pd.DataFrame:
-    """Spells, cured spells and cure rate per value of column by, in the given order (empty groups kept)."""
-    grouped = spells.groupby(by)["cured"].agg(spells="size", cured="sum")
+def cure_counts(
+    con: duckdb.DuckDBPyConnection, as_of: dt.date, lookback_months: int = SPELL_LOOKBACK_MONTHS
+) -> pd.DataFrame:
+    """One row per first action x days to first contact of the spells delinquency_spells returns:
+    spells, cured (queries/collection_cure_counts.sql, from the delinquency_spell mart)."""
+    return sql.run(con, "collection_cure_counts", {"as_of": as_of, "lookback_months": lookback_months})
+
+
+def _cure_table(counts: pd.DataFrame, by: str, order: tuple[str, ...]) -> pd.DataFrame:
+    """Spells, cured spells and cure rate per value of column by of cure counts, in the given order
+    (empty groups kept)."""
+    grouped = counts.groupby(by)[["spells", "cured"]].sum()
     frame = grouped.reindex(list(order), fill_value=0).rename_axis(by).reset_index()
     frame["spells"] = frame["spells"].astype(int)
     frame["cured"] = frame["cured"].astype(int)
@@ -109,19 +128,19 @@ def cure_by_first_action(
     con: duckdb.DuckDBPyConnection, as_of: dt.date, lookback_months: int = SPELL_LOOKBACK_MONTHS
 ) -> pd.DataFrame:
     """One row per first action (reminder … legal_filed, none): spells, cured, cure_rate (3 months)."""
-    return _cure_table(delinquency_spells(con, as_of, lookback_months), "first_action", FIRST_ACTIONS)
+    return _cure_table(cure_counts(con, as_of, lookback_months), "first_action", FIRST_ACTIONS)
 
 
 def cure_by_contact_delay(
     con: duckdb.DuckDBPyConnection, as_of: dt.date, lookback_months: int = SPELL_LOOKBACK_MONTHS
 ) -> pd.DataFrame:
     """One row per band of days from overdue to first contact (0-3 … 31+, none): spells, cured, cure_rate."""
-    spells = delinquency_spells(con, as_of, lookback_months)
-    days = spells["days_to_first_contact"]
-    band = pd.Series("none", index=spells.index, dtype="object")
+    counts = cure_counts(con, as_of, lookback_months)
+    days = counts["days_to_first_contact"]
+    band = pd.Series("none", index=counts.index, dtype="object")
     for name, first, last in CONTACT_DELAYS:
         band[(days >= first) & (days <= last)] = name
-    return _cure_table(spells.assign(delay=band), "delay", (*(b[0] for b in CONTACT_DELAYS), "none"))
+    return _cure_table(counts.assign(delay=band), "delay", (*(b[0] for b in CONTACT_DELAYS), "none"))
 
 
 def legal_pipeline(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> pd.DataFrame:

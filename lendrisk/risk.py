@@ -810,6 +810,16 @@ def expected_loss(
     return _expected_loss(inputs, model, investor_id is not None, method, static_loss_rates, coverage)
 
 
+def loan_expected_loss(con: duckdb.DuckDBPyConnection, as_of: dt.date, loans: pd.DataFrame) -> pd.DataFrame:
+    """pd (by IFRS 9 stage), lgd and el = outstanding_principal x pd x lgd (currency units) of rows of
+    loans active at month-end as_of (grade, product, state, dpd, remaining_months,
+    outstanding_principal), priced as expected_loss prices them; one row per row of loans, same index."""
+    columns = ["grade", "product", "state", "dpd", "remaining_months", "outstanding_principal"]
+    priced = _price(loans[columns], risk_model(con, as_of), "markov", None)
+    el = priced["outstanding_principal"] * priced["pd"] * priced["lgd"]
+    return pd.DataFrame({"pd": priced["pd"], "lgd": priced["lgd"], "el": el}, index=loans.index)
+
+
 def holding_expected_loss(
     con: duckdb.DuckDBPyConnection, as_of: dt.date, inputs: pd.DataFrame
 ) -> pd.DataFrame:

@@ -10,6 +10,41 @@ from lendrisk.vocab import OVERDUE_BUCKETS, STATE_COLOURS
 
 as_of, lang = ui.manager_page("manage.collections")
 
+QUEUE_COLUMNS = {
+    "loan_id": "manage.col.loan_id",
+    "state": "manage.col.bucket",
+    "dpd": "manage.col.dpd",
+    "el": "manage.col.el",
+    "next_step": "manage.col.next_step",
+    "days_text": "manage.col.days_since_contact",
+    "last_kind": "manage.col.last_contact",
+    "contacts": "manage.col.contacts",
+    "outstanding_principal": "manage.col.outstanding_principal",
+    "past_due_amount": "manage.col.past_due_amount",
+    "grade": "manage.col.grade",
+    "product": "manage.col.product",
+}
+QUEUE_FORMATS = {
+    "dpd": "int",
+    "outstanding_principal": "money",
+    "past_due_amount": "money",
+    "el": "money",
+    "contacts": "int",
+}
+QUEUE_CODES = {
+    "product": "common.product.",
+    "state": "manage.state_short.",
+    "last_kind": "manage.action.",
+    "next_step": "manage.next_step.",
+}
+
+
+def readable(rows: pd.DataFrame) -> pd.DataFrame:
+    """Queue rows with the last contact's kind ("none" when never contacted) and days since it as text."""
+    days = [fmt.MISSING if fmt.missing(d) else fmt.number(d, lang) for d in rows["days_since_contact"]]
+    return rows.assign(last_kind=rows["last_contact_kind"].fillna("none"), days_text=days)
+
+
 with ui.busy("manage.computing"):
     queue = ui.cached(collection.collection_queue, as_of)
     by_action = ui.cached(collection.cure_by_first_action, as_of)
@@ -43,45 +78,38 @@ chosen = st.multiselect(
     format_func=lambda b: ui.t(f"manage.state_short.{b}"),
     key="queue_buckets",
 )
-shown = queue.assign(
-    last_kind=queue["last_contact_kind"].fillna("none"),
-    days_text=[fmt.MISSING if fmt.missing(d) else fmt.number(d, lang) for d in queue["days_since_contact"]],
-)
-shown = shown[shown["state"].isin(chosen)]
+
+top, total = collection.queue_top(queue, chosen)
+shown = readable(top)
+if total > len(shown):
+    st.caption(
+        ui.t(
+            "manage.collections.queue_shown",
+            shown=fmt.number(len(shown), lang),
+            total=fmt.number(total, lang),
+        )
+    )
 ui.table(
     shown,
-    {
-        "loan_id": "manage.col.loan_id",
-        "state": "manage.col.bucket",
-        "dpd": "manage.col.dpd",
-        "el": "manage.col.el",
-        "next_step": "manage.col.next_step",
-        "days_text": "manage.col.days_since_contact",
-        "last_kind": "manage.col.last_contact",
-        "contacts": "manage.col.contacts",
-        "outstanding_principal": "manage.col.outstanding_principal",
-        "past_due_amount": "manage.col.past_due_amount",
-        "grade": "manage.col.grade",
-        "product": "manage.col.product",
-    },
-    {
-        "dpd": "int",
-        "outstanding_principal": "money",
-        "past_due_amount": "money",
-        "el": "money",
-        "contacts": "int",
-    },
-    codes={
-        "product": "common.product.",
-        "state": "manage.state_short.",
-        "last_kind": "manage.action.",
-        "next_step": "manage.next_step.",
-    },
+    QUEUE_COLUMNS,
+    QUEUE_FORMATS,
+    codes=QUEUE_CODES,
     file_name=f"collection_queue_{as_of:%Y-%m}.csv",
     key="queue",
     csv_only=("contacts", "grade", "product"),  # in the download; the screen keeps to what fits
     height=ui.fit_height(len(shown)),
 )
+# The whole queue (half a million loans at ten million) is formatted only when asked for.
+if total > len(shown) and st.toggle(
+    ui.t("manage.collections.queue_full", total=fmt.number(total, lang)), key="queue_full"
+):
+    everything = queue[queue["state"].isin(chosen)]  # ranked, as on screen
+    ui.download(
+        ui.labelled(readable(everything), QUEUE_COLUMNS, QUEUE_CODES),
+        f"collection_queue_{as_of:%Y-%m}_all.csv",
+        key="queue_full_csv",
+        kinds={ui.t(QUEUE_COLUMNS[c]): k for c, k in QUEUE_FORMATS.items()},
+    )
 with st.expander(ui.t("manage.collections.rule_title")):
     st.markdown(ui.t("manage.collections.rule", days=collection.RECENT_CONTACT_DAYS))
 

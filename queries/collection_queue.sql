@@ -11,6 +11,7 @@
 --   last_contact_kind              its kind (reminder, call, visit, promise_to_pay; null when none)
 --   days_since_contact             $as_of - last_contact_on in days (null when never contacted)
 --   legal_filed_on, judgment_on    first legal_filed / judgment event on or before $as_of (null if none)
+--   remaining_months               installments not yet due (what the loan's PD depends on, active_loans)
 -- key: loan_id
 with
 
@@ -65,7 +66,8 @@ select
     cast(c.kind as varchar) as last_contact_kind,
     cast(date_diff('day', c.event_on, cast($as_of as date)) as integer) as days_since_contact,
     g.legal_filed_on,
-    g.judgment_on
+    g.judgment_on,
+    o.remaining_months
 from overdue as o
 left join borrowers as b using (borrower_id)
 left join ranked_contacts as c on c.loan_id = o.loan_id and c.recency = 1

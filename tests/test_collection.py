@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 
+import duckdb
 import pandas as pd
 import pytest
 
-from lendrisk import collection, risk
+from lendrisk import collection, risk, store
 
 MARCH, JULY, YEAR_END = dt.date(2024, 3, 31), dt.date(2024, 7, 31), dt.date(2024, 12, 31)
 
@@ -118,3 +119,49 @@ def test_legal_pipeline_and_recovery_curve(tiny_con) -> None:
     assert curve["months_since_charge_off"].tolist() == [0, 1, 2, 3]
     assert curve["recovery_rate"].tolist() == [0.0, 0.0, 0.15, 0.15]
     assert collection.recovery_curve(tiny_con, JULY).empty
+
+
+SPELL_COLUMNS = (
+    "loan_id, start_month_end, overdue_since, first_action, first_action_on, days_to_first_contact, cured"
+)
+
+
+def spell_rows(con) -> list[tuple]:
+    """Every row of the delinquency_spell mart, dates as text, in its key order."""
+    rows = con.execute(f"select {SPELL_COLUMNS} from delinquency_spell order by loan_id, start_month_end")
+    return [tuple(v.isoformat() if isinstance(v, dt.date) else v for v in row) for row in rows.fetchall()]
+
+
+def test_delinquency_spell_mart_holds_one_row_per_spell(tiny_con) -> None:
+    # grain: loan x start month-end. The tape has two spells, both first seen 2024-03-31: L1 (DPD 16,
+    # overdue since 03-15, reminder 03-20, paid off 04-30: cured); L3 (DPD 21, since 03-10, call 03-15,
+    # 90+ at 06-30 and charged off 09-30: its visit 05-02 and lawsuit 07-01 come after the first action)
+    assert spell_rows(tiny_con) == [
+        ("L1", "2024-03-31", "2024-03-15", "reminder", "2024-03-20", 5, True),
+        ("L3", "2024-03-31", "2024-03-10", "call", "2024-03-15", 5, False),
+    ]
+    assert store.MARTS.index("delinquency_spell") > store.MARTS.index("loan_month")
+
+
+def test_a_spell_at_the_observation_end_is_not_cured(tiny_frames) -> None:
+    # Observed only to 2024-03-31: L1's tape ends overdue, it has no next month-end, so no cure (yet)
+    con = duckdb.connect()
+    try:
+        store.populate(con, tiny_frames, source="tiny to March", observed_to=dt.date(2024, 3, 31))
+        assert [(r[0], r[3], r[6]) for r in spell_rows(con)] == [
+            ("L1", "reminder", False),
+            ("L3", "call", False),
+        ]
+    finally:
+        con.close()
+
+
+def test_cure_counts_and_queue_top(tiny_con) -> None:
+    # the two 03-31 spells, both first contacted 5 days after falling due, one cured
+    counts = collection.cure_counts(tiny_con, YEAR_END)
+    assert counts.values.tolist() == [["call", 5, 1, 0], ["reminder", 5, 1, 1]]
+    queue = collection.collection_queue(tiny_con, MARCH)  # L3 then L1
+    top, total = collection.queue_top(queue, ["1-30"], rows=1)
+    assert top["loan_id"].tolist() == ["L3"] and total == 2
+    top, total = collection.queue_top(queue, ["31-60", "61-90"])
+    assert top.empty and total == 0

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from apptest_helpers import figures, open_page, texts, values
+from apptest_helpers import download_data, figures, keep_downloads, open_page, texts, values
 from tiny import OBSERVED_TO, d, tiny_tables
 
 from lendrisk import auth, collection, fmt, store
@@ -55,6 +55,26 @@ def test_cures_legal_and_recoveries_at_year_end(tiny_db: Path, monkeypatch: pyte
     assert values(recovery["y"]) == [0.0, 0.0, 0.15, 0.15]
     assert "Claims at filing ¥2,000.00; recovered since filing ¥300.00 (15.0%)." in texts(at)
     assert {m.label: m.value for m in at.metric}["Lawsuits filed"] == "1"
+
+
+def test_the_queue_shows_its_top_and_the_whole_queue_on_request(
+    tiny_db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # one row on screen: L3 (the higher expected loss) of the two overdue loans; the CSV of both
+    # only when asked for
+    monkeypatch.setattr(collection, "QUEUE_SHOWN", 1)
+    keep_downloads(monkeypatch)
+    at = open_page(tiny_db, monkeypatch, "manager", "pages/collections.py", as_of=MARCH)
+    assert not at.exception
+    assert at.dataframe[0].value["Loan"].tolist() == ["L3"]
+    assert "The 1 loans with the highest expected loss of the 2 in the chosen buckets" in texts(at)
+    assert {m.label: m.value for m in at.metric}["Overdue loans"] == "2"  # the KPIs count every loan
+    with pytest.raises(AssertionError, match="no download"):
+        download_data(at, "collection_queue_2024-03_all")
+    at.toggle(key="queue_full").set_value(True).run()
+    _, content = download_data(at, "collection_queue_2024-03_all")
+    lines = content.decode("utf-8-sig").splitlines()
+    assert [line.split(",")[0] for line in lines[1:]] == ["L3", "L1"]
 
 
 def test_chinese(tiny_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
