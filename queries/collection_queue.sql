@@ -30,15 +30,28 @@ events as (
     where event_on <= $as_of and loan_id in (select loan_id from overdue)
 ),
 
-ranked_contacts as (
+contact_counts as (
     select
         loan_id,
-        event_on,
-        kind,
-        count(*) over (partition by loan_id) as contacts,
-        row_number() over (partition by loan_id order by event_on desc, kind) as recency
+        count(*) as contacts,
+        max(event_on) as last_contact_on
     from events
     where kind in ('reminder', 'call', 'visit', 'promise_to_pay')
+    group by loan_id
+),
+
+-- the latest contact's kind; of several on that day the first by name
+last_contacts as (
+    select
+        c.loan_id,
+        c.contacts,
+        c.last_contact_on as event_on,
+        min(e.kind) as kind
+    from contact_counts as c
+    inner join events as e
+        on e.loan_id = c.loan_id and e.event_on = c.last_contact_on
+    where e.kind in ('reminder', 'call', 'visit', 'promise_to_pay')
+    group by c.loan_id, c.contacts, c.last_contact_on
 ),
 
 legal as (
@@ -70,6 +83,6 @@ select
     o.remaining_months
 from overdue as o
 left join borrowers as b using (borrower_id)
-left join ranked_contacts as c on c.loan_id = o.loan_id and c.recency = 1
+left join last_contacts as c on c.loan_id = o.loan_id
 left join legal as g on g.loan_id = o.loan_id
 order by o.loan_id

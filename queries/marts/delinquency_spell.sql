@@ -121,4 +121,4 @@ select
     o.cured
 from outcomes as o
 left join first_actions as f using (loan_id, start_month_end)
-order by o.start_month_end, o.loan_id
+order by start_month_end, loan_id
