@@ -605,7 +605,7 @@ def _price(
     static_loss_rates: Mapping[str, float] | None,
 ) -> pd.DataFrame:
     """Add stage, pd_12m, pd_lifetime, lgd and the PD EL uses (stage 1: 12-month, else lifetime)."""
-    out = frame.copy()
+    out = frame.copy(deep=False)  # copy-on-write: new columns never reach the caller's frame
     out["stage"] = _stage(out["dpd"])
     if method == "markov":
         g, r, s = _indices(out)
