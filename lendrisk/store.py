@@ -38,7 +38,6 @@ from lendrisk.vocab import last_month_end
 # 13: the holding_book mart (each holding with its loan's terms and final tape row, stored by
 # investor) and the holding_tape_until / held_active_loans macros over it.
 # 14: the delinquency_spell mart (every delinquency spell of the tape with its first action and cure).
-# 14: the delinquency_spell mart (every delinquency spell of the tape with its first action and cure).
 SCHEMA_VERSION = 14
 DEFAULT_DB = Path("data/lendrisk.duckdb")
 # DuckDB's memory cap while building a store: the loan_month build would otherwise grow towards 80 %
