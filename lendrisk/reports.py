@@ -28,7 +28,8 @@ def health_kpis(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> pd.DataFrame:
 
     Columns: month_end, outstanding_principal, overdue_rate_amount, overdue_rate_count, m3plus_rate,
     industry_overdue_rate (metrics.overdue_trend), industry_gap (overdue_rate_amount minus the
-    industry's, fractions), expected_loss (Σ el of risk.expected_loss, currency units), and the risk
+    industry's, fractions), expected_loss (Σ el of risk.expected_loss: risk.expected_loss_total,
+    currency units), and the risk
     reserve as the Risk reserve page reads it (liquidity.reserve_outlook): reserve_balance,
     expected_buyouts (next 12 months, currency units), reserve_coverage = balance / expected
     buy-outs, not capped (inf when none is expected), reserve_months (months of coverage).
@@ -39,7 +40,6 @@ def health_kpis(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> pd.DataFrame:
         row = trend[pd.to_datetime(trend["month_end"]).dt.date == day].iloc[0]
         outlook = liquidity.reserve_outlook(con, day)
         buyouts = outlook["buyouts_base"]
-        el = risk.expected_loss(con, day)
         industry = pd.to_numeric(pd.Series([row["industry_overdue_rate"]]), errors="coerce").iloc[0]
         rows.append(
             {
@@ -48,7 +48,7 @@ def health_kpis(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> pd.DataFrame:
                 **{k: float(row[k]) for k in KPI_RATES},
                 "industry_overdue_rate": float(industry),
                 "industry_gap": float(row["overdue_rate_amount"]) - float(industry),
-                "expected_loss": float(el["el"].sum()),
+                "expected_loss": risk.expected_loss_total(con, day),
                 "reserve_balance": outlook["balance"],
                 "expected_buyouts": buyouts,
                 "reserve_coverage": outlook["balance"] / buyouts if buyouts > 0 else float("inf"),

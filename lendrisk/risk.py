@@ -30,6 +30,7 @@ from lendrisk.vocab import (
     CHARGED_OFF,
     CURRENT,
     GRADES,
+    MONTHS_BEHIND,
     PAID_OFF,
     PRODUCTS,
     STATES,
@@ -818,6 +819,18 @@ def loan_expected_loss(con: duckdb.DuckDBPyConnection, as_of: dt.date, loans: pd
     priced = _price(loans[columns], risk_model(con, as_of), "markov", None)
     el = priced["outstanding_principal"] * priced["pd"] * priced["lgd"]
     return pd.DataFrame({"pd": priced["pd"], "lgd": priced["lgd"], "el": el}, index=loans.index)
+
+
+def expected_loss_total(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> float:
+    """Σ el of the platform's expected_loss(con, as_of) (Markov PDs, 12-month lookback), currency
+    units: loan_expected_loss of the active book by grade x product x state x remaining months
+    (book_segment) instead of loan by loan; equal up to the order of the sum."""
+    segments = sql.run(con, "active_book_segments", {"as_of": require_month_end(as_of)})
+    if segments.empty:
+        return 0.0
+    # 30 days per month behind is a DPD inside the state's bucket (0, 30, 60, 90, 120): its IFRS 9 stage
+    segments["dpd"] = segments["state"].map(MONTHS_BEHIND) * 30
+    return float(loan_expected_loss(con, as_of, segments)["el"].sum())
 
 
 def holding_expected_loss(

@@ -38,7 +38,8 @@ from lendrisk.vocab import last_month_end
 # 13: the holding_book mart (each holding with its loan's terms and final tape row, stored by
 # investor) and the holding_tape_until / held_active_loans macros over it.
 # 14: the delinquency_spell mart (every delinquency spell of the tape with its first action and cure).
-SCHEMA_VERSION = 14
+# 15: the book_cell, reserve_segment and month_flow marts (the health, why and reserve pages).
+SCHEMA_VERSION = 15
 DEFAULT_DB = Path("data/lendrisk.duckdb")
 # DuckDB's memory cap while building a store: the loan_month build would otherwise grow towards 80 %
 # of RAM (10 GB at one million loans); capped, DuckDB spills to disk. At one million loans, quiet:
@@ -69,9 +70,9 @@ TABLES: tuple[str, ...] = (
     "users",
 )
 # Derived tables in build order (loan_month reads loan_key; platform_month, loan_transition,
-# book_segment, segment_month, score_month, early_repayment_story and delinquency_spell read
-# loan_month; holding_book reads holdings, loans, loan_key and loan_month); table name =
-# queries/marts/<name>.sql.
+# book_segment, segment_month, score_month, early_repayment_story, delinquency_spell, book_cell and
+# reserve_segment read loan_month; holding_book reads holdings, loans, loan_key and loan_month;
+# month_flow only canonical tables); table name = queries/marts/<name>.sql.
 MARTS: tuple[str, ...] = (
     "loan_key",
     "loan_month",
@@ -84,6 +85,9 @@ MARTS: tuple[str, ...] = (
     "legal_action_story",
     "holding_book",
     "delinquency_spell",
+    "book_cell",
+    "reserve_segment",
+    "month_flow",
 )
 # The tape is built for at most this many loans at a time (loan_no ranges), then put in its stored order
 # (the final ORDER BY of queries/marts/loan_month.sql): whole at ten million loans it ran out of a 6 GB

@@ -1,9 +1,8 @@
 -- grain: one row per age band x grade x score band x channel x income verification with an active loan at $as_of
 -- The active book at the month-end $as_of in the cells the cause attribution (lendrisk.attribution)
 -- compares between two month-ends: months on book first (the growth effect), then the segments the
--- mix effect shifts between. Read from the loan_month tape (state, outstanding principal as
--- loan_state_as_of gives them) joined to the loan's grade and channel and the borrower's score
--- and income verification.
+-- mix effect shifts between. Read from the book_cell mart (the loan_month tape's active book summed
+-- by months on book, grade, borrower score band, channel and income verification at build time).
 -- Columns (amounts in currency units):
 --   age_band              months on book at $as_of (0 = originated in the month), exact up to 12, then
 --                         the first month of the band: 13 (13-18), 19 (19-24), 25 (25-36), 37 (37 and more)
@@ -21,20 +20,22 @@ with
 banded as (
     select
         case
-            when a.months_on_book <= 12 then a.months_on_book
-            when a.months_on_book <= 18 then 13
-            when a.months_on_book <= 24 then 19
-            when a.months_on_book <= 36 then 25
+            when months_on_book <= 12 then months_on_book
+            when months_on_book <= 18 then 13
+            when months_on_book <= 24 then 19
+            when months_on_book <= 36 then 25
             else 37
         end as age_band,
-        a.grade,
-        score_band(b.credit_score) as score_band,
-        a.channel,
-        income_verification(b.income_verified) as income_verification,
-        a.state,
-        a.outstanding_principal
-    from active_loans($as_of) as a
-    inner join borrowers as b using (borrower_id)
+        grade,
+        score_band,
+        channel,
+        income_verification,
+        loans,
+        outstanding_principal,
+        overdue_balance,
+        m3plus_balance
+    from book_cell
+    where month_end = $as_of
 )
 
 select
@@ -43,10 +44,10 @@ select
     score_band,
     channel,
     income_verification,
-    cast(count(*) as bigint) as loans,
-    sum(outstanding_principal) as outstanding_principal,
-    coalesce(sum(outstanding_principal) filter (where state <> 'current'), 0) as overdue_balance,
-    coalesce(sum(outstanding_principal) filter (where state = '90+'), 0) as m3plus_balance
+    cast(sum(loans) as bigint) as loans,
+    cast(sum(outstanding_principal) as double) as outstanding_principal,
+    cast(sum(overdue_balance) as double) as overdue_balance,
+    cast(sum(m3plus_balance) as double) as m3plus_balance
 from banded
 group by age_band, grade, score_band, channel, income_verification
 order by age_band, grade, score_band, channel, income_verification

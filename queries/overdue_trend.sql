@@ -1,6 +1,7 @@
 -- grain: one row per month-end in [$from, $to] within the observed period (first tape month-end to observed_to)
 -- The platform's overdue picture month by month (docs/design.md §3), read from the platform_month mart
--- (the loan_month tape summed by segment at build time: the same figures without scanning the tape).
+-- (the loan_month tape summed by segment at build time: the same figures without scanning the tape)
+-- and the month_flow mart (charge-offs, collection and guarantor cash, originations by month).
 -- Columns (amounts in currency units, rates as fractions 0..1, 0 when the denominator is 0):
 --   month_end               the month-end
 --   active_loans            loans in state current..90+ at the month-end
@@ -73,34 +74,42 @@ new_defaults as (
     group by month_end
 ),
 
+flows as (
+    select
+        month_end,
+        cast(charged_off_principal as double) as charged_off_principal,
+        cast(recoveries as double) as recoveries,
+        cast(guarantor_paid as double) as guarantor_paid,
+        originated_loans,
+        cast(originated_principal as double) as originated_principal
+    from month_flow
+    where month_end between $from and $to
+),
+
 charge_offs as (
     select
-        last_day(event_on) as month_end,
-        cast(sum(amount) as double) as charged_off_principal
-    from loan_events
-    where kind = 'charged_off' and event_on between date_trunc('month', cast($from as date)) and $to
-    group by last_day(event_on)
+        month_end,
+        charged_off_principal
+    from flows
+    where charged_off_principal is not null
 ),
 
 cash_in_month as (
     select
-        last_day(paid_on) as month_end,
-        cast(sum(principal_paid + interest_paid) filter (where source = 'collection') as double) as recoveries,
-        cast(sum(principal_paid + interest_paid) filter (where source = 'guarantor') as double) as guarantor_paid
-    from repayments
-    where source in ('collection', 'guarantor')
-        and paid_on between date_trunc('month', cast($from as date)) and $to
-    group by last_day(paid_on)
+        month_end,
+        recoveries,
+        guarantor_paid
+    from flows
+    where recoveries is not null or guarantor_paid is not null
 ),
 
 originations as (
     select
-        last_day(originated_on) as month_end,
-        count(*) as originated_loans,
-        cast(sum(principal) as double) as originated_principal
-    from loans
-    where originated_on between date_trunc('month', cast($from as date)) and $to
-    group by last_day(originated_on)
+        month_end,
+        originated_loans,
+        originated_principal
+    from flows
+    where originated_loans is not null
 ),
 
 joined as (

@@ -17,11 +17,10 @@ balances as (
 
 buyouts as (
     select
-        last_day(paid_on) as month_end,
-        sum(cast(principal_paid + interest_paid as double)) as guarantor_paid
-    from repayments
-    where source = 'guarantor' and paid_on <= $as_of
-    group by last_day(paid_on)
+        month_end,
+        cast(guarantor_paid as double) as guarantor_paid
+    from month_flow
+    where month_end <= $as_of and guarantor_paid is not null
 )
 
 select

@@ -25,6 +25,8 @@ def version_1_store(folder: Path) -> Path:
         con.execute("drop table loan_key")
         con.execute("drop table book_segment")
         con.execute("drop table platform_month")
+        for mart in ("book_cell", "reserve_segment", "month_flow"):
+            con.execute(f"drop table {mart}")
         for (view,) in con.execute("select view_name from duckdb_views() where not internal").fetchall():
             con.execute(f"drop view {view}")
         con.execute("update meta set value = '1' where key = 'schema_version'")
@@ -51,7 +53,7 @@ def test_store_of_an_older_schema_is_rebuilt_from_its_own_tables(tmp_path: Path)
 
     assert store.upgrade(path) is True
 
-    assert store.schema_version(path) == store.SCHEMA_VERSION == 14
+    assert store.schema_version(path) == store.SCHEMA_VERSION == 15
     assert counts(path) == before == {**before, "loans": 3, "repayments": 10, "holdings": 5, "users": 5}
     con = store.connect(path)
     try:
