@@ -39,7 +39,10 @@ from lendrisk.vocab import last_month_end
 # investor) and the holding_tape_until / held_active_loans macros over it.
 # 14: the delinquency_spell mart (every delinquency spell of the tape with its first action and cure).
 # 15: the book_cell, reserve_segment and month_flow marts (the health, why and reserve pages).
-SCHEMA_VERSION = 15
+# 16: the outcome_segment and vintage_default marts (lifetime outcomes and vintage curves read them;
+# the loan_outcome view is gone); the charge_off and recovery_payment marts (LGD and the back-test);
+# the loan_contract and disclosure_month marts (the monthly disclosure).
+SCHEMA_VERSION = 16
 DEFAULT_DB = Path("data/lendrisk.duckdb")
 # DuckDB's memory cap while building a store: the loan_month build would otherwise grow towards 80 %
 # of RAM (10 GB at one million loans); capped, DuckDB spills to disk. At one million loans, quiet:
@@ -70,9 +73,11 @@ TABLES: tuple[str, ...] = (
     "users",
 )
 # Derived tables in build order (loan_month reads loan_key; platform_month, loan_transition,
-# book_segment, segment_month, score_month, early_repayment_story, delinquency_spell, book_cell and
-# reserve_segment read loan_month; holding_book reads holdings, loans, loan_key and loan_month;
-# month_flow only canonical tables); table name = queries/marts/<name>.sql.
+# book_segment, segment_month, score_month, early_repayment_story, delinquency_spell, book_cell,
+# reserve_segment, vintage_default and charge_off read loan_month; holding_book reads holdings,
+# loans, loan_key and loan_month; loan_contract reads loan_key; month_flow, outcome_segment,
+# recovery_payment and disclosure_month read canonical tables only); table name =
+# queries/marts/<name>.sql.
 MARTS: tuple[str, ...] = (
     "loan_key",
     "loan_month",
@@ -88,6 +93,12 @@ MARTS: tuple[str, ...] = (
     "book_cell",
     "reserve_segment",
     "month_flow",
+    "outcome_segment",
+    "vintage_default",
+    "charge_off",
+    "recovery_payment",
+    "loan_contract",
+    "disclosure_month",
 )
 # The tape is built for at most this many loans at a time (loan_no ranges), then put in its stored order
 # (the final ORDER BY of queries/marts/loan_month.sql): whole at ten million loans it ran out of a 6 GB

@@ -2,7 +2,9 @@
 -- The recovery development of every charge-off (docs/risk-model.md, LGD): the principal written off
 -- (loan_write_off) and each collection payment received on or after the charge-off date and on or
 -- before $as_of (recovery). lendrisk.risk buckets the payments by months since the charge-off into a
--- development triangle and projects immature charge-offs with the curve of seasoned ones.
+-- development triangle and projects immature charge-offs with the curve of seasoned ones. Read from
+-- the charge_off and recovery_payment marts (the loan_write_off and recovery views, stored); a
+-- loan's same-day payments in the order the repayments table holds them (payment_no).
 -- Columns:
 --   loan_id, product, charged_off_on
 --   principal_written_off   currency units
@@ -17,16 +19,16 @@ written_off as (
         product,
         charged_off_on,
         principal_written_off
-    from loan_write_off
+    from charge_off
     where charged_off_on <= $as_of
 ),
 
 recovered as (
     select
         loan_id,
-        list(paid_on order by paid_on) as recovery_dates,
-        list(cast(principal_paid + interest_paid as double) order by paid_on) as recovery_amounts
-    from recovery
+        list(paid_on order by paid_on, payment_no) as recovery_dates,
+        list(amount order by paid_on, payment_no) as recovery_amounts
+    from recovery_payment
     where paid_on <= $as_of
     group by loan_id
 )
@@ -35,7 +37,7 @@ select
     w.loan_id,
     w.product,
     w.charged_off_on,
-    cast(w.principal_written_off as double) as principal_written_off,
+    w.principal_written_off,
     coalesce(r.recovery_dates, []) as recovery_dates,
     coalesce(r.recovery_amounts, []) as recovery_amounts
 from written_off as w

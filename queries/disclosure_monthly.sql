@@ -9,6 +9,9 @@
 -- docs/definitions.md "Disclosure"): 逾期金额 and 借贷余额 are both principal balances, so
 -- 金额逾期率 = 逾期金额 / 借贷余额 can be checked from the report itself. The shares' parts that are
 -- not items themselves are returned as base columns (*_outstanding, *_claims) shown beside them.
+-- Read from the marts: the cumulative items from disclosure_month (month by month), the active book
+-- from loan_month with loan_contract (borrower, principal, contract interest); only the lenders'
+-- exposures still meet the holdings.
 -- Columns:
 --   month_end                       披露月末 the month-end reported
 --   cumulative_lending_amount       累计借贷金额 principal of every loan originated on or before it
@@ -48,62 +51,56 @@
 -- key: one row
 with
 
-originated as (
-    select loan_id, borrower_id, principal
-    from loans
-    where originated_on <= $month_end
-),
-
--- distinct borrowers and lenders by group by, not count(distinct): DuckDB spreads a group by over
--- its threads (one million loans, 5.5 million holdings)
-borrowers_so_far as (
-    select borrower_id
-    from originated
-    group by borrower_id
+-- the cumulative items: the disclosure_month mart's rows up to $month_end (a month-end)
+so_far as (
+    select
+        cast(coalesce(sum(loans_originated), 0) as bigint) as cumulative_lending_count,
+        coalesce(sum(principal_originated), 0) as cumulative_lending_amount,
+        cast(coalesce(sum(new_borrowers), 0) as bigint) as cumulative_borrowers,
+        cast(coalesce(sum(new_lenders), 0) as bigint) as cumulative_lenders,
+        cast(coalesce(sum(new_compensated_loans), 0) as bigint) as cumulative_compensation_count,
+        coalesce(sum(compensation_paid), 0) as cumulative_compensation_amount
+    from disclosure_month
+    where month_end <= $month_end
 ),
 
 lending as (
     select
-        (select count(*) from originated) as cumulative_lending_count,
-        (select coalesce(sum(principal), 0) from originated) as cumulative_lending_amount,
-        (select count(*) from borrowers_so_far) as cumulative_borrowers
+        cumulative_lending_count,
+        cumulative_lending_amount,
+        cumulative_borrowers
+    from so_far
 ),
 
+-- the active book at $month_end with each loan's borrower, principal and contract interest
+-- (loan_contract, matched by the integer loan_no)
 active as (
     select
         m.loan_id,
-        l.borrower_id,
-        cast(l.principal as double) as principal,
+        c.borrower_id,
+        cast(c.principal as double) as principal,
         m.dpd,
         cast(m.outstanding_principal as double) as outstanding_principal,
         cast(m.past_due_amount as double) as past_due_amount,
-        cast(m.interest_paid_to_date as double) as interest_paid_to_date
+        cast(m.interest_paid_to_date as double) as interest_paid_to_date,
+        cast(m.guarantor_principal_to_date as double) as guarantor_principal,
+        cast(c.contract_interest as double) as interest_due
     from loan_month as m
-    inner join loans as l using (loan_id)
+    inner join loan_contract as c using (loan_no)
     where m.month_end = $month_end
         and is_active_state(m.state)
-),
-
-contract_interest as (
-    select
-        loan_id,
-        sum(cast(interest_due as double)) as interest_due
-    from schedule
-    where loan_id in (select loan_id from active)
-    group by loan_id
 ),
 
 book as (
     select
         count(*) as outstanding_count,
-        coalesce(sum(a.outstanding_principal), 0) as outstanding_amount,
-        coalesce(sum(greatest(c.interest_due - a.interest_paid_to_date, 0)), 0) as interest_outstanding,
-        count(*) filter (where a.dpd >= 1) as overdue_count,
-        coalesce(sum(a.outstanding_principal) filter (where a.dpd >= 1), 0) as overdue_amount,
-        count(*) filter (where a.dpd > 90) as overdue_90_count,
-        coalesce(sum(a.outstanding_principal) filter (where a.dpd > 90), 0) as overdue_90_amount
-    from active as a
-    left join contract_interest as c using (loan_id)
+        coalesce(sum(outstanding_principal), 0) as outstanding_amount,
+        coalesce(sum(greatest(interest_due - interest_paid_to_date, 0)), 0) as interest_outstanding,
+        count(*) filter (where dpd >= 1) as overdue_count,
+        coalesce(sum(outstanding_principal) filter (where dpd >= 1), 0) as overdue_amount,
+        count(*) filter (where dpd > 90) as overdue_90_count,
+        coalesce(sum(outstanding_principal) filter (where dpd > 90), 0) as overdue_90_amount
+    from active
 ),
 
 borrower_outstanding as (
@@ -130,39 +127,27 @@ borrower_concentration as (
     from borrower_outstanding
 ),
 
-lender_totals as (
-    select investor_id
-    from holdings
-    where invested_on <= $month_end
-    group by investor_id
-),
-
 lenders as (
-    select count(*) as cumulative_lenders
-    from lender_totals
-),
-
-guarantor_cash as (
-    select *
-    from guarantor_cash_by($month_end)
+    select cumulative_lenders
+    from so_far
 ),
 
 compensation as (
     select
-        count(*) as cumulative_compensation_count,
-        coalesce(sum(paid), 0) as cumulative_compensation_amount
-    from guarantor_cash
+        cumulative_compensation_count,
+        cumulative_compensation_amount
+    from so_far
 ),
 
--- each active loan's claim (outstanding principal less guarantor principal, not below 0), worked out
--- once per loan before the holdings (millions of rows) meet it; loans with no claim are left out
+-- each active loan's claim (outstanding principal less guarantor principal paid by $month_end, as
+-- on the tape; not below 0), worked out once per loan before the holdings (millions of rows) meet
+-- it; loans with no claim are left out
 loan_claims as (
     select
-        a.loan_id,
-        a.principal,
-        greatest(a.outstanding_principal - coalesce(g.principal_paid, 0), 0) as claim
-    from active as a
-    left join guarantor_cash as g using (loan_id)
+        loan_id,
+        principal,
+        greatest(outstanding_principal - guarantor_principal, 0) as claim
+    from active
 ),
 
 investor_exposures as (

@@ -1,6 +1,7 @@
 -- grain: one row per vintage per month on book, from 0 to the most months observed for that vintage
--- Cumulative default curves by vintage (docs/design.md §3). A loan's vintage is the first day of the
--- month ($grain = 'month') or quarter ($grain = 'quarter') of its origination; optional filters
+-- Cumulative default curves by vintage (docs/design.md §3), read from the vintage_default mart. A
+-- loan's vintage is the first day of the month ($grain = 'month') or quarter ($grain = 'quarter') of
+-- its origination; optional filters
 -- $grade, $product, $channel (null = all). A loan defaults at the first month-end at which it is
 -- 90+ or charged_off; its months on book there are counted from its own first month-end (the
 -- month-end of its origination month = 0, as on the loan_month tape). A vintage is observed up to
@@ -25,29 +26,31 @@ observed as (
     ) as observed_to
 ),
 
-segment_loans as (
+segment_months as (
     select
-        l.loan_id,
-        l.principal,
-        last_day(l.originated_on) as first_month_end,
+        v.origination_month,
+        v.default_months_on_book,
+        v.loans,
+        v.originated_principal,
+        v.defaulted_principal,
         cast(case
-            when $grain = 'quarter' then date_trunc('quarter', l.originated_on)
-            else date_trunc('month', l.originated_on)
+            when $grain = 'quarter' then date_trunc('quarter', v.origination_month)
+            else v.origination_month
         end as date) as vintage
-    from loans as l, observed as o
-    where last_day(l.originated_on) <= o.observed_to
-        and ($grade is null or l.grade = $grade)
-        and ($product is null or l.product = $product)
-        and ($channel is null or l.channel = $channel)
+    from vintage_default as v, observed as o
+    where last_day(v.origination_month) <= o.observed_to
+        and ($grade is null or v.grade = $grade)
+        and ($product is null or v.product = $product)
+        and ($channel is null or v.channel = $channel)
 ),
 
 vintages as (
     select
         s.vintage,
-        count(*) as loans,
-        cast(sum(s.principal) as double) as originated_principal,
-        date_diff('month', min(s.first_month_end), o.observed_to) as max_months_on_book
-    from segment_loans as s, observed as o
+        cast(sum(s.loans) as bigint) as loans,
+        cast(sum(s.originated_principal) as double) as originated_principal,
+        date_diff('month', last_day(min(s.origination_month)), o.observed_to) as max_months_on_book
+    from segment_months as s, observed as o
     group by s.vintage, o.observed_to
 ),
 
@@ -62,13 +65,13 @@ grid as (
 
 defaults_by_vintage as (
     select
-        s.vintage,
-        d.default_months_on_book as months_on_book,
-        count(*) as defaulted_loans,
-        sum(d.principal_at_default) as defaulted_principal
-    from loan_default as d
-    inner join segment_loans as s using (loan_id)
-    group by s.vintage, d.default_months_on_book
+        vintage,
+        default_months_on_book as months_on_book,
+        sum(loans) as defaulted_loans,
+        sum(defaulted_principal) as defaulted_principal
+    from segment_months
+    where default_months_on_book is not null
+    group by vintage, default_months_on_book
 ),
 
 cumulative as (

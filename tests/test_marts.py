@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import duckdb
 import pandas as pd
 from tiny import OBSERVED_TO, d, tiny_tables
 
@@ -222,3 +223,114 @@ def test_holding_tape_until_reads_the_final_row_or_the_tapes_month_end_row(tiny_
     ]
     # invested on or before the day: H3 (02-01) is not held at 01-31
     assert [r[0] for r in states("2024-01-31")] == ["H1", "H4"]
+
+
+def test_outcome_segment_adds_up_every_loans_lifetime_outcome(tiny_con):
+    rows = tiny_con.execute(
+        "select grade, term_months, issue_year, meets_policy, loans, charged_off_loans,"
+        " originated_principal::double, charged_off_principal::double, recoveries::double,"
+        " principal_received::double from outcome_segment order by grade"
+    ).fetchall()
+    # tests/tiny.py (meets_policy not given: counted as true). L1 repays its 1,200 (400 + 92 + 308 +
+    # 400); L2 prepays 2,400; L3 pays 1,000 itself, is charged off on 09-06 with 2,000 written off and
+    # collection recovers 300 on 11-15 (principal received 1,000 + 300; the guarantor's 2,000 is not).
+    assert rows == [
+        ("A", 3, 2024, True, 1, 0, 1200.0, 0.0, 0.0, 1200.0),
+        ("B", 6, 2024, True, 1, 0, 2400.0, 0.0, 0.0, 2400.0),
+        ("E", 3, 2024, True, 1, 1, 3000.0, 2000.0, 300.0, 1300.0),
+    ]
+
+
+def test_vintage_default_counts_loans_by_origination_month_and_default_months_on_book(tiny_con):
+    rows = tiny_con.execute(
+        "select origination_month, grade, product, channel, default_months_on_book, loans,"
+        " originated_principal::double, defaulted_principal::double from vintage_default"
+    ).fetchall()
+    # L1 and L3 are originated in January, L2 in February; only L3 defaults: 90+ first at 06-30,
+    # 5 months after its first month-end (01-31), with 2,000 outstanding (the buy-out does not cure).
+    assert [(m.isoformat(), *rest) for m, *rest in rows] == [
+        ("2024-01-01", "A", "personal", "platform", None, 1, 1200.0, None),
+        ("2024-01-01", "E", "small_business", "institution", 5, 1, 3000.0, 2000.0),
+        ("2024-02-01", "B", "consumer", "platform", None, 1, 2400.0, None),
+    ]
+
+
+def store_of(frames: dict[str, pd.DataFrame]) -> duckdb.DuckDBPyConnection:
+    """An in-memory store of edited tiny tables."""
+    con = duckdb.connect()
+    store.populate(con, frames, source="tiny", observed_to=OBSERVED_TO)
+    return con
+
+
+def test_charge_off_mart_holds_the_write_off_and_the_active_span(tiny_con):
+    rows = tiny_con.execute("select * from charge_off").fetchall()
+    # L3 is charged off on 09-06 with 2,000 written off; its tape runs 01-31 .. 09-30 (the charged_off
+    # row), so it is active at the month-ends 01-31 .. 08-31.
+    assert rows == [("L3", "small_business", d("2024-09-06"), 2000.0, d("2024-01-31"), d("2024-08-31"))]
+
+
+def test_charge_off_mart_of_a_loan_repaid_before_its_charge_off_event(tiny_frames):
+    # A charged_off event without an amount for L1 on 06-01, after it was repaid (paid_off at 04-30):
+    # written off 1,200 - 1,200 borrower principal paid before 06-01 = 0; its closing row is the
+    # paid_off row at 04-30 (3 months on book), so it is active 01-31 .. 03-31.
+    events = tiny_frames["loan_events"]
+    extra = pd.DataFrame([("L1", d("2024-06-01"), "charged_off", None, None)], columns=events.columns)
+    tiny_frames["loan_events"] = pd.concat([events, extra], ignore_index=True)
+    con = store_of(tiny_frames)
+    try:
+        rows = con.execute("select * from charge_off order by loan_id").fetchall()
+        assert rows == [
+            ("L1", "personal", d("2024-06-01"), 0.0, d("2024-01-31"), d("2024-03-31")),
+            ("L3", "small_business", d("2024-09-06"), 2000.0, d("2024-01-31"), d("2024-08-31")),
+        ]
+    finally:
+        con.close()
+
+
+def test_recovery_payment_numbers_same_day_payments_in_stored_order(tiny_frames):
+    # Two more collection payments for L3 on 12-01, 50 then 20 (interest): after the 300 of 11-15
+    # they are the loan's payments 2 and 3 in the order the repayments table holds them, and
+    # charge_off_recoveries lists them in that order.
+    repayments = tiny_frames["repayments"]
+    extra = pd.DataFrame(
+        [
+            ("L3", d("2024-12-01"), 0.0, 50.0, 0.0, "collection"),
+            ("L3", d("2024-12-01"), 0.0, 20.0, 0.0, "collection"),
+        ],
+        columns=repayments.columns,
+    )
+    tiny_frames["repayments"] = pd.concat([repayments, extra], ignore_index=True)
+    con = store_of(tiny_frames)
+    try:
+        rows = con.execute("select * from recovery_payment").fetchall()
+        assert rows == [
+            ("L3", d("2024-11-15"), 1, 300.0),
+            ("L3", d("2024-12-01"), 2, 50.0),
+            ("L3", d("2024-12-01"), 3, 20.0),
+        ]
+        frame = sql.run(con, "charge_off_recoveries", {"as_of": d("2024-12-31")})
+        assert list(frame["recovery_amounts"][0]) == [300.0, 50.0, 20.0]
+    finally:
+        con.close()
+
+
+def test_loan_contract_holds_each_loans_borrower_principal_and_contract_interest(tiny_con):
+    rows = tiny_con.execute(
+        "select loan_no, borrower_id, principal::double, contract_interest::double from loan_contract"
+    ).fetchall()
+    # tests/tiny.py schedules: L1 interest 12 + 8 + 4 = 24; L2 24 x 6 = 144; L3 30 + 20 + 10 = 60.
+    assert rows == [(1, "B1", 1200.0, 24.0), (2, "B2", 2400.0, 144.0), (3, "B3", 3000.0, 60.0)]
+
+
+def test_disclosure_month_counts_what_first_happened_in_each_month(tiny_con):
+    rows = tiny_con.execute(
+        "select month_end, loans_originated, principal_originated::double, new_borrowers, new_lenders,"
+        " new_compensated_loans, compensation_paid::double from disclosure_month"
+    ).fetchall()
+    # January: L1 (B1) and L3 (B3) originated, 1,200 + 3,000; I1 and I2 both first invest on 01-10 (L3).
+    # February: L2 (B2), 2,400; no new lender. June: the guarantor's 06-10 buy-out of L3, 2,000 + 20.
+    assert [(m.isoformat(), *rest) for m, *rest in rows] == [
+        ("2024-01-31", 2, 4200.0, 2, 2, 0, 0.0),
+        ("2024-02-29", 1, 2400.0, 1, 0, 0, 0.0),
+        ("2024-06-30", 0, 0.0, 0, 0, 1, 2020.0),
+    ]

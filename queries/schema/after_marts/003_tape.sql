@@ -179,3 +179,29 @@ select
 from holding_tape_until(inv, day)
 where month_end = day and is_active_state(state)
 group by loan_id;
+
+-- grain: one row per grade (by_term_year false) and per grade x term x issue year (by_term_year
+-- true) with loans: lifetime outcomes of every loan in the store, read from the outcome_segment mart;
+-- meets_policy_only keeps only loans that met the credit policy (lifetime_outcomes($meets_policy_only))
+-- Columns: grade, term_months, issue_year (null on grade rows), by_term_year, loans,
+--   charged_off_loans, chargeoff_rate_count (charged_off_loans / loans), originated_principal,
+--   charged_off_principal, chargeoff_rate_amount (charged_off_principal / originated_principal),
+--   recoveries, principal_received (currency units, double; summed exactly in decimal)
+create or replace macro lifetime_outcomes(meets_policy_only) as table
+select
+    grade,
+    cast(term_months as integer) as term_months,
+    cast(issue_year as integer) as issue_year,
+    grouping(term_months, issue_year) = 0 as by_term_year,
+    cast(sum(loans) as bigint) as loans,
+    cast(sum(charged_off_loans) as bigint) as charged_off_loans,
+    sum(charged_off_loans) / sum(loans) as chargeoff_rate_count,
+    cast(sum(originated_principal) as double) as originated_principal,
+    cast(sum(charged_off_principal) as double) as charged_off_principal,
+    cast(sum(charged_off_principal) as double) / cast(sum(originated_principal) as double)
+        as chargeoff_rate_amount,
+    cast(sum(recoveries) as double) as recoveries,
+    cast(sum(principal_received) as double) as principal_received
+from outcome_segment
+where not meets_policy_only or meets_policy
+group by grouping sets ((grade), (grade, term_months, issue_year));

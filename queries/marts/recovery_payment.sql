@@ -1,0 +1,41 @@
+-- grain: one row per collection repayment of a charged-off loan paid on or after its charge-off date
+-- The recovery view (queries/schema/002_views.sql) stored once per store: LGD's recovery development
+-- (charge_off_recoveries) reads its rows instead of scanning every repayment and loan event per call.
+-- Columns:
+--   loan_id
+--   paid_on     the payment date
+--   payment_no  1, 2, ... the loan's payments here in the order the repayments table holds them (the
+--               order of same-day payments; Spark's twin numbers them in the exported file's order)
+--   amount      principal_paid + interest_paid, currency units (double; added in decimal, then cast)
+create table recovery_payment as
+with
+
+charge_offs as (
+    select
+        loan_id,
+        min(event_on) as charged_off_on
+    from loan_events
+    where kind = 'charged_off'
+    group by loan_id
+),
+
+stored as (
+    select
+        rowid as stored_at,
+        loan_id,
+        paid_on,
+        principal_paid,
+        interest_paid
+    from repayments
+    where source = 'collection'
+)
+
+select
+    r.loan_id,
+    r.paid_on,
+    cast(row_number() over (partition by r.loan_id order by r.stored_at) as integer) as payment_no,
+    cast(r.principal_paid + r.interest_paid as double) as amount
+from stored as r
+inner join charge_offs as c using (loan_id)
+where r.paid_on >= c.charged_off_on
+order by loan_id, paid_on, payment_no
