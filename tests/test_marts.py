@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import duckdb
 import pandas as pd
 from tiny import OBSERVED_TO, d, tiny_tables
@@ -334,3 +336,8 @@ def test_disclosure_month_counts_what_first_happened_in_each_month(tiny_con):
         ("2024-02-29", 1, 2400.0, 1, 0, 0, 0.0),
         ("2024-06-30", 0, 0.0, 0, 0, 1, 2020.0),
     ]
+
+
+def test_every_mart_is_described_for_contributors():
+    text = (Path(__file__).resolve().parent.parent / "docs" / "HELPERS.md").read_text(encoding="utf-8")
+    assert [m for m in store.MARTS if m not in text] == []
