@@ -4,17 +4,23 @@
     python bench/results_table.py queries bench/results/queries_1m_v9.json bench/results/queries_1m_v10.json
     python bench/results_table.py app bench/results/app_10m_v10.json
 
-builds: one row per file (loans, wall, CPU, peak RSS, DuckDB memory_limit, load average at start/end, and the
-steps over 1 s). queries: one row per result and scope, the warm median (ms) of each file in a column, the
-file names as headers. app: the app's peak memory and every page load of a bench_app_memory.py run.
+builds: one row per file (loans, wall, CPU, peak RSS, DuckDB memory_limit, load average at start/end),
+then the steps over 1 s and the sums of the tape's steps and of the marts built after it. queries: one
+row per result and scope, the warm median (ms) of each file in a column, the file names as headers.
+app: the app's peak memory and every page load of a bench_app_memory.py run.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import sys
 from pathlib import Path
 from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from lendrisk import store
 
 
 def load(path: Path) -> dict[str, Any]:
@@ -45,8 +51,16 @@ def builds(paths: list[Path]) -> str:
             ]
         )
         steps += [[p.name, name, f"{s:,.1f} s"] for name, s in b["steps"].items() if s >= 1.0]
+        steps += [[p.name, f"Σ {group}", f"{s:,.1f} s"] for group, s in step_groups(b["steps"]).items()]
     head = ["file", "loans", "wall", "CPU", "peak RSS", "memory_limit", "load avg start / end"]
     return markdown(head, rows) + "\n\n" + markdown(["file", "step", "wall"], steps)
+
+
+def step_groups(steps: dict[str, float]) -> dict[str, float]:
+    """Seconds of the tape (its ranges and their ordering) and of the marts built after it."""
+    tape = sum(s for name, s in steps.items() if name.startswith("loan_month"))
+    after = [name for name in steps if name in store.MARTS and name not in ("loan_key", "loan_month")]
+    return {"the tape": tape, f"the {len(after)} marts after the tape": sum(steps[n] for n in after)}
 
 
 def queries(paths: list[Path]) -> str:

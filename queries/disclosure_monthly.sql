@@ -77,6 +77,7 @@ lending as (
 active as (
     select
         m.loan_id,
+        m.loan_no,
         c.borrower_id,
         cast(c.principal as double) as principal,
         m.dpd,
@@ -141,10 +142,10 @@ compensation as (
 
 -- each active loan's claim (outstanding principal less guarantor principal paid by $month_end, as
 -- on the tape; not below 0), worked out once per loan before the holdings (millions of rows) meet
--- it; loans with no claim are left out
+-- it, by the integer loan_no that holding_book carries; loans with no claim are left out
 loan_claims as (
     select
-        loan_id,
+        loan_no,
         principal,
         greatest(outstanding_principal - guarantor_principal, 0) as claim
     from active
@@ -154,8 +155,8 @@ investor_exposures as (
     select
         h.investor_id,
         sum(cast(h.amount as double) / c.principal * c.claim) as exposure
-    from holdings as h
-    inner join loan_claims as c using (loan_id)
+    from holding_book as h
+    inner join loan_claims as c using (loan_no)
     where h.invested_on <= $month_end and c.claim > 0
     group by h.investor_id
 ),
