@@ -135,6 +135,24 @@ def test_store_page_shows_the_tiny_row_counts(app: AppTest) -> None:
         "Book by segment (derived)": 3 + 2 + 8,
         # the tape summed by month x grade x product x channel x state: 3 loans of 3 grades, one row each
         "Monthly platform summary (derived)": 16,
+        # each loan's months in each of six dimensions: grade, product, region and score band tell the
+        # three loans apart (3 + 2 + 8 rows each); channel and income verification put L1 and L2 together
+        # (their 3 month-ends + L3's 8)
+        "Segments by month (derived)": 4 * 13 + 2 * 11,
+        "Credit scores by month (derived)": 6,  # tests/test_marts.py lists them
+        "Early-repayment stories (derived)": 1,  # L2
+        "Legal-action stories (derived)": 1,  # L3
+        "Holdings with their loans (derived)": 5,
+        "Delinquency spells (derived)": 2,  # L1 from 03-15, L3 from 03-10
+        "Active book cells (derived)": 13,  # the 13 active tape rows, each loan its own grade
+        "Reserve-guaranteed book (derived)": 5,  # L3 Jan-May, before the 06-10 buy-out
+        "Monthly cash flows (derived)": 5,  # originations Jan, Feb; buy-out Jun; charge-off Sep; recovery Nov
+        "Lifetime outcomes by segment (derived)": 3,
+        "Vintage defaults (derived)": 3,
+        "Charge-offs (derived)": 1,
+        "Recovery payments (derived)": 1,
+        "Loan contracts (derived)": 3,
+        "Disclosure by month (derived)": 3,  # originations Jan, Feb; compensation Jun
     }
     metrics = {m.label: m.value for m in app.metric}
     assert metrics["Loans"] == "3"

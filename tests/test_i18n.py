@@ -7,11 +7,27 @@ from pathlib import Path
 
 import pytest
 
-from lendrisk import i18n
+from lendrisk import i18n, store
 
 
 def test_every_catalogue_is_complete() -> None:
     assert i18n.check_catalogues() == []
+
+
+def test_every_table_and_mart_is_named_on_the_store_page_in_both_languages() -> None:
+    names = {
+        (t, lang): i18n.t(f"store.table.{t}", lang)
+        for t in store.TABLES + store.MARTS
+        for lang in ("en", "zh")
+    }
+    holds = {
+        (t, lang): i18n.t(f"store.holds.{t}", lang)
+        for t in store.TABLES + store.MARTS
+        for lang in ("en", "zh")
+    }
+    assert names[("holding_book", "en")] == "Holdings with their loans (derived)"
+    assert holds[("segment_month", "zh")] == "某客群在某月末的放款、违约、在贷与逾期笔数和金额"
+    assert all(text and not text.startswith("store.") for text in [*names.values(), *holds.values()])
 
 
 def test_translation_and_placeholders() -> None:
