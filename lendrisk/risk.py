@@ -825,7 +825,8 @@ def expected_loss_total(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> float
     """Σ el of the platform's expected_loss(con, as_of) (Markov PDs, 12-month lookback), currency
     units: loan_expected_loss of the active book by grade x product x state x remaining months
     (book_segment) instead of loan by loan; equal up to the order of the sum."""
-    segments = sql.run(con, "active_book_segments", {"as_of": require_month_end(as_of)})
+    day = require_month_end(as_of)
+    segments = sql.run(con, "backtest_exposure", {"from": day, "to": day}).drop(columns="month_end")
     if segments.empty:
         return 0.0
     # 30 days per month behind is a DPD inside the state's bucket (0, 30, 60, 90, 120): its IFRS 9 stage
