@@ -15,7 +15,7 @@ import pandas as pd
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 
-from lendrisk import export, liquidity, metrics, risk, sql
+from lendrisk import cache, export, liquidity, metrics, risk, sql
 from lendrisk.vocab import add_months
 
 # --- platform health --------------------------------------------------------------------------
@@ -165,11 +165,19 @@ COMPENSATION_RATES: tuple[Item, ...] = (
 )
 
 
+def _disclosure_row(con: duckdb.DuckDBPyConnection, month_end: dt.date) -> pd.Series:
+    """disclosure_monthly's one row at month_end, computed once per store version (cache.memo): the
+    disclosure page's report and compensation rates both read it (seconds at ten million loans). Read only."""
+    return cache.memo(
+        con, "disclosure_row", (month_end,), lambda: metrics.disclosure_monthly(con, month_end).iloc[0]
+    )
+
+
 def disclosure_report(con: duckdb.DuckDBPyConnection, month_end: dt.date) -> pd.DataFrame:
     """One row per disclosure item at month_end, in the guideline's order: item, zh, kind, value,
     basis, and for ratios numerator / denominator (column names) with their values (value = their
     quotient, 0 when the denominator is 0)."""
-    row = metrics.disclosure_monthly(con, month_end).iloc[0]
+    row = _disclosure_row(con, month_end)
     rows = []
     for i in DISCLOSURE_ITEMS:
         numerator, denominator = RATIO_PARTS.get(i.column, (None, None))
@@ -192,7 +200,7 @@ def disclosure_report(con: duckdb.DuckDBPyConnection, month_end: dt.date) -> pd.
 def compensation_rates(con: duckdb.DuckDBPyConnection, month_end: dt.date) -> pd.DataFrame:
     """One row per overdue rate at month_end: item, zh, before (guarantor payments ignored, as
     disclosed), after (buy-outs treated as settling the loan: queries/disclosure_after_compensation.sql)."""
-    before = metrics.disclosure_monthly(con, month_end).iloc[0]
+    before = _disclosure_row(con, month_end)
     trend = metrics.overdue_trend(con, month_end, month_end)
     after = sql.run(con, "disclosure_after_compensation", {"month_end": month_end}).iloc[0]
     m3plus = float(trend["m3plus_rate"].iloc[0]) if len(trend) else 0.0
