@@ -42,7 +42,9 @@ from lendrisk.vocab import last_month_end
 # 16: the outcome_segment and vintage_default marts (lifetime outcomes and vintage curves read them;
 # the loan_outcome view is gone); the charge_off and recovery_payment marts (LGD and the back-test);
 # the loan_contract and disclosure_month marts (the monthly disclosure).
-SCHEMA_VERSION = 16
+# 17: the loan_repayment and loan_installment marts (repayments and the schedule by the integer loan_no:
+# the investor queries match their loans by it).
+SCHEMA_VERSION = 17
 DEFAULT_DB = Path("data/lendrisk.duckdb")
 # DuckDB's memory cap while building a store: the loan_month build would otherwise grow towards 80 %
 # of RAM (10 GB at one million loans); capped, DuckDB spills to disk. At one million loans, quiet:
@@ -76,7 +78,8 @@ TABLES: tuple[str, ...] = (
 # book_segment, segment_month, score_month, early_repayment_story, delinquency_spell, book_cell,
 # reserve_segment, vintage_default and charge_off read loan_month; holding_book reads holdings,
 # loans, loan_key and loan_month; loan_contract reads loan_key; month_flow, outcome_segment,
-# recovery_payment and disclosure_month read canonical tables only); table name =
+# recovery_payment and disclosure_month read canonical tables only; loan_repayment and
+# loan_installment read repayments, schedule and loan_key); table name =
 # queries/marts/<name>.sql.
 MARTS: tuple[str, ...] = (
     "loan_key",
@@ -99,6 +102,8 @@ MARTS: tuple[str, ...] = (
     "recovery_payment",
     "loan_contract",
     "disclosure_month",
+    "loan_repayment",
+    "loan_installment",
 )
 # The tape is built for at most this many loans at a time (loan_no ranges), then put in its stored order
 # (the final ORDER BY of queries/marts/loan_month.sql): whole at ten million loans it ran out of a 6 GB

@@ -17,14 +17,15 @@
 --   amount      signed cash to the investor: -holding amount, or principal + interest + fee
 -- key: none (a repayment has no key in the store)
 -- holdings_as_of and claimed_repayments spelled out so that the plan starts from the investor's
--- holdings with their loans' principal (holding_book, stored by investor) and reaches repayments by
--- semi-join, one pass.
+-- holdings with their loans' principal and loan_no (holding_book, stored by investor) and reaches the
+-- repayments by semi-join on the integer loan_no (loan_repayment), one pass.
 with
 
 held as materialized (
     select
         holding_id,
         loan_id,
+        loan_no,
         invested_on,
         cast(amount as double) as amount,
         cast(principal as double) as principal,
@@ -35,20 +36,20 @@ held as materialized (
 
 loan_repayments as materialized (
     select
-        loan_id,
+        loan_no,
         paid_on,
         source,
         cast(principal_paid as double) as principal_paid,
         cast(interest_paid as double) as interest_paid,
         cast(coalesce(fee_paid, 0) as double) as fee_paid,
         coalesce(sum(cast(principal_paid as double)) over (
-            partition by loan_id
+            partition by loan_no
             order by paid_on, list_position(['borrower', 'guarantor', 'collection'], source)
             rows between unbounded preceding and 1 preceding
         ), 0) as principal_paid_before
-    from repayments
+    from loan_repayment
     where paid_on <= $as_of
-        and loan_id in (select loan_id from held)
+        and loan_no in (select loan_no from held)
 ),
 
 claimed as materialized (
@@ -63,7 +64,7 @@ claimed as materialized (
         r.interest_paid,
         r.fee_paid
     from held as h
-    inner join loan_repayments as r using (loan_id)
+    inner join loan_repayments as r using (loan_no)
     where r.paid_on >= h.invested_on and r.principal_paid_before < h.principal - 0.005
 ),
 

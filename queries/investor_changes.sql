@@ -15,7 +15,9 @@
 --                         the cash recovered or bought out, currency units; null for rolled
 -- key: loan_id, change
 -- The held loans come from holding_book (stored by investor, with each loan's final tape row), so the
--- states read two month-end slices of the tape, not every month of the investor's loans.
+-- states read two month-end slices of the tape, not every month of the investor's loans; charge-offs
+-- come from the charge_off mart (first charged_off event, principal written off) and the cash from
+-- loan_repayment by the integer loan_no.
 with
 
 bounds as (
@@ -81,7 +83,7 @@ charged_off as (
         w.charged_off_on as on_date,
         h.share * w.principal_written_off as amount
     from held as h
-    inner join loan_write_off as w using (loan_id)
+    inner join charge_off as w using (loan_id)
     cross join bounds as b
     where w.charged_off_on > b.month_before and w.charged_off_on <= b.month_end
 ),
@@ -95,8 +97,8 @@ cash as (
         max(r.paid_on) as on_date,
         h.share * sum(cast(r.principal_paid + r.interest_paid as double)) as amount
     from held as h
-    inner join repayments as r using (loan_id)
-    left join loan_charge_off as c using (loan_id)
+    inner join loan_repayment as r using (loan_no)
+    left join charge_off as c using (loan_id)
     cross join bounds as b
     where r.paid_on > b.month_before and r.paid_on <= b.month_end
         and (r.source = 'guarantor' or (r.source = 'collection' and r.paid_on >= c.charged_off_on))

@@ -26,7 +26,8 @@
 -- key: holding_id
 -- The investor's holdings, their loans' terms and state at $as_of come from holding_book (stored by
 -- investor) and at most the tape's $as_of slice (holding_tape_until); the repayments and the schedule
--- are reached by semi-join on their loans, one pass over each (the holdings page reads everything
+-- are reached by semi-join on their loans' integer loan_no (loan_repayment, loan_installment), one
+-- pass over each (the holdings page reads everything
 -- here, the expected loss's inputs too).
 with
 
@@ -34,6 +35,7 @@ held as materialized (
     select
         holding_id,
         loan_id,
+        loan_no,
         grade,
         product,
         guarantee,
@@ -65,7 +67,7 @@ latest_state as materialized (
 
 loan_repayments as materialized (
     select
-        loan_id,
+        loan_no,
         paid_on,
         source,
         principal_paid as principal_decimal,
@@ -74,23 +76,23 @@ loan_repayments as materialized (
         cast(interest_paid as double) as interest_paid,
         cast(coalesce(fee_paid, 0) as double) as fee_paid,
         coalesce(sum(cast(principal_paid as double)) over (
-            partition by loan_id
+            partition by loan_no
             order by paid_on, list_position(['borrower', 'guarantor', 'collection'], source)
             rows between unbounded preceding and 1 preceding
         ), 0) as principal_paid_before
-    from repayments
+    from loan_repayment
     where paid_on <= $as_of
-        and loan_id in (select loan_id from held)
+        and loan_no in (select loan_no from held)
 ),
 
 guarantor_cash as (
     select
-        loan_id,
+        loan_no,
         sum(principal_paid) as principal_paid,
         sum(cast(principal_decimal + interest_decimal as double)) as paid
     from loan_repayments
     where source = 'guarantor'
-    group by loan_id
+    group by loan_no
 ),
 
 -- claimed_repayments: paid on or after the investment while the investors still have a claim
@@ -99,7 +101,7 @@ received as (
         h.holding_id,
         sum(h.share * r.principal_paid + h.share * r.interest_paid + h.share * r.fee_paid) as received
     from held as h
-    inner join loan_repayments as r using (loan_id)
+    inner join loan_repayments as r using (loan_no)
     where r.paid_on >= h.invested_on and r.principal_paid_before < h.principal_amount - 0.005
     group by h.holding_id
 ),
@@ -108,7 +110,7 @@ received as (
 exposed as materialized (
     select
         s.holding_id,
-        h.loan_id,
+        h.loan_no,
         s.months_on_book,
         s.outstanding_principal,
         s.claim
@@ -119,14 +121,14 @@ exposed as materialized (
 
 next_installments as (
     select
-        loan_id,
+        loan_no,
         min(due_on) as due_on,
         arg_min(cast(principal_due + interest_due as double), due_on) as amount_due
-    from schedule
+    from loan_installment
     where due_on > cast($as_of as date)
         and due_on <= last_day(cast($as_of as date) + to_months(cast($months as integer)))
-        and loan_id in (select loan_id from exposed)
-    group by loan_id
+        and loan_no in (select loan_no from exposed)
+    group by loan_no
 ),
 
 described as (
@@ -157,9 +159,9 @@ described as (
         coalesce(h.share * e.claim, 0.0) as ead
     from held as h
     left join latest_state as s using (holding_id)
-    left join guarantor_cash as g using (loan_id)
+    left join guarantor_cash as g using (loan_no)
     left join received as r using (holding_id)
-    left join next_installments as n using (loan_id)
+    left join next_installments as n using (loan_no)
     left join exposed as e on e.holding_id = h.holding_id
 )
 

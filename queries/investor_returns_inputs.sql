@@ -30,14 +30,17 @@
 --   units), flow_dates, flow_amounts
 -- key: month_end
 -- holdings_as_of, held_repayments and claimed_repayments spelled out so that the plan starts from the
--- investor's holdings with their loans' principal (holding_book, stored by investor) and reaches
--- repayments, loan_events and the schedule by semi-join on their loans, one pass over each.
+-- investor's holdings with their loans' principal and loan_no (holding_book, stored by investor) and
+-- reaches the repayments and the schedule by semi-join on the integer loan_no (loan_repayment,
+-- loan_installment), one pass over each; the charge-off dates come from the charge_off mart (the first
+-- charged_off event of each loan).
 with
 
 held as materialized (
     select
         holding_id,
         loan_id,
+        loan_no,
         invested_on,
         cast(amount as double) as amount,
         cast(principal as double) as principal,
@@ -48,30 +51,30 @@ held as materialized (
 
 charge_offs as (
     select
-        loan_id,
-        min(event_on) as charged_off_on
-    from loan_events
-    where kind = 'charged_off' and loan_id in (select loan_id from held)
-    group by loan_id
-    having min(event_on) <= $as_of
+        c.loan_id,
+        k.loan_no,
+        c.charged_off_on
+    from charge_off as c
+    inner join (select distinct loan_id, loan_no from held) as k using (loan_id)
+    where c.charged_off_on <= $as_of
 ),
 
 loan_repayments as materialized (
     select
-        loan_id,
+        loan_no,
         paid_on,
         source,
         cast(principal_paid as double) as principal_paid,
         cast(interest_paid as double) as interest_paid,
         cast(coalesce(fee_paid, 0) as double) as fee_paid,
         coalesce(sum(cast(principal_paid as double)) over (
-            partition by loan_id
+            partition by loan_no
             order by paid_on, list_position(['borrower', 'guarantor', 'collection'], source)
             rows between unbounded preceding and 1 preceding
         ), 0) as principal_paid_before
-    from repayments
+    from loan_repayment
     where paid_on <= $as_of
-        and loan_id in (select loan_id from held)
+        and loan_no in (select loan_no from held)
 ),
 
 claimed as materialized (
@@ -88,8 +91,8 @@ claimed as materialized (
         r.fee_paid,
         c.charged_off_on is not null and r.paid_on >= c.charged_off_on as is_recovery
     from held as h
-    inner join loan_repayments as r using (loan_id)
-    left join charge_offs as c using (loan_id)
+    inner join loan_repayments as r using (loan_no)
+    left join charge_offs as c using (loan_no)
     where r.paid_on >= h.invested_on and r.principal_paid_before < h.principal - 0.005
 ),
 
@@ -103,32 +106,32 @@ months as (
 
 monthly_principal as (
     select
-        loan_id,
+        loan_no,
         last_day(paid_on) as month_end,
         sum(principal_paid) as principal_paid
     from loan_repayments
-    group by loan_id, last_day(paid_on)
+    group by loan_no, last_day(paid_on)
 ),
 
 loan_months as (
     select
-        loan_id,
+        loan_no,
         month_end,
         coalesce(sum(principal_paid) over (
-            partition by loan_id
+            partition by loan_no
             order by month_end
             rows between unbounded preceding and 1 preceding
         ), 0) as paid_before_month,
-        sum(principal_paid) over (partition by loan_id order by month_end) as paid_through_month
+        sum(principal_paid) over (partition by loan_no order by month_end) as paid_through_month
     from monthly_principal
 ),
 
 held_schedule as (
     select
-        loan_id,
+        loan_no,
         due_on
-    from schedule
-    where loan_id in (select loan_id from held)
+    from loan_installment
+    where loan_no in (select loan_no from held)
 ),
 
 first_dues as (
@@ -136,21 +139,21 @@ first_dues as (
         h.holding_id,
         min(s.due_on) as first_due_on
     from held as h
-    inner join held_schedule as s on s.loan_id = h.loan_id and s.due_on > h.invested_on
+    inner join held_schedule as s on s.loan_no = h.loan_no and s.due_on > h.invested_on
     group by h.holding_id
 ),
 
 holding_spans as (
     select
         h.holding_id,
-        h.loan_id,
+        h.loan_no,
         h.share,
         h.principal,
         cast(last_day(coalesce(f.first_due_on, h.invested_on + interval 1 month)) as date) as first_month,
         last_day(c.charged_off_on) as charge_off_month
     from held as h
     left join first_dues as f using (holding_id)
-    left join charge_offs as c using (loan_id)
+    left join charge_offs as c using (loan_no)
 ),
 
 opening_balances as (
@@ -158,7 +161,7 @@ opening_balances as (
         s.first_month as month_end,
         s.share * greatest(s.principal - coalesce(sum(p.principal_paid), 0), 0) as change
     from holding_spans as s
-    left join monthly_principal as p on p.loan_id = s.loan_id and p.month_end < s.first_month
+    left join monthly_principal as p on p.loan_no = s.loan_no and p.month_end < s.first_month
     where s.charge_off_month is null or s.charge_off_month >= s.first_month
     group by s.holding_id, s.first_month, s.share, s.principal
 ),
@@ -171,7 +174,7 @@ repaid_balances as (
         ) as change
     from holding_spans as s
     inner join loan_months as m
-        on m.loan_id = s.loan_id
+        on m.loan_no = s.loan_no
         and m.month_end >= s.first_month
         and (s.charge_off_month is null or m.month_end < s.charge_off_month)
 ),
@@ -181,7 +184,7 @@ written_off_balances as (
         last_day(s.charge_off_month + interval 1 month) as month_end,
         -s.share * greatest(s.principal - coalesce(sum(p.principal_paid), 0), 0) as change
     from holding_spans as s
-    left join monthly_principal as p on p.loan_id = s.loan_id and p.month_end < s.charge_off_month
+    left join monthly_principal as p on p.loan_no = s.loan_no and p.month_end < s.charge_off_month
     where s.charge_off_month >= s.first_month
     group by s.holding_id, s.charge_off_month, s.share, s.principal
 ),
@@ -208,12 +211,12 @@ starting as (
 
 repaid_before_charge_off as (
     select
-        r.loan_id,
+        r.loan_no,
         sum(r.principal_paid) as principal_paid
     from loan_repayments as r
-    inner join charge_offs as c using (loan_id)
+    inner join charge_offs as c using (loan_no)
     where r.paid_on < c.charged_off_on
-    group by r.loan_id
+    group by r.loan_no
 ),
 
 written_off as (
@@ -221,8 +224,8 @@ written_off as (
         last_day(c.charged_off_on) as month_end,
         sum(h.share * greatest(h.principal - coalesce(b.principal_paid, 0), 0)) as charged_off_principal
     from charge_offs as c
-    inner join held as h using (loan_id)
-    left join repaid_before_charge_off as b using (loan_id)
+    inner join held as h using (loan_no)
+    left join repaid_before_charge_off as b using (loan_no)
     where c.charged_off_on >= h.invested_on
     group by last_day(c.charged_off_on)
 ),

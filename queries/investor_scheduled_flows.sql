@@ -7,14 +7,15 @@
 --   $months), due_on, contractual (currency units)
 -- key: holding_id, due_on
 -- The investor's holdings and their loans' state at $as_of come from holding_book and at most the
--- tape's $as_of slice (holding_tape_until: the rows of held_exposures); the schedule is reached by
--- semi-join on their loans.
+-- tape's $as_of slice (holding_tape_until: the rows of held_exposures); the schedule by semi-join on
+-- their loans' integer loan_no (loan_installment).
 with
 
 exposures as materialized (
     select
         holding_id,
         loan_id,
+        loan_no,
         grade,
         state,
         cast(amount as double) / cast(principal as double) as share
@@ -28,14 +29,14 @@ exposures as materialized (
 
 installments as (
     select
-        loan_id,
+        loan_no,
         due_on,
         principal_due,
         interest_due
-    from schedule
+    from loan_installment
     where due_on > cast($as_of as date)
         and due_on <= last_day(cast($as_of as date) + to_months(cast($months as integer)))
-        and loan_id in (select loan_id from exposures)
+        and loan_no in (select loan_no from exposures)
 ),
 
 upcoming as (
@@ -48,7 +49,7 @@ upcoming as (
         last_day(s.due_on) as month_end,
         e.share * cast(s.principal_due + s.interest_due as double) as contractual
     from exposures as e
-    inner join installments as s using (loan_id)
+    inner join installments as s using (loan_no)
 )
 
 select

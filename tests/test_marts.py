@@ -338,6 +338,28 @@ def test_disclosure_month_counts_what_first_happened_in_each_month(tiny_con):
     ]
 
 
+def test_loan_repayment_and_loan_installment_carry_the_integer_loan_no(tiny_con):
+    repaid = tiny_con.execute(
+        "select loan_no, count(*), sum(principal_paid)::double, sum(interest_paid)::double,"
+        " string_agg(source[1], '' order by paid_on) from loan_repayment group by loan_no order by loan_no"
+    ).fetchall()
+    # tests/tiny.py: L1 (loan_no 1) 400 + 92 + 308 + 400 principal, 12 + 8 + 0 + 4 interest, all by the
+    # borrower; L2 (2) 2,400 and 24 + 24; L3 (3) borrower 1,000 + 30, guarantor 2,000 + 20, collection 300.
+    assert repaid == [(1, 4, 1200.0, 24.0, "bbbb"), (2, 3, 2400.0, 48.0, "bbb"), (3, 3, 3300.0, 50.0, "bgc")]
+    due = tiny_con.execute(
+        "select loan_no, count(*), max(installment_no), sum(principal_due + interest_due)::double,"
+        " max(due_on) from loan_installment group by loan_no order by loan_no"
+    ).fetchall()
+    # L1 412 + 408 + 404; L2 24 x 6 + 2,400; L3 1,030 + 1,020 + 1,010.
+    assert [(n, c, m, t, day.isoformat()) for n, c, m, t, day in due] == [
+        (1, 3, 3, 1224.0, "2024-04-15"),
+        (2, 6, 6, 2544.0, "2024-08-01"),
+        (3, 3, 3, 3060.0, "2024-04-10"),
+    ]
+    twice = "select loan_no from loan_installment group by loan_no, installment_no having count(*) > 1"
+    assert tiny_con.execute(twice).fetchall() == []
+
+
 def test_every_mart_is_described_for_contributors():
     text = (Path(__file__).resolve().parent.parent / "docs" / "HELPERS.md").read_text(encoding="utf-8")
     assert [m for m in store.MARTS if m not in text] == []
