@@ -78,12 +78,15 @@ filled as (
         on i.loan_id = r.loan_id and i.running_due <= r.running_reach
 ),
 
+-- the loan's charge-off (loan_charge_off.charged_off_on: its first charged_off event) when on or before
+-- $as_of, read from the loan's own events: loan_charge_off would group every charged-off loan first
 charge_off as (
     select
-        min(c.charged_off_on) as charged_off_on
-    from loan_charge_off as c
-    where c.loan_id in (select loan_id from chosen)
-        and c.charged_off_on <= $as_of
+        min(e.event_on) as charged_off_on
+    from loan_events as e
+    where e.loan_id in (select loan_id from chosen)
+        and e.kind = 'charged_off'
+        and e.event_on <= $as_of
 ),
 
 classified as (
