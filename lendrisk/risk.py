@@ -307,39 +307,105 @@ def complete_months(start: np.ndarray, end: np.ndarray) -> np.ndarray:
     return months - (end_day < start_day)
 
 
+Payments = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]  # row, paid_on, amount, month
+
+
+@dataclass(frozen=True)
+class ChargeOffLedger:
+    """Every charge-off of the store (charge_offs.sql), ordered by charge-off date then loan_id, as
+    arrays: product code (len(PRODUCTS) for others), charge-off date, principal written off (currency
+    units), the first and last month-end the loan was active (NaT: never); and every recovery payment
+    (recovery_payments.sql) ordered by charge-off row, date and payment_no: row, date, amount and
+    whole months since the charge-off (complete_months)."""
+
+    product: np.ndarray
+    charged_off_on: np.ndarray  # datetime64[D], ascending
+    principal: np.ndarray
+    active_from: np.ndarray  # datetime64[D]
+    active_to: np.ndarray  # datetime64[D]
+    payments: Payments
+
+
+def _dates(column: pa.ChunkedArray) -> np.ndarray:
+    """An Arrow date column as datetime64[D] (NaT for null)."""
+    return column.to_numpy().astype("datetime64[D]")
+
+
+def charge_off_ledger(con: duckdb.DuckDBPyConnection) -> ChargeOffLedger:
+    """The store's ChargeOffLedger, read once per store file (cache.memo): every as-of date is a cut of
+    it (_ledger_through), so the LGD of any date and the back-test share one read."""
+
+    def compute() -> ChargeOffLedger:
+        charge_offs = sql.run_arrow(con, "charge_offs")
+        paid = sql.run_arrow(con, "recovery_payments")
+        at = pc.index_in(paid["loan_id"], value_set=charge_offs["loan_id"].combine_chunks())
+        row = at.fill_null(-1).to_numpy().astype(np.int64)
+        order = np.argsort(row, kind="stable")  # by row; a loan's payments keep their (date, no) order
+        order = order[row[order] >= 0]
+        charged = _dates(charge_offs["charged_off_on"])
+        row, paid_on = row[order], _dates(paid["paid_on"])[order]
+        amounts = paid["amount"].to_numpy().astype(float)[order]
+        payments = (row, paid_on, amounts, complete_months(charged[row], paid_on))
+        return ChargeOffLedger(
+            _codes(charge_offs["product"], PRODUCTS, len(PRODUCTS)),
+            charged,
+            charge_offs["principal_written_off"].to_numpy().astype(float),
+            _dates(charge_offs["active_from"]),
+            _dates(charge_offs["active_to"]),
+            payments,
+        )
+
+    return cache.memo(con, "charge_off_ledger", (), compute)
+
+
+def _ledger_through(ledger: ChargeOffLedger, as_of: dt.date) -> tuple[int, Payments]:
+    """The cut of a ledger at as_of: its first n rows (charged off on or before as_of) and the
+    payments on them received on or before as_of, in the ledger's order."""
+    day = np.datetime64(as_of)
+    n = int(np.searchsorted(ledger.charged_off_on, day, side="right"))
+    stop = int(np.searchsorted(ledger.payments[0], n))
+    kept = ledger.payments[1][:stop] <= day
+    rows, paid, amounts, month = (column[:stop][kept] for column in ledger.payments)
+    return n, (rows, paid, amounts, month)
+
+
+def _runs(ascending: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct values of an ascending array and the row each first appears at (np.unique's,
+    without sorting again)."""
+    starts = np.flatnonzero(np.concatenate([[True], ascending[1:] != ascending[:-1]]))
+    return ascending[starts], starts
+
+
 def recovery_book(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> RecoveryBook:
     """The charge-offs on or before as_of with their recoveries by month since charge-off (0 .. 23)."""
-    charge_offs = sql.run_arrow(con, "charge_off_recoveries", {"as_of": as_of})
-    return _recovery_book(charge_offs, _recovery_payments(charge_offs))
+    ledger = charge_off_ledger(con)
+    n, payments = _ledger_through(ledger, as_of)
+    cells = _recovery_cells(payments)
+    by_month = np.zeros((n, RECOVERY_MONTHS))
+    by_month[cells.row, cells.month] = cells.amount
+    return RecoveryBook(ledger.product[:n], ledger.charged_off_on[:n], ledger.principal[:n], by_month)
 
 
-Payments = tuple[np.ndarray, np.ndarray, np.ndarray]
+@dataclass(frozen=True)
+class RecoveryCells:
+    """The non-empty cells of a development triangle, in row then month order: the charge-off's row,
+    the month since its charge-off (0 .. 23) and the recoveries in it (its payments added in order,
+    from 0, as np.add.at adds them into a RecoveryBook's by_month)."""
+
+    row: np.ndarray
+    month: np.ndarray
+    amount: np.ndarray
 
 
-def _recovery_payments(charge_offs: pa.Table) -> Payments:
-    """Row of charge_offs (charge_off_recoveries), date (datetime64[D]) and amount (currency units) of
-    every recovery payment, in the rows' order."""
-    sizes = pc.list_value_length(charge_offs["recovery_dates"]).to_numpy().astype(int)
-    if not sizes.sum():
-        return np.zeros(0, dtype=int), np.zeros(0, dtype="datetime64[D]"), np.zeros(0)
-    paid = pc.list_flatten(charge_offs["recovery_dates"]).to_numpy().astype("datetime64[D]")
-    amounts = pc.list_flatten(charge_offs["recovery_amounts"]).to_numpy().astype(float)
-    return np.repeat(np.arange(len(sizes)), sizes), paid, amounts
-
-
-def _recovery_book(charge_offs: pa.Table, payments: Payments) -> RecoveryBook:
-    """A RecoveryBook of charge_off_recoveries rows and their _recovery_payments."""
-    charged = charge_offs["charged_off_on"].to_numpy().astype("datetime64[D]")
-    by_month = np.zeros((len(charged), RECOVERY_MONTHS))
-    rows, paid, amounts = payments
-    if len(rows):
-        month = complete_months(charged[rows], paid)
-        kept = month < RECOVERY_MONTHS
-        np.add.at(by_month, (rows[kept], month[kept]), amounts[kept])
-    product = _codes(charge_offs["product"], PRODUCTS, len(PRODUCTS))
-    return RecoveryBook(
-        product, charged, charge_offs["principal_written_off"].to_numpy().astype(float), by_month
-    )
+def _recovery_cells(payments: Payments) -> RecoveryCells:
+    """RecoveryCells of a ledger's payments (rows ascending, a row's payments by date)."""
+    rows, _, amounts, month = payments
+    kept = month < RECOVERY_MONTHS
+    key = rows[kept] * RECOVERY_MONTHS + month[kept]  # ascending: a row's payments come by date
+    starts = np.diff(key, prepend=-1) != 0
+    total = np.bincount(np.cumsum(starts) - 1, weights=amounts[kept], minlength=int(starts.sum()))
+    first = np.flatnonzero(starts)  # bincount adds each cell's payments in order, from 0
+    return RecoveryCells(key[first] // RECOVERY_MONTHS, key[first] % RECOVERY_MONTHS, total)
 
 
 def recovery_curve(
@@ -384,44 +450,56 @@ def _curve_from_sums(sums: tuple[np.ndarray, np.ndarray, np.ndarray], min_charge
 
 @dataclass(frozen=True)
 class _RunningSums:
-    """A RecoveryBook ordered by charge-off date as running sums per product code (others last): the
-    rows of the code, and Σ principal and Σ recoveries by month of its first n rows (row n, from 0);
-    the book's distinct charge-off dates and the rows up to each (from 0: none)."""
+    """Charge-offs ordered by charge-off date as running sums: per product code (others last) its rows
+    and Σ principal of its first n rows (row n, from 0); the recovery cells grouped by product code ×
+    month (group g = code × 24 + month), each group's running sums of its cells in row order, and a
+    sorted search key (group × (rows + 1) + row); the distinct charge-off dates and the rows up to each."""
 
     rows: tuple[np.ndarray, ...]
     principal: tuple[np.ndarray, ...]  # (n + 1)
-    recovered: tuple[np.ndarray, ...]  # (n + 1) × 24
+    cell_key: np.ndarray  # ascending
+    cell_sums: np.ndarray  # running sum within the group, then a last 0 (read for an empty prefix)
+    group_start: np.ndarray  # first cell of each group (groups + 1)
     dates: np.ndarray  # datetime64[D], ascending
     rows_through: np.ndarray  # (dates + 1): rows charged off on or before each date, 0 first
 
 
-def _running_sums(book: RecoveryBook) -> _RunningSums | None:
-    """_RunningSums of a book ordered by charge-off date (recovery_book's order); None otherwise."""
-    if np.any(book.charged_off_on[1:] < book.charged_off_on[:-1]):
-        return None
-    rows = tuple(np.flatnonzero(book.product == code) for code in range(len(PRODUCTS) + 1))
-    principal = tuple(np.concatenate([[0.0], np.cumsum(book.principal[r])]) for r in rows)
-    recovered = tuple(
-        np.vstack([np.zeros((1, RECOVERY_MONTHS)), np.cumsum(book.by_month[r], axis=0)]) for r in rows
-    )
-    dates = np.unique(book.charged_off_on)
-    through = np.concatenate([[0], np.searchsorted(book.charged_off_on, dates, side="right")])
-    return _RunningSums(rows, principal, recovered, dates, through)
+def _running_sums(
+    product: np.ndarray, charged_off_on: np.ndarray, principal: np.ndarray, cells: RecoveryCells
+) -> _RunningSums:
+    """_RunningSums of charge-offs ordered by charge-off date and their RecoveryCells."""
+    rows = tuple(np.flatnonzero(product == code) for code in range(len(PRODUCTS) + 1))
+    sums = tuple(np.concatenate([[0.0], np.cumsum(principal[r])]) for r in rows)
+    groups = (len(PRODUCTS) + 1) * RECOVERY_MONTHS
+    group = (product[cells.row] * RECOVERY_MONTHS + cells.month).astype(np.int16)
+    order = np.argsort(group, kind="stable")  # rows stay ascending within a group
+    start = np.searchsorted(group[order], np.arange(groups + 1))
+    amounts = cells.amount[order]
+    running = np.zeros(len(amounts) + 1)
+    for g in np.flatnonzero(np.diff(start)):  # cumsum adds in row order, as bincount does
+        running[start[g] : start[g + 1]] = np.cumsum(amounts[start[g] : start[g + 1]])
+    key = group[order].astype(np.int64) * (len(product) + 1) + cells.row[order]
+    dates, starts = _runs(charged_off_on)
+    through = np.append(starts, len(charged_off_on))
+    return _RunningSums(rows, sums, key, running, start, dates, through)
 
 
 def _running_exposure_sums(
     running: _RunningSums, as_of: dt.date
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """_exposure_sums read off running sums: the charge-offs a month k has reached by as_of are the
-    book's first rows (ordered by charge-off date; months seen fall as the date rises), and running
-    sums add in row order as bincount does, so every sum is the same float."""
+    first rows (ordered by charge-off date; months seen fall as the date rises), and running sums add
+    in row order as bincount does (a cell left out adds 0), so every sum is the same float."""
     seen = complete_months(running.dates, np.datetime64(as_of + dt.timedelta(days=1)))
     charged = np.searchsorted(running.dates, np.datetime64(as_of), side="right")
     months = np.arange(RECOVERY_MONTHS)
     reached = running.rows_through[np.minimum(charged, np.searchsorted(-seen, -months, side="left"))]
     counts = [np.searchsorted(rows, reached) for rows in running.rows]
     principal = np.array([sums[n] for sums, n in zip(running.principal, counts, strict=True)])
-    recovered = np.array([sums[n, months] for sums, n in zip(running.recovered, counts, strict=True)])
+    group = np.arange(len(PRODUCTS) + 1)[:, None] * RECOVERY_MONTHS + months
+    rows = sum(len(r) for r in running.rows)
+    end = np.searchsorted(running.cell_key, group * (rows + 1) + reached)  # past the cells reached
+    recovered = np.where(end > running.group_start[group], running.cell_sums[end - 1], 0.0)
     return principal, recovered, np.array(counts, dtype=float)
 
 
@@ -429,9 +507,23 @@ def recovery_curves(
     book: RecoveryBook, days: Iterable[dt.date], min_chargeoffs: int = LGD_MIN_CHARGEOFFS
 ) -> list[np.ndarray]:
     """recovery_curve at each of days (the same arrays), from running sums built once."""
-    running = _running_sums(book)
-    if running is None:
+    if np.any(book.charged_off_on[1:] < book.charged_off_on[:-1]):
         return [recovery_curve(book, day, min_chargeoffs) for day in days]
+    row, month = np.nonzero(book.by_month)
+    cells = RecoveryCells(row, month, book.by_month[row, month])
+    return _cell_curves(book.product, book.charged_off_on, book.principal, cells, days, min_chargeoffs)
+
+
+def _cell_curves(
+    product: np.ndarray,
+    charged_off_on: np.ndarray,
+    principal: np.ndarray,
+    cells: RecoveryCells,
+    days: Iterable[dt.date],
+    min_chargeoffs: int,
+) -> list[np.ndarray]:
+    """recovery_curves of charge-offs ordered by charge-off date given as arrays and RecoveryCells."""
+    running = _running_sums(product, charged_off_on, principal, cells)
     return [_curve_from_sums(_running_exposure_sums(running, day), min_chargeoffs) for day in days]
 
 
@@ -931,24 +1023,47 @@ def forward_looking_model(
     return RiskModel(model.as_of, stress_matrices(model.matrices, factors, gap), pd12, life, model.lgd)
 
 
+def _observed_by_row(cells: RecoveryCells, seen: np.ndarray) -> np.ndarray:
+    """Per charge-off row: its recoveries in the months before seen (row's months seen, 0 .. 24), the
+    float numpy sums of the row of a RecoveryBook masked there ((by_month × mask).sum(axis=1)): rows
+    with one or two such months add them directly (the same float in any order), the rest in rows."""
+    kept = cells.month < seen[cells.row]
+    row, month, amount = cells.row[kept], cells.month[kept], cells.amount[kept]
+    per_row = np.bincount(row, minlength=len(seen))
+    few = per_row[row] <= 2
+    observed = np.bincount(row[few], weights=amount[few], minlength=len(seen))
+    many = np.flatnonzero(per_row > 2)
+    dense = np.zeros((len(many), RECOVERY_MONTHS))
+    dense[np.searchsorted(many, row[~few]), month[~few]] = amount[~few]
+    observed[many] = dense.sum(axis=1)
+    return observed
+
+
+ChargeOffs = tuple[np.ndarray, np.ndarray, np.ndarray]  # product code, charged_off_on, principal
+
+
 def _ultimate_recovery_rates(
-    book: RecoveryBook, days: np.ndarray, horizon: int, end: dt.date, curve_at_end: np.ndarray
+    charge_offs: ChargeOffs,
+    cells: RecoveryCells,
+    days: np.ndarray,
+    horizon: int,
+    end: dt.date,
+    curve_at_end: np.ndarray,
 ) -> np.ndarray:
     """Per prediction date D: recoveries / principal of the charge-offs in (D, D + horizon], counting
     24 months of recoveries each (seen by end, the rest projected with the recovery curve at end,
-    curve_at_end = recovery_curve(book, end))."""
+    curve_at_end = recovery_curve at end). charge_offs: ordered by date, so each D's are a slice."""
+    _, charged, principal = charge_offs
     curve = curve_at_end[-1]
     tail = np.append(np.cumsum(curve[::-1])[::-1], 0.0)
-    seen = np.clip(complete_months(book.charged_off_on, np.datetime64(end + dt.timedelta(days=1))), 0, 24)
-    observed = (book.by_month * (seen[:, None] > np.arange(RECOVERY_MONTHS))).sum(axis=1)
-    ultimate = observed + book.principal * tail[seen]
+    seen = np.clip(complete_months(charged, np.datetime64(end + dt.timedelta(days=1))), 0, 24)
+    ultimate = _observed_by_row(cells, seen) + principal * tail[seen]
     rates = []
     for day in days:
-        cut = (book.charged_off_on > np.datetime64(day)) & (
-            book.charged_off_on <= np.datetime64(add_months(day, horizon))
-        )
-        principal = book.principal[cut].sum()
-        rates.append(ultimate[cut].sum() / principal if principal > 0 else 0.0)
+        cut = np.array([np.datetime64(day), np.datetime64(add_months(day, horizon))])
+        first, stop = np.searchsorted(charged, cut, side="right")
+        total = principal[first:stop].sum()
+        rates.append(ultimate[first:stop].sum() / total if total > 0 else 0.0)
     return np.array(rates)
 
 
@@ -975,26 +1090,24 @@ def backtest(
     last = add_months(end, -horizon)
     first = add_months(last, 1 - months)
     book = sql.run(con, "backtest_exposure", {"from": first, "to": last})
-    book["month_end"] = pd.to_datetime(book["month_end"]).dt.date
-    charge_offs = sql.run_arrow(con, "charge_off_recoveries", {"as_of": end})
-    payments = _recovery_payments(charge_offs)
-    recoveries = _recovery_book(
-        charge_offs, payments
-    )  # each date's LGD only reads the months complete by then
+    ledger = charge_off_ledger(con)
+    n, payments = _ledger_through(ledger, end)  # each date's LGD only reads the months complete by then
+    cells = _recovery_cells(payments)
+    charge_offs = (ledger.product[:n], ledger.charged_off_on[:n], ledger.principal[:n])
     macro = macro_inputs(con, last)
     counts = _transition_counts(con, add_months(first, 1 - lookback_months), last)
-    days = np.unique(book["month_end"].to_numpy())  # every date's recovery curve from one pass
-    curves = dict(zip([*days, end], recovery_curves(recoveries, [*days, end]), strict=True))
-    frame = _backtest_predictions(
-        book, counts, recoveries, macro, (lookback_months, min_obs, lgd_lookback_months), curves
-    )
+    days = [*_book_dates(book)[0], end]  # every date's recovery curve from one pass
+    curves = dict(zip(days, _cell_curves(*charge_offs, cells, days, LGD_MIN_CHARGEOFFS), strict=True))
+    lgds = _backtest_lgds(charge_offs, cells, days[:-1], lgd_lookback_months, curves)
+    frame = _backtest_predictions(book, counts, macro, (lookback_months, min_obs), lgds)
     if frame.empty:
         return frame
     frame["realised_to"] = [add_months(day, horizon) for day in frame["predicted_on"]]
-    spans = sql.run_arrow(con, "charged_off_active_spans", {"as_of": end})
-    realised = _realised_in_horizon(charge_offs, payments, spans, frame["predicted_on"], horizon)
+    realised = _realised_in_horizon(ledger, payments, frame["predicted_on"], horizon)
     frame[["charged_off_principal", "recoveries_in_horizon"]] = realised
-    rate = _ultimate_recovery_rates(recoveries, frame["predicted_on"].to_numpy(), horizon, end, curves[end])
+    rate = _ultimate_recovery_rates(
+        charge_offs, cells, frame["predicted_on"].to_numpy(), horizon, end, curves[end]
+    )
     frame["recoveries"] = frame["charged_off_principal"] * rate
     frame["realised_loss"] = frame["charged_off_principal"] - frame["recoveries"]
     realised_loss = frame["realised_loss"].where(frame["realised_loss"] > 0)
@@ -1004,48 +1117,89 @@ def backtest(
 
 
 def _realised_in_horizon(
-    charge_offs: pa.Table, payments: Payments, spans: pa.Table, days: Iterable[dt.date], horizon: int
+    ledger: ChargeOffLedger, payments: Payments, days: Iterable[dt.date], horizon: int
 ) -> np.ndarray:
     """days × 2: per prediction date D, the principal written off on the loans active at D charged off in
     (D, D + horizon months] and the recoveries on them received by then (currency units), as
-    queries/realised_losses.sql has them, from the charge-offs the back-test has read already
-    (charge_off_recoveries to the end of observation, its _recovery_payments) and the loans' active
-    spans (charged_off_active_spans); numpy sums in a fixed order (the SQL's follow DuckDB's threads)."""
-    at = pc.index_in(charge_offs["loan_id"], value_set=spans["loan_id"].combine_chunks())
-    at = at.fill_null(-1).to_numpy().astype(int)  # each charge-off's span row; -1: never active, the
-    never = np.datetime64("NaT", "D")  # NaT appended last, which compares False: never counted
-    active_from = np.append(spans["active_from"].to_numpy().astype("datetime64[D]"), never)[at]
-    active_to = np.append(spans["active_to"].to_numpy().astype("datetime64[D]"), never)[at]
-    charged = charge_offs["charged_off_on"].to_numpy().astype("datetime64[D]")
-    principal = charge_offs["principal_written_off"].to_numpy().astype(float)
-    rows, paid, amounts = payments
+    queries/realised_losses.sql has them, from the ledger's charge-offs (ordered by date: each D's are
+    a slice, and so are their payments) and active spans; numpy sums in a fixed order (the SQL's
+    follow DuckDB's threads). payments: the ledger's cut at the end of observation."""
+    rows, paid, amounts, _ = payments
     out = []
     for day in days:
         start, end = np.datetime64(day), np.datetime64(add_months(day, horizon))
-        counted = (active_from <= start) & (active_to >= start) & (charged > start) & (charged <= end)
-        received = counted[rows] & (paid <= end)
-        out.append((principal[counted].sum(), amounts[received].sum()))
+        first, stop = np.searchsorted(ledger.charged_off_on, np.array([start, end]), side="right")
+        counted = (ledger.active_from[first:stop] <= start) & (ledger.active_to[first:stop] >= start)
+        low, high = np.searchsorted(rows, [first, stop])
+        received = counted[rows[low:high] - first] & (paid[low:high] <= end)
+        out.append((ledger.principal[first:stop][counted].sum(), amounts[low:high][received].sum()))
     return np.array(out, dtype=float).reshape(-1, 2)
+
+
+def _backtest_lgds(
+    charge_offs: ChargeOffs,
+    cells: RecoveryCells,
+    days: Iterable[dt.date],
+    lookback_months: int,
+    curves: Mapping[dt.date, np.ndarray],
+) -> dict[dt.date, np.ndarray]:
+    """LGD per product at each prediction date, lgd_by_product's from its development triangle, with
+    the charge-offs summed by charge-off date × product code first (the same sums in another order:
+    within 1e-12); curves: the recovery curve at each date."""
+    product, charged, principal = charge_offs
+    dates, starts = _runs(charged)
+    at = np.repeat(np.arange(len(dates)), np.diff(np.append(starts, len(charged))))
+    codes = len(PRODUCTS) + 1
+    group, size = at * codes + product, len(dates) * codes
+    loans = np.bincount(group, minlength=size).astype(float)
+    sums = np.bincount(group, weights=principal, minlength=size)
+    recovered = np.bincount(
+        group[cells.row] * RECOVERY_MONTHS + cells.month,
+        weights=cells.amount,
+        minlength=size * RECOVERY_MONTHS,
+    ).reshape(size, RECOVERY_MONTHS)
+    group_date, group_code = np.repeat(dates, codes), np.tile(np.arange(codes), len(dates))
+    lgds = {}
+    for day in days:
+        tail = np.cumsum(curves[day][:, ::-1], axis=1)[:, ::-1]
+        tail = np.concatenate([tail, np.zeros((len(tail), 1))], axis=1)
+        start = np.datetime64(add_months(day, -lookback_months))
+        window = (group_date > start) & (group_date <= np.datetime64(day)) & (group_code < len(PRODUCTS))
+        window &= loans > 0
+        seen = complete_months(group_date[window], np.datetime64(day + dt.timedelta(days=1)))
+        seen = np.clip(seen, 0, RECOVERY_MONTHS)
+        code = group_code[window]
+        observed = (recovered[window] * (seen[:, None] > np.arange(RECOVERY_MONTHS))).sum(axis=1)
+        projected = observed + sums[window] * tail[code, seen]
+        columns = (loans[window], sums[window], projected)
+        total = [np.bincount(code, weights=c, minlength=len(PRODUCTS)) for c in columns]
+        lgds[day] = _lgd_values(*total, LGD_MIN_CHARGEOFFS)[0]
+    return lgds
+
+
+def _book_dates(book: pd.DataFrame) -> tuple[list[dt.date], np.ndarray]:
+    """The month-ends of a back-test book (backtest_exposure: ordered by month_end) and each's first row."""
+    days, starts = _runs(pd.to_datetime(book["month_end"]).to_numpy().astype("datetime64[D]"))
+    return list(days.astype(object)), starts
 
 
 def _backtest_predictions(
     book: pd.DataFrame,
     counts: pd.DataFrame,
-    recoveries: RecoveryBook,
     macro: _Macro,
-    settings: tuple,
-    curves: Mapping[dt.date, np.ndarray],
+    settings: tuple[int, int],
+    lgds: Mapping[dt.date, np.ndarray],
 ) -> pd.DataFrame:
     """One row per date of the book with history: ead, predicted default and EL (plain, forward);
-    curves: the recovery curve at each date (recovery_curves)."""
-    lookback_months, min_obs, lgd_lookback_months = settings
+    settings: (lookback_months, min_obs); lgds: the LGD per product at each date (_backtest_lgds)."""
+    lookback_months, min_obs = settings
     # plain object labels: they are mapped to table indices below, which is slow on arrow strings
     counts = counts.astype({"grade": object, "from_state": object, "to_state": object})
     # table indices of the whole book once; the book is ordered by month_end, so each date is a slice
     g_all, r_all, s_all = _indices(book)
     product_all = _codes(book["product"], PRODUCTS, len(PRODUCTS))
     ead_all = book["outstanding_principal"].to_numpy(float)
-    days, starts = np.unique(book["month_end"].to_numpy(), return_index=True)
+    days, starts = _book_dates(book)
     bounds = np.append(starts, len(book))
     # transition rows coded once; each date's window is a mask over them (rows kept in order)
     count_months = pd.to_datetime(counts["month_end"]).to_numpy()
@@ -1068,9 +1222,7 @@ def _backtest_predictions(
         cells = (g_all[start:stop], r_all[start:stop], s_all[start:stop])
         pd12 = _pd12_table(stack)[cells]
         pd12_forward = forward_pd_tables(stack, factors, gap, lifetime=False)[0][cells]
-        sums = _triangle_sums(recoveries, day, lgd_lookback_months, LGD_MIN_CHARGEOFFS, curves[day])
-        lgd, _, _ = _lgd_values(sums[0], sums[1], sums[3], LGD_MIN_CHARGEOFFS)
-        lgd_rows = np.append(lgd, DEFAULT_LGD)[product_all[start:stop]]
+        lgd_rows = np.append(lgds[day], DEFAULT_LGD)[product_all[start:stop]]
         ead = ead_all[start:stop]
         rows.append(
             {

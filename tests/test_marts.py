@@ -292,7 +292,7 @@ def test_charge_off_mart_of_a_loan_repaid_before_its_charge_off_event(tiny_frame
 def test_recovery_payment_numbers_same_day_payments_in_stored_order(tiny_frames):
     # Two more collection payments for L3 on 12-01, 50 then 20 (interest): after the 300 of 11-15
     # they are the loan's payments 2 and 3 in the order the repayments table holds them, and
-    # charge_off_recoveries lists them in that order.
+    # recovery_payments (the back-test's and LGD's read) lists them in that order.
     repayments = tiny_frames["repayments"]
     extra = pd.DataFrame(
         [
@@ -310,8 +310,8 @@ def test_recovery_payment_numbers_same_day_payments_in_stored_order(tiny_frames)
             ("L3", d("2024-12-01"), 2, 50.0),
             ("L3", d("2024-12-01"), 3, 20.0),
         ]
-        frame = sql.run(con, "charge_off_recoveries", {"as_of": d("2024-12-31")})
-        assert list(frame["recovery_amounts"][0]) == [300.0, 50.0, 20.0]
+        frame = sql.run(con, "recovery_payments")
+        assert frame["amount"].tolist() == [300.0, 50.0, 20.0]
     finally:
         con.close()
 

@@ -297,29 +297,76 @@ def test_recovery_curves_of_many_dates_equal_recovery_curve_at_each():
     assert risk.recovery_curves(shuffled, days[1:2], 1)[0][personal, 0] == pytest.approx(140 / 1500)
 
 
-def test_recovery_book_reads_the_charge_offs_through_arrow(tiny_con):
-    # sql.run_arrow fetches the rows sql.run does (list columns stay Arrow lists); the book buckets
-    # L3's 300 of 11-15 into month 2 after its 09-06 charge-off (two whole months).
-    params = {"as_of": d("2024-12-31")}
-    table = sql.run_arrow(tiny_con, "charge_off_recoveries", params)
-    frame = sql.run(tiny_con, "charge_off_recoveries", params)
-    assert table.column_names == list(frame.columns)
-    assert table.to_pylist() == [
+def test_recovery_book_is_a_cut_of_the_charge_off_ledger(tiny_con):
+    # charge_offs.sql and recovery_payments.sql read every charge-off and recovery of the store (L3:
+    # 2,000 written off on 09-06, active 01-31 .. 08-31; 300 recovered on 11-15); the ledger codes
+    # them, and the book at a date is its cut: L3's 300 falls in month 2 (two whole months after
+    # 09-06), not yet paid at 10-31, and no charge-off at all by 08-31.
+    assert sql.run_arrow(tiny_con, "charge_offs").to_pylist() == [
         {
             "loan_id": "L3",
             "product": "small_business",
             "charged_off_on": d("2024-09-06"),
             "principal_written_off": 2000.0,
-            "recovery_dates": [d("2024-11-15")],
-            "recovery_amounts": [300.0],
+            "active_from": d("2024-01-31"),
+            "active_to": d("2024-08-31"),
         }
     ]
-    assert frame["recovery_amounts"].iloc[0].tolist() == [300.0]
+    assert sql.run_arrow(tiny_con, "recovery_payments").to_pylist() == [
+        {"loan_id": "L3", "paid_on": d("2024-11-15"), "payment_no": 1, "amount": 300.0}
+    ]
+    ledger = risk.charge_off_ledger(tiny_con)
+    assert ledger.product.tolist() == [vocab.PRODUCTS.index("small_business")]
+    assert ledger.active_to.tolist() == [d("2024-08-31")]
+    assert [column.tolist() for column in ledger.payments] == [[0], [d("2024-11-15")], [300.0], [2]]
     book = risk.recovery_book(tiny_con, d("2024-12-31"))
     assert book.product.tolist() == [vocab.PRODUCTS.index("small_business")]
     assert book.principal.tolist() == [2000.0]
     assert book.by_month.tolist() == [[0.0, 0.0, 300.0] + [0.0] * 21]
     assert risk.recovery_book(tiny_con, d("2024-10-31")).by_month.tolist() == [[0.0] * 24]  # not yet paid
+    assert risk.recovery_book(tiny_con, d("2024-08-31")).by_month.shape == (0, 24)
+
+
+def test_ledger_cut_and_cells_add_a_loans_payments_in_order():
+    # Three charge-offs by date: A 2024-01-10, B 2024-02-01, C 2024-03-31 (rows 0, 1, 2). Payments
+    # (row, date, amount, month): A 01-20 10 (0), A 01-25 20 (0), A 03-09 5 (1), A 03-10 7 (2),
+    # B 02-29 4 (0), C 04-30 1 (0). Cut at 03-31: A's four and B's one (C's comes in April); cells
+    # A month 0 = 0 + 10 + 20 = 30, A month 1 = 5, A month 2 = 7, B month 0 = 4. At 02-29 only
+    # A and B are charged off and paid 30 and 4.
+    paid = np.array(
+        ["2024-01-20", "2024-01-25", "2024-03-09", "2024-03-10", "2024-02-29", "2024-04-30"],
+        dtype="datetime64[D]",
+    )
+    charged = np.array(["2024-01-10", "2024-02-01", "2024-03-31"], dtype="datetime64[D]")
+    rows = np.array([0, 0, 0, 0, 1, 2])
+    ledger = risk.ChargeOffLedger(
+        product=np.zeros(3, dtype=int),
+        charged_off_on=charged,
+        principal=np.array([100.0, 50.0, 10.0]),
+        active_from=charged,
+        active_to=charged,
+        payments=(
+            rows,
+            paid,
+            np.array([10.0, 20.0, 5.0, 7.0, 4.0, 1.0]),
+            risk.complete_months(charged[rows], paid),
+        ),
+    )
+    assert ledger.payments[3].tolist() == [0, 0, 1, 2, 0, 0]
+    n, payments = risk._ledger_through(ledger, d("2024-03-31"))
+    assert n == 3 and payments[2].tolist() == [10.0, 20.0, 5.0, 7.0, 4.0]
+    cells = risk._recovery_cells(payments)
+    assert (cells.row.tolist(), cells.month.tolist(), cells.amount.tolist()) == (
+        [0, 0, 0, 1],
+        [0, 1, 2, 0],
+        [30.0, 5.0, 7.0, 4.0],
+    )
+    n, payments = risk._ledger_through(ledger, d("2024-02-29"))
+    assert n == 2 and payments[2].tolist() == [10.0, 20.0, 4.0]
+    # months seen (A 3, B 0): A has three such months, read as numpy sums its masked row: 42;
+    # with 2 months seen A has two (35), B none
+    assert risk._observed_by_row(cells, np.array([3, 0, 0])).tolist() == [42.0, 0.0, 0.0]
+    assert risk._observed_by_row(cells, np.array([2, 1, 0])).tolist() == [35.0, 4.0, 0.0]
 
 
 def test_run_via_arrow_gives_the_frame_run_gives(tiny_con):
@@ -588,7 +635,7 @@ def test_backtest_predicts_with_data_up_to_each_date(tiny_con):
 
 def test_backtest_realised_losses_equal_the_sql_with_a_loan_paid_off_before_its_charge_off(tiny_frames):
     # The back-test reads what was realised from the charge-offs it has loaded and the loans' active
-    # spans (charged_off_active_spans.sql) instead of pairing the tape with every charge-off
+    # spans (charge_offs.sql's active_from, active_to) instead of pairing the tape with every charge-off
     # (realised_losses.sql): the two must agree. L2 paid off on 04-20 (its tape closes paid_off at
     # 04-30: active at 02-29 and 03-31 only) and gets a charge-off on 06-15 writing off 100, with 30 of
     # collection interest on 06-20. Horizon 3 months: at 03-31 L2 counts (100, 30 received by 06-30);
@@ -601,7 +648,7 @@ def test_backtest_realised_losses_equal_the_sql_with_a_loan_paid_off_before_its_
     extra = pd.DataFrame([("L2", d("2024-06-20"), 0.0, 30.0, 0.0, "collection")], columns=cash.columns)
     tiny_frames["repayments"] = pd.concat([cash, extra], ignore_index=True)
     con = build(tiny_frames)
-    spans = sql.run(con, "charged_off_active_spans", {"as_of": d("2024-12-31")}).set_index("loan_id")
+    spans = sql.run(con, "charge_offs").set_index("loan_id")[["active_from", "active_to"]]
     assert spans.loc["L2"].dt.date.tolist() == [d("2024-02-29"), d("2024-03-31")]
     assert spans.loc["L3"].dt.date.tolist() == [d("2024-01-31"), d("2024-08-31")]
     frame = risk.backtest(con, months=7, horizon=3)
