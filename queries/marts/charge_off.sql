@@ -1,7 +1,7 @@
 -- grain: one row per loan with a charged_off event
 -- Every charge-off's facts, store-wide (no as-of date), built once per store after loan_month: the
--- back-test and LGD read them (charge_off_recoveries, charged_off_active_spans) instead of grouping
--- loan_events and repayments and scanning the tape on every call.
+-- back-test and LGD read them (charge_offs.sql, once per store: lendrisk.risk.charge_off_ledger)
+-- instead of grouping loan_events and repayments and scanning the tape on every call.
 -- Columns:
 --   loan_id, product
 --   charged_off_on         date of the loan's first charged_off event (the charge-off, docs/design.md §3)

@@ -1,6 +1,7 @@
 -- grain: one row per collection repayment of a charged-off loan paid on or after its charge-off date
 -- The recovery view (queries/schema/002_views.sql) stored once per store: LGD's recovery development
--- (charge_off_recoveries) reads its rows instead of scanning every repayment and loan event per call.
+-- (recovery_payments.sql, once per store) reads its rows instead of scanning every repayment and loan
+-- event per call.
 -- Columns:
 --   loan_id
 --   paid_on     the payment date
