@@ -30,6 +30,7 @@ from lendrisk.vocab import (
     CHARGED_OFF,
     CURRENT,
     GRADES,
+    GUARANTEES,
     MONTHS_BEHIND,
     PAID_OFF,
     PRODUCTS,
@@ -669,9 +670,21 @@ def _codes(
     return index.fill_null(missing).to_numpy(zero_copy_only=False).astype(int)
 
 
-def _indices(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+@dataclass(frozen=True)
+class LoanCodes:
+    """Per-row positions in GRADES, PRODUCTS and GUARANTEES of priced rows, when already known
+    (the platform's rows: loan_terms), so pricing need not look the text up again."""
+
+    grade: np.ndarray
+    product: np.ndarray
+    guarantee: np.ndarray
+
+
+def _indices(
+    frame: pd.DataFrame, codes: LoanCodes | None = None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Segment, remaining-month and state indices of per-loan rows for PD table look-ups."""
-    grade = _codes(frame["grade"], GRADES, ALL_GRADES)
+    grade = _codes(frame["grade"], GRADES, ALL_GRADES) if codes is None else codes.grade
     remaining = np.clip(frame["remaining_months"].to_numpy(int), 0, MAX_REMAINING)
     state = _codes(frame["state"], STATES, CURRENT)
     return grade, remaining, state
@@ -696,16 +709,18 @@ def _price(
     model: RiskModel,
     method: Method,
     static_loss_rates: Mapping[str, float] | None,
+    codes: LoanCodes | None = None,
 ) -> pd.DataFrame:
     """Add stage, pd_12m, pd_lifetime, lgd and the PD EL uses (stage 1: 12-month, else lifetime)."""
     out = frame.copy(deep=False)  # copy-on-write: new columns never reach the caller's frame
     out["stage"] = _stage(out["dpd"])
     if method == "markov":
-        g, r, s = _indices(out)
+        g, r, s = _indices(out, codes)
         out["pd_12m"] = model.pd_12m[g, r, s]
         out["pd_lifetime"] = model.pd_lifetime[g, r, s]
         by_product = np.array([*(model.lgd.get(p, DEFAULT_LGD) for p in PRODUCTS), DEFAULT_LGD])
-        out["lgd"] = by_product[_codes(out["product"], PRODUCTS, len(PRODUCTS))]
+        product = _codes(out["product"], PRODUCTS, len(PRODUCTS)) if codes is None else codes.product
+        out["lgd"] = by_product[product]
     elif method == "static":
         rates = {**LENDINGCLUB_LOSS_RATES, **(static_loss_rates or {})}
         statuses = tuple(LENDINGCLUB_LOSS_RATES)
@@ -819,8 +834,10 @@ def guarantee_coverage(con: duckdb.DuckDBPyConnection, as_of: dt.date, model: Ri
     return {"reserve": reserve_coverage(con, as_of, model)["coverage"], "partner": partner}
 
 
-def _kept(guarantee: pd.Series, coverage: Mapping[str, float]) -> np.ndarray:
+def _kept(guarantee: pd.Series, coverage: Mapping[str, float], codes: LoanCodes | None = None) -> np.ndarray:
     """Share of each loan's loss its investors keep after the guarantee: 1 − coverage of its guarantee."""
+    if codes is not None:  # positions in GUARANTEES; none (and any guarantee without coverage) bears 0
+        return 1.0 - np.array([coverage.get(g, 0.0) for g in GUARANTEES], dtype=float)[codes.guarantee]
     labels = tuple(coverage)
     covered = np.array([*(coverage[g] for g in labels), 0.0], dtype=float)  # last: no or another guarantee
     return 1.0 - covered[_codes(guarantee, labels, len(labels))]
@@ -829,15 +846,88 @@ def _kept(guarantee: pd.Series, coverage: Mapping[str, float]) -> np.ndarray:
 # --- expected loss ----------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class LoanTerms:
+    """What never changes about a loan, by position loan_no - 1: positions in GRADES, PRODUCTS and
+    GUARANTEES (int8) and term_months (int16)."""
+
+    grade: np.ndarray
+    product: np.ndarray
+    guarantee: np.ndarray
+    term_months: np.ndarray
+
+
+def loan_terms(con: duckdb.DuckDBPyConnection) -> LoanTerms | None:
+    """Every loan's LoanTerms, read once per store (cache.memo): 5 bytes a loan; None when loan_no is
+    not 1..n or a value lies outside the schema's labels (then loan_risk_inputs does the join)."""
+
+    def compute() -> LoanTerms | None:
+        table = sql.run_arrow(con, "loan_terms")
+        if not np.array_equal(table["loan_no"].to_numpy(), np.arange(1, table.num_rows + 1)):
+            return None
+        columns = {"grade": GRADES, "product": PRODUCTS, "guarantee": GUARANTEES}
+        codes = {name: _codes(table[name], labels, -1) for name, labels in columns.items()}
+        if any((c < 0).any() for c in codes.values()):
+            return None
+        narrow = {name: c.astype(np.int8) for name, c in codes.items()}
+        return LoanTerms(**narrow, term_months=table["term_months"].to_numpy().astype(np.int16))
+
+    return cache.memo(con, "loan_terms", (), compute)
+
+
+def _labels(labels: tuple[str, ...], at: np.ndarray) -> pa.Array:
+    """labels[at] as the Arrow text pandas keeps its str columns in (large_string: no cast)."""
+    return pa.array(labels, type=pa.large_string()).take(at)
+
+
+def _platform_inputs(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> tuple[pd.DataFrame, LoanCodes | None]:
+    """loan_risk_inputs' frame (same rows, order, columns and dtypes) and its rows' LoanCodes: the
+    month-end tape slice (active_loan_states) with each loan's loan_terms looked up by loan_no instead
+    of joined by loan_id."""
+    terms = loan_terms(con)
+    params = {"as_of": as_of}
+    if terms is None:
+        return sql.run_via_arrow(con, "loan_risk_inputs", params), None  # text, ints, doubles
+    tape = sql.run_arrow(con, "active_loan_states", params)
+    if tape.num_rows == 0:
+        return sql.run(con, "loan_risk_inputs", params), None  # run's empty frame (object text)
+    at = tape["loan_no"].to_numpy() - 1
+    codes = LoanCodes(terms.grade[at], terms.product[at], terms.guarantee[at])
+    months_on_book = tape["months_on_book"].to_numpy()
+    remaining = np.maximum(terms.term_months[at].astype(np.int32) - months_on_book, 0).astype(np.int32)
+    table = pa.table(
+        {
+            "loan_id": tape["loan_id"],
+            "grade": _labels(GRADES, codes.grade),
+            "product": _labels(PRODUCTS, codes.product),
+            "guarantee": _labels(GUARANTEES, codes.guarantee),
+            "state": tape["state"],
+            "dpd": tape["dpd"],
+            "remaining_months": remaining,
+            "outstanding_principal": tape["outstanding_principal"],
+            "exposure": tape["claim"],
+        }
+    )
+    return table.to_pandas(), codes
+
+
 def _risk_inputs(con: duckdb.DuckDBPyConnection, as_of: dt.date, investor_id: str | None) -> pd.DataFrame:
     """Per active loan (platform) or holding (investor) inputs with ead and exposure columns."""
+    return _coded_risk_inputs(con, as_of, investor_id)[0]
+
+
+def _coded_risk_inputs(
+    con: duckdb.DuckDBPyConnection, as_of: dt.date, investor_id: str | None
+) -> tuple[pd.DataFrame, LoanCodes | None]:
+    """Per active loan (platform) or holding (investor) inputs with ead and exposure columns, and the
+    rows' LoanCodes when known (platform)."""
     if investor_id is None:
-        frame = sql.run_via_arrow(con, "loan_risk_inputs", {"as_of": as_of})  # text, ints, doubles
+        frame, codes = _platform_inputs(con, as_of)
         frame["ead"] = frame["outstanding_principal"]
-    else:
-        frame = sql.run(con, "holding_risk_inputs", {"as_of": as_of, "investor_id": investor_id})
-        frame["exposure"] = frame["ead"]
-    return frame
+        return frame, codes
+    frame = sql.run(con, "holding_risk_inputs", {"as_of": as_of, "investor_id": investor_id})
+    frame["exposure"] = frame["ead"]
+    return frame, None
 
 
 def _expected_loss(
@@ -847,11 +937,13 @@ def _expected_loss(
     method: Method,
     static_loss_rates: Mapping[str, float] | None,
     coverage: Mapping[str, float],
+    codes: LoanCodes | None = None,
 ) -> pd.DataFrame:
-    """expected_loss from inputs, a model and the guarantees' coverage (shared by the stress scenario)."""
-    priced = _price(inputs, model, method, static_loss_rates)
+    """expected_loss from inputs, a model and the guarantees' coverage (shared by the stress scenario);
+    codes: the inputs' LoanCodes when known."""
+    priced = _price(inputs, model, method, static_loss_rates, codes)
     priced["el"] = priced["ead"] * priced["pd"] * priced["lgd"]
-    kept = _kept(priced["guarantee"], coverage)
+    kept = _kept(priced["guarantee"], coverage, codes)
     priced["el_after_guarantee"] = priced["exposure"] * priced["pd"] * priced["lgd"] * kept
     priced["el_lifetime_after_guarantee"] = priced["exposure"] * priced["pd_lifetime"] * priced["lgd"] * kept
     columns = [
@@ -899,8 +991,8 @@ def expected_loss(
     else:
         model = risk_model(con, as_of, lookback_months, min_obs)
     coverage = guarantee_coverage(con, model.as_of, model)
-    inputs = _risk_inputs(con, model.as_of, investor_id)
-    return _expected_loss(inputs, model, investor_id is not None, method, static_loss_rates, coverage)
+    inputs, codes = _coded_risk_inputs(con, model.as_of, investor_id)
+    return _expected_loss(inputs, model, investor_id is not None, method, static_loss_rates, coverage, codes)
 
 
 def loan_expected_loss(con: duckdb.DuckDBPyConnection, as_of: dt.date, loans: pd.DataFrame) -> pd.DataFrame:
@@ -1463,9 +1555,10 @@ def stressed_expected_loss(
     )
     base_cov = guarantee_coverage(con, model.as_of, model)
     stress_cov = guarantee_coverage(con, model.as_of, stressed)
-    inputs = _risk_inputs(con, model.as_of, investor_id)
-    base = _expected_loss(inputs, model, investor_id is not None, "markov", None, base_cov)
-    shocked = _expected_loss(inputs, stressed, investor_id is not None, "markov", None, stress_cov)
+    inputs, codes = _coded_risk_inputs(con, model.as_of, investor_id)
+    scoped = investor_id is not None
+    base = _expected_loss(inputs, model, scoped, "markov", None, base_cov, codes)
+    shocked = _expected_loss(inputs, stressed, scoped, "markov", None, stress_cov, codes)
     loans = base.assign(
         pd_12m_stressed=shocked["pd_12m"].to_numpy(),
         pd_lifetime_stressed=shocked["pd_lifetime"].to_numpy(),

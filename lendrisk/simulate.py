@@ -40,7 +40,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from lendrisk import store
-from lendrisk.vocab import GRADES, PRODUCTS
+from lendrisk.vocab import GRADES, GUARANTEES, PRODUCTS
 
 Progress = Callable[[str, float], None]
 
@@ -63,7 +63,6 @@ LARGE_BOOK = 200_000
 
 CHANNELS = ("platform", "institution")
 METHODS = ("annuity", "equal_principal", "bullet")
-GUARANTEES = ("none", "reserve", "partner")
 SOURCES = ("borrower", "guarantor", "collection")
 EVENT_KINDS = ("reminder", "call", "visit", "promise_to_pay", "legal_filed", "judgment", "charged_off")
 EVENT_NOTES = (

@@ -31,6 +31,8 @@ MONTHS_BEHIND: dict[str, int] = {state: n for n, state in enumerate(ACTIVE_STATE
 
 GRADES: tuple[str, ...] = ("A", "B", "C", "D", "E", "F", "G")
 PRODUCTS: tuple[str, ...] = ("personal", "consumer", "small_business")
+# Who bears a loan's loss at 90+ (loans.guarantee; a null guarantee is none).
+GUARANTEES: tuple[str, ...] = ("none", "reserve", "partner")
 
 # --- loan stories -----------------------------------------------------------------------------
 

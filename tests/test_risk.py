@@ -381,6 +381,55 @@ def test_run_via_arrow_gives_the_frame_run_gives(tiny_con):
     assert sql.run_via_arrow(tiny_con, "loan_risk_inputs", {"as_of": d("2023-12-31")}).empty
 
 
+def test_platform_inputs_look_up_loan_terms_by_loan_no(tiny_con, monkeypatch):
+    # loan_terms, read once per store, in loan_no order (L1, L2, L3): grades A, B, E; products
+    # personal, consumer, small_business; guarantees none, none, reserve; terms 3, 6, 3 months.
+    terms = risk.loan_terms(tiny_con)
+    assert [vocab.GRADES[g] for g in terms.grade] == ["A", "B", "E"]
+    assert [vocab.PRODUCTS[p] for p in terms.product] == ["personal", "consumer", "small_business"]
+    assert [vocab.GUARANTEES[g] for g in terms.guarantee] == ["none", "none", "reserve"]
+    assert terms.term_months.tolist() == [3, 6, 3]
+    # At 03-31 the tape slice (L1 1-30 708, L2 current 2,400, L3 1-30 2,000 with 2 of 3, 5 of 6
+    # and 2 of 3 installments due) plus those terms is loan_risk_inputs' frame, dtypes included:
+    # remaining 3 - 2 = 1, 6 - 1 = 5, 3 - 2 = 1. So at every month-end, and with no terms (the join).
+    frame, codes = risk._platform_inputs(tiny_con, d("2024-03-31"))
+    assert frame[["loan_id", "state", "remaining_months", "outstanding_principal"]].values.tolist() == [
+        ["L1", "1-30", 1, 708.0],
+        ["L2", "current", 5, 2400.0],
+        ["L3", "1-30", 1, 2000.0],
+    ]
+    assert (codes.grade.tolist(), codes.product.tolist(), codes.guarantee.tolist()) == (
+        [0, 1, 4],
+        [0, 1, 2],
+        [0, 0, 1],
+    )
+    for day in ("2024-03-31", "2024-05-31", "2024-06-30", "2024-12-31", "2023-12-31"):
+        params = {"as_of": d(day)}
+        expected = sql.run_via_arrow(tiny_con, "loan_risk_inputs", params)
+        pd.testing.assert_frame_equal(risk._platform_inputs(tiny_con, d(day))[0], expected, check_exact=True)
+    monkeypatch.setattr(risk, "loan_terms", lambda con: None)
+    joined, none = risk._platform_inputs(tiny_con, d("2024-03-31"))
+    assert none is None
+    pd.testing.assert_frame_equal(joined, frame, check_exact=True)
+
+
+def test_expected_loss_prices_known_codes_as_it_prices_text(tiny_con, monkeypatch):
+    # The platform's rows come with their grade, product and guarantee positions (LoanCodes); pricing
+    # by them gives the frame pricing by the text gives, to the last bit, stressed or not.
+    for day in ("2024-03-31", "2024-05-31"):
+        coded = risk.expected_loss(tiny_con, d(day))
+        stressed = risk.stressed_expected_loss(tiny_con, d(day), 2.0)["loans"]
+        with monkeypatch.context() as m:
+            m.setattr(risk, "loan_terms", lambda con: None)
+            pd.testing.assert_frame_equal(coded, risk.expected_loss(tiny_con, d(day)), check_exact=True)
+            plain = risk.stressed_expected_loss(tiny_con, d(day), 2.0)["loans"]
+            pd.testing.assert_frame_equal(stressed, plain, check_exact=True)
+    # L3 (reserve) keeps 1 - reserve coverage of its loss, L1 and L2 (none) all of it.
+    codes = risk.LoanCodes(np.array([0, 4]), np.array([0, 2]), np.array([0, 1]))
+    kept = risk._kept(pd.Series(["none", "reserve"]), {"reserve": 0.25, "partner": 0.5}, codes)
+    assert kept.tolist() == [1.0, 0.75]
+
+
 def test_complete_months_count_whole_calendar_months():
     start = np.array(["2024-01-15", "2024-01-15", "2024-09-06", "2024-09-06"], dtype="datetime64[D]")
     end = np.array(["2024-03-14", "2024-03-15", "2025-01-01", "2024-11-01"], dtype="datetime64[D]")

@@ -21,7 +21,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from lendrisk.i18n import t
-from lendrisk.vocab import EVENT_KINDS, GRADES, PRODUCTS, ROLES
+from lendrisk.vocab import EVENT_KINDS, GRADES, GUARANTEES, PRODUCTS, ROLES
 
 MAX_PROBLEMS = 200  # problems kept (and shown) per validation; the rest are only counted
 ROW = "_row"  # internal column of typed frames: the source row number (NA for rows already in the store)
@@ -189,7 +189,7 @@ SPECS: dict[str, tuple[Column, ...]] = {
         Column("annual_rate", "float", True, low=0, high=1, high_open=True),
         Column("term_months", "int", True, low=1, high=120),
         _code("repayment_method", ("annuity", "equal_principal", "bullet")),
-        _code("guarantee", ("none", "reserve", "partner"), required=False),
+        _code("guarantee", GUARANTEES, required=False),
         Column("meets_policy", "bool", default=True),
     ),
     "schedule": (
