@@ -38,6 +38,8 @@ def test_table_of_investor1_at_march_end(tiny_db: Path, monkeypatch: pytest.Monk
     assert frame["State"].tolist() == ["1–30 days past due (M1)", "1–30 days past due (M1)", "Current"]
     assert frame["Days past due"].tolist() == [21, 16, 0]
     assert frame["Exposure"].tolist() == pytest.approx([2000 / 3, 354.0, 2400.0])
+    # a cell with no value shows a dash, not Streamlit's "None"
+    assert at.dataframe[0].proto.placeholder == "—"
     # L3: 1/3 of the 1,030 paid 02-10; L1: half of 412 + 100; L2: the 24 of 03-01
     assert frame["Received to date"].tolist() == pytest.approx([1030 / 3, 256.0, 24.0])
     # the next installment not yet due: L3 04-10 1,010 / 3, L1 04-15 404 / 2, L2 04-01 24
