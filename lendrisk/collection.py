@@ -14,7 +14,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from lendrisk import risk, sql
+from lendrisk import cache, risk, sql
 from lendrisk.vocab import OVERDUE_BUCKETS
 
 # The collection ladder: the step each bucket calls for, and the step each kind of contact stands for.
@@ -143,11 +143,26 @@ def cure_by_contact_delay(
     return _cure_table(counts.assign(delay=band), "delay", (*(b[0] for b in CONTACT_DELAYS), "none"))
 
 
+def recoveries_complete(con: duckdb.DuckDBPyConnection) -> bool:
+    """True when the recovery_payment mart holds every collection repayment (none is paid before its
+    loan's charge-off or of a loan never charged off), once per store version (cache.memo): the
+    legal pipeline and the recovery curve then read collection cash there instead of scanning every
+    repayment."""
+    return cache.memo(
+        con,
+        "recoveries_complete",
+        (),
+        lambda: int(sql.run(con, "collection_payments_not_recoveries")["payments"].iloc[0]) == 0,
+    )
+
+
 def legal_pipeline(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> pd.DataFrame:
     """Three rows (filed, judgment, recovered): loans, claim at filing, recovered since filing."""
-    return sql.run(con, "collection_legal_pipeline", {"as_of": as_of})
+    params = {"as_of": as_of, "recoveries_complete": recoveries_complete(con)}
+    return sql.run(con, "collection_legal_pipeline", params)
 
 
 def recovery_curve(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> pd.DataFrame:
     """One row per month since charge-off (0..24): loans observed, principal, recovered, recovery_rate."""
-    return sql.run(con, "collection_recovery_curve", {"as_of": as_of})
+    params = {"as_of": as_of, "recoveries_complete": recoveries_complete(con)}
+    return sql.run(con, "collection_recovery_curve", params)

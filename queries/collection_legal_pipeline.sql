@@ -8,6 +8,8 @@
 --   claim       their principal outstanding when filed (principal - borrower and collection principal
 --               paid before the filing date), currency units
 --   recovered   collection payments (principal + interest) received from filing to $as_of, currency units
+-- $recoveries_complete is true when the recovery_payment mart holds every collection payment
+-- (collection.recoveries_complete): they are read there, else from repayments.
 -- key: stage
 with
 
@@ -36,14 +38,30 @@ paid_before as (
     group by f.loan_id
 ),
 
+-- every collection payment on or before $as_of, from the mart when it holds them all
+collection_payments as (
+    select
+        loan_id,
+        paid_on,
+        amount
+    from recovery_payment
+    where $recoveries_complete and paid_on <= $as_of
+    union all
+    select
+        loan_id,
+        paid_on,
+        cast(principal_paid + interest_paid as double) as amount
+    from repayments
+    where not $recoveries_complete and source = 'collection' and paid_on <= $as_of
+),
+
 collected as (
     select
         f.loan_id,
-        sum(cast(r.principal_paid + r.interest_paid as double)) as recovered
+        sum(p.amount) as recovered
     from filed as f
-    inner join repayments as r
-        on r.loan_id = f.loan_id and r.paid_on >= f.filed_on and r.paid_on <= $as_of
-    where r.source = 'collection'
+    inner join collection_payments as p
+        on p.loan_id = f.loan_id and p.paid_on >= f.filed_on
     group by f.loan_id
 ),
 

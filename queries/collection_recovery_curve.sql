@@ -4,7 +4,9 @@
 -- been observed (at most 24 months), so every point covers the same loans and the cumulative rate
 -- can never fall (a curve pooling whoever is observed long enough changes its loans along the axis).
 -- Collection payments (principal + interest) received up to m months after the charge-off month
--- (payments before it count at 0) over the principal charged off.
+-- (payments before it count at 0) over the principal charged off. $recoveries_complete is true when
+-- the recovery_payment mart holds every collection payment (collection.recoveries_complete): they
+-- are read there, else from repayments.
 -- Columns:
 --   cohort                   year of the charge-off
 --   months_since_charge_off  m (0 = the charge-off month)
@@ -22,54 +24,73 @@ cohorts as (
     from charged_off_by($as_of)
 ),
 
-cohort_horizon as (
+-- each cohort's loans and principal, and how far its most recently charged-off loan has been observed
+cohort_totals as (
     select
         cohort,
-        least(min(date_diff('month', charge_off_month, cast($as_of as date))), 24) as months_observed
+        least(min(date_diff('month', charge_off_month, cast($as_of as date))), 24) as months_observed,
+        count(*) as loans,
+        sum(charged_off_principal) as charged_off_principal
     from cohorts
     group by cohort
 ),
 
+-- every collection payment on or before $as_of, from the mart when it holds them all
+collection_payments as (
+    select
+        loan_id,
+        paid_on,
+        amount
+    from recovery_payment
+    where $recoveries_complete and paid_on <= $as_of
+    union all
+    select
+        loan_id,
+        paid_on,
+        cast(principal_paid + interest_paid as double) as amount
+    from repayments
+    where not $recoveries_complete and source = 'collection' and paid_on <= $as_of
+),
+
+-- recoveries summed per cohort x month since charge-off, not per loan: the curve only adds them up
 recoveries as (
     select
-        c.loan_id,
-        greatest(date_diff('month', c.charge_off_month, last_day(r.paid_on)), 0) as months_since_charge_off,
-        cast(r.principal_paid + r.interest_paid as double) as amount
+        c.cohort,
+        greatest(date_diff('month', c.charge_off_month, last_day(p.paid_on)), 0) as months_since_charge_off,
+        sum(p.amount) as amount
     from cohorts as c
-    inner join repayments as r using (loan_id)
-    where r.source = 'collection' and r.paid_on <= $as_of
+    inner join collection_payments as p using (loan_id)
+    group by all
 ),
 
 grid as (
     select
-        c.cohort,
-        c.loan_id,
-        c.charged_off_principal,
-        unnest(generate_series(0, h.months_observed)) as months_since_charge_off
-    from cohorts as c
-    inner join cohort_horizon as h using (cohort)
+        cohort,
+        loans,
+        charged_off_principal,
+        unnest(generate_series(0, months_observed)) as months_since_charge_off
+    from cohort_totals
 ),
 
 cumulative as (
     select
         g.cohort,
         g.months_since_charge_off,
-        g.loan_id,
+        g.loans,
         g.charged_off_principal,
         coalesce(sum(r.amount), 0) as recovered
     from grid as g
     left join recoveries as r
-        on r.loan_id = g.loan_id and r.months_since_charge_off <= g.months_since_charge_off
-    group by g.cohort, g.months_since_charge_off, g.loan_id, g.charged_off_principal
+        on r.cohort = g.cohort and r.months_since_charge_off <= g.months_since_charge_off
+    group by g.cohort, g.months_since_charge_off, g.loans, g.charged_off_principal
 )
 
 select
     cast(cohort as integer) as cohort,
     cast(months_since_charge_off as integer) as months_since_charge_off,
-    cast(count(*) as bigint) as loans,
-    sum(charged_off_principal) as charged_off_principal,
-    sum(recovered) as recovered,
-    coalesce(sum(recovered) / nullif(sum(charged_off_principal), 0), 0) as recovery_rate
+    cast(loans as bigint) as loans,
+    charged_off_principal,
+    recovered,
+    coalesce(recovered / nullif(charged_off_principal, 0), 0) as recovery_rate
 from cumulative
-group by cohort, months_since_charge_off
 order by cohort, months_since_charge_off

@@ -165,3 +165,44 @@ def test_cure_counts_and_queue_top(tiny_con) -> None:
     assert top["loan_id"].tolist() == ["L3"] and total == 2
     top, total = collection.queue_top(queue, ["31-60", "61-90"])
     assert top.empty and total == 0
+
+
+def test_collection_cash_before_the_charge_off(tiny_frames) -> None:
+    # L3 also pays collection cash before its charge-off (09-06): 50 principal on 06-20, before the
+    # lawsuit (07-01), and 80 + 20 on 08-20, after it. The recovery_payment mart holds only the 300 of
+    # 11-15, so the queries read collection cash from repayments (recoveries_complete is False).
+    paid = pd.DataFrame(
+        [
+            ("L3", dt.date(2024, 6, 20), 50.0, 0.0, 0.0, "collection"),
+            ("L3", dt.date(2024, 8, 20), 80.0, 20.0, 0.0, "collection"),
+        ],
+        columns=tiny_frames["repayments"].columns,
+    )
+    tiny_frames["repayments"] = pd.concat([tiny_frames["repayments"], paid], ignore_index=True)
+    con = duckdb.connect()
+    try:
+        store.populate(con, tiny_frames, source="tiny+collection", observed_to=YEAR_END)
+        assert collection.recoveries_complete(con) is False
+        # claim at filing: 3,000 - 1,000 (02-10) - 50 (06-20) = 1,950; since filing 100 + 300 = 400
+        assert collection.legal_pipeline(con, YEAR_END).values.tolist() == [
+            ["filed", 1, 1950.0, 400.0],
+            ["judgment", 1, 1950.0, 400.0],
+            ["recovered", 1, 1950.0, 400.0],
+        ]
+        # at 09-30 only the 08-20 payment is in and the judgment (10-20) is still to come
+        assert collection.legal_pipeline(con, dt.date(2024, 9, 30)).values.tolist() == [
+            ["filed", 1, 1950.0, 100.0],
+            ["judgment", 0, 0.0, 0.0],
+            ["recovered", 1, 1950.0, 100.0],
+        ]
+        # cash before the charge-off counts at month 0: 150, then 450 from November, of 2,000
+        curve = collection.recovery_curve(con, YEAR_END)
+        assert curve["recovered"].tolist() == [150.0, 150.0, 450.0, 450.0]
+        assert curve["recovery_rate"].tolist() == [0.075, 0.075, 0.225, 0.225]
+    finally:
+        con.close()
+
+
+def test_recoveries_complete_on_the_tiny_platform(tiny_con) -> None:
+    # its one collection payment (L3, 300 on 11-15) follows the charge-off (09-06): the mart holds it
+    assert collection.recoveries_complete(tiny_con) is True

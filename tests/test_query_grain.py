@@ -37,6 +37,7 @@ COMMON_PARAMS: dict[str, Any] = {
     "product": None,
     "channel": None,
     "region": None,
+    "recoveries_complete": False,  # the collection queries' repayments path (the mart's is the tiny store's)
 }
 
 
