@@ -23,6 +23,7 @@ import pyarrow.compute as pc
 import pyxirr
 from scipy.special import ndtr
 from scipy.stats import norm
+from threadpoolctl import threadpool_limits
 
 from lendrisk import cache, sql
 from lendrisk.vocab import (
@@ -1582,6 +1583,37 @@ def stressed_expected_loss(
 # --- loss distribution ------------------------------------------------------------------------
 
 
+def uniform_words(rng: np.random.Generator, count: int) -> np.ndarray:
+    """The next count 32-bit words (uint32) rng.random(count, dtype=np.float32) would draw, rng left
+    exactly where that call leaves it: its uniforms are (word >> 8) / 2**24.
+
+    numpy's PCG64 hands out 32-bit words from 64-bit outputs, low half first, keeping the high half
+    for the next 32-bit draw (has_uint32 / uinteger in its state); random_raw gives the 64-bit outputs
+    in bulk, without a call per uniform.
+    """
+    bitgen = rng.bit_generator
+    if not isinstance(bitgen, np.random.PCG64):
+        raise TypeError(f"uniform_words follows PCG64's 32-bit draws, not {type(bitgen).__name__}'s")
+    if count <= 0:
+        return np.empty(0, dtype=np.uint32)
+    state = bitgen.state
+    buffered = int(state["has_uint32"])
+    first = np.array([state["uinteger"]] * buffered, dtype=np.uint32)
+    need = count - buffered
+    halves = np.asarray(bitgen.random_raw((need + 1) // 2), dtype="<u8").view("<u4")  # no copy
+    kept = int(halves[need]) if need % 2 else int(halves[need - 1]) if need else state["uinteger"]
+    state = bitgen.state  # after the 64-bit draws; the last high half is kept (used when need is even)
+    state["has_uint32"], state["uinteger"] = need % 2, kept
+    bitgen.state = state
+    return np.concatenate([first, halves[:need]]) if buffered else halves[:need]
+
+
+def default_cuts(probability: np.ndarray) -> np.ndarray:
+    """ceil(p × 2**24) per float32 probability p, as uint32 (0 for NaN): a float32 uniform
+    (word >> 8) / 2**24 is below p exactly when word >> 8 is below it (p × 2**24 is exact in float32)."""
+    return np.fmax(np.ceil(probability * np.float32(2**24)), np.float32(0)).astype(np.uint32)
+
+
 def vasicek_losses(
     pd_12m: np.ndarray,
     loss_given_default: np.ndarray,
@@ -1595,6 +1627,8 @@ def vasicek_losses(
     A loan defaults when √ρ·Z + √(1−ρ)·ε < Φ⁻¹(PD): given the systematic factor Z, independently of
     the others, with probability p(Z) = Φ((Φ⁻¹(PD) − √ρ·Z) / √(1−ρ)). So each scenario draws Z, evaluates
     p(Z) once per distinct PD, and one float32 uniform U per loan (default when U < p(Z)).
+    U = (word >> 8) / 2**24 (uniform_words), so U < p is word >> 8 < default_cuts(p): the same draws
+    compared as integers, without making the floats.
     """
     rng = np.random.default_rng(seed)
     threshold = norm.ppf(np.clip(pd_12m, 0.0, 1.0)) / np.sqrt(1.0 - rho)
@@ -1605,12 +1639,17 @@ def vasicek_losses(
     shift = np.float32(np.sqrt(rho / (1.0 - rho)))
     severity = np.asarray(loss_given_default, dtype=np.float64)[order]
     losses = np.empty(n_sims)
-    for start in range(0, n_sims, chunk):
-        size = min(chunk, n_sims - start)
-        factor = rng.standard_normal((size, 1), dtype=np.float32)
-        probability = np.repeat(ndtr(levels - shift * factor), per_level, axis=1)
-        defaulted = rng.random((size, len(order)), dtype=np.float32) < probability
-        losses[start : start + size] = defaulted @ severity
+    # one BLAS thread: OpenBLAS splits this matrix-vector product by output row, so each loss is
+    # summed alike on one thread or several, but waking the threads cost ~10x the product itself
+    with threadpool_limits(limits=1, user_api="blas"):
+        for start in range(0, n_sims, chunk):
+            size = min(chunk, n_sims - start)
+            factor = rng.standard_normal((size, 1), dtype=np.float32)
+            cut = np.repeat(default_cuts(ndtr(levels - shift * factor)), per_level, axis=1)
+            words = uniform_words(rng, size * len(order)).reshape(size, len(order))
+            defaulted = np.right_shift(words, 8, out=words) < cut
+            # 0/1 as uint8: the float64 product of the bool matrix (the same BLAS call), cast faster
+            losses[start : start + size] = defaulted.view(np.uint8) @ severity
     return losses
 
 

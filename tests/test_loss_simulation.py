@@ -1,0 +1,93 @@
+"""The loss simulation's integer draws: lendrisk.risk.uniform_words, default_cuts, vasicek_losses.
+
+vasicek_losses compares PCG64's 32-bit words with ceil(p x 2**24) instead of making float32 uniforms;
+these tests pin the rule on paper and check the losses equal the float32 draws' bit for bit.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from scipy.special import ndtr
+from scipy.stats import norm
+
+from lendrisk import risk
+
+TWO_24 = 2**24
+
+
+def float_losses(
+    pd_12m: np.ndarray, severity: np.ndarray, rho: float, n_sims: int, seed: int, chunk: int
+) -> np.ndarray:
+    """vasicek_losses as it was before the integer draws: float32 uniforms U < p, bool @ severity."""
+    rng = np.random.default_rng(seed)
+    threshold = norm.ppf(np.clip(pd_12m, 0.0, 1.0)) / np.sqrt(1.0 - rho)
+    levels, codes = np.unique(threshold, return_inverse=True)
+    order = np.argsort(codes, kind="stable")
+    per_level = np.bincount(codes, minlength=len(levels))
+    levels = levels.astype(np.float32)
+    shift = np.float32(np.sqrt(rho / (1.0 - rho)))
+    ordered = np.asarray(severity, dtype=np.float64)[order]
+    losses = np.empty(n_sims)
+    for start in range(0, n_sims, chunk):
+        size = min(chunk, n_sims - start)
+        factor = rng.standard_normal((size, 1), dtype=np.float32)
+        probability = np.repeat(ndtr(levels - shift * factor), per_level, axis=1)
+        defaulted = rng.random((size, len(order)), dtype=np.float32) < probability
+        losses[start : start + size] = defaulted @ ordered
+    return losses
+
+
+def test_default_cuts_on_paper():
+    p = np.array([0.0, 1.0, 0.5, 2.0**-24, 1.5 * 2.0**-24, 0.25 + 2.0**-24, np.nan], dtype=np.float32)
+    # 0 -> no word is below; 1 -> every k = word >> 8 (0 .. 2**24 - 1) is; 0.5 -> k < 2**23;
+    # p = 2**-24: only k = 0 (U = 0 < p; k = 1 gives U = p, not below); 1.5 x 2**-24: k = 0 and 1;
+    # 0.25 + 2**-24 = (2**22 + 1) / 2**24: k <= 2**22; NaN: never (U < NaN is false)
+    cuts = risk.default_cuts(p)
+    assert cuts.dtype == np.uint32
+    assert cuts.tolist() == [0, TWO_24, 2**23, 1, 2, 2**22 + 1, 0]
+    k = np.array([0, 1, 2, 2**22, 2**22 + 1, TWO_24 - 1], dtype=np.uint32)
+    for prob, cut in zip(p, cuts, strict=True):
+        as_floats = (k.astype(np.float32) * np.float32(1 / TWO_24)) < prob
+        assert ((k < cut) == as_floats).all(), prob
+
+
+@pytest.mark.parametrize("before", [0, 1, 2, 3])
+@pytest.mark.parametrize("count", [0, 1, 2, 5, 6, 1001])
+def test_uniform_words_are_the_float32_uniforms_words(before, count):
+    # before float32 normals leave PCG64 with or without a buffered half word
+    ours, numpys = np.random.default_rng(11), np.random.default_rng(11)
+    assert (
+        ours.standard_normal(before, dtype=np.float32) == numpys.standard_normal(before, dtype=np.float32)
+    ).all()
+    words = risk.uniform_words(ours, count)
+    uniforms = numpys.random(count, dtype=np.float32)
+    assert words.dtype == np.uint32 and len(words) == count
+    assert ((words >> 8).astype(np.float32) * np.float32(1 / TWO_24) == uniforms).all()
+    # both generators are left in the same place: the next draws agree, 32- and 64-bit alike
+    assert ours.bit_generator.state == numpys.bit_generator.state
+    assert (ours.random(3, dtype=np.float32) == numpys.random(3, dtype=np.float32)).all()
+    assert (ours.random(3) == numpys.random(3)).all()
+
+
+def test_uniform_words_refuses_other_bit_generators():
+    with pytest.raises(TypeError, match="PCG64"):
+        risk.uniform_words(np.random.Generator(np.random.MT19937(1)), 3)
+
+
+@pytest.mark.parametrize(
+    ("loans", "n_sims", "chunk", "rho", "seed"),
+    [
+        (0, 10, 3, 0.15, 2),
+        (1, 9, 2, 0.15, 4),
+        (7, 31, 3, 0.15, 5),
+        (300, 777, 256, 0.3, 3),
+        (1001, 1000, 100, 0.5, 9),
+    ],
+)
+def test_vasicek_losses_equal_the_float32_draws(loans, n_sims, chunk, rho, seed):
+    rng = np.random.default_rng(loans)
+    pd_12m = rng.choice(np.r_[rng.uniform(0.001, 0.4, 25), [0.0, 1.0, np.nan]], loans)
+    severity = rng.uniform(10, 500, loans) * (rng.random(loans) > 0.1)
+    expected = float_losses(pd_12m, severity, rho, n_sims, seed, chunk)
+    assert np.array_equal(risk.vasicek_losses(pd_12m, severity, rho, n_sims, seed, chunk), expected)
