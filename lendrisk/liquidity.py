@@ -87,10 +87,13 @@ def projected_collections(
     ahead = due["months_ahead"].to_numpy(int)
     per_month = np.zeros((months, 3))
     if len(due):
-        rows = risk.segment_rows(due)
+        # each (grade, state, remaining) segment recurs once per month ahead: its path is worked out once
+        rows = np.column_stack(risk.segment_rows(due))
+        segments, row_segment = np.unique(rows, axis=0, return_inverse=True)
         amount = due["contractual"].to_numpy(float)
         for j, matrices in enumerate((base_m, stressed_m)):
-            survive = 1.0 - risk.reach_90plus(matrices, *rows, months)[np.arange(len(due)), ahead]
+            reach = risk.reach_90plus(matrices, *segments.T, months)
+            survive = 1.0 - reach[row_segment.ravel(), ahead]
             np.add.at(per_month[:, j + 1], ahead - 1, amount * survive)
         np.add.at(per_month[:, 0], ahead - 1, amount)
     frame["contractual"] = per_month[:, 0]

@@ -141,24 +141,59 @@ compensation as (
 ),
 
 -- each active loan's claim (outstanding principal less guarantor principal paid by $month_end, as
--- on the tape; not below 0), worked out once per loan before the holdings (millions of rows) meet
--- it, by the integer loan_no that holding_book carries; loans with no claim are left out
-loan_claims as (
+-- on the tape; not below 0) for the loans still on the tape at the next month-end (their final row
+-- is later than $month_end: the tape holds every month-end from origination to the final row), worked
+-- out once per loan; loans with no claim are left out. At the last month-end there is no next
+-- month-end (exists: then no hash table is built for the holdings below).
+next_month as (
+    select loan_no
+    from loan_month
+    where month_end = last_day(cast($month_end as date) + interval 1 day)
+),
+
+later_claims as (
     select
-        loan_no,
-        principal,
-        greatest(outstanding_principal - guarantor_principal, 0) as claim
-    from active
+        a.loan_no,
+        a.principal,
+        greatest(a.outstanding_principal - a.guarantor_principal, 0) as claim
+    from active as a
+    semi join next_month as n using (loan_no)
+    where greatest(a.outstanding_principal - a.guarantor_principal, 0) > 0
+        and exists (select 1 from next_month)
+),
+
+-- every holding invested by $month_end in a loan active at $month_end, with its exposure = amount /
+-- principal x claim. holding_book carries each loan's final tape row: a loan whose final row is at
+-- $month_end is active there when that row's state is (the final row at $month_end is the tape's row
+-- there); a loan whose final row is earlier is closed; only the holdings of loans whose final row is
+-- later meet the month-end's claims (later_claims). Exposures of 0 (no claim left) add nothing to an
+-- investor's sum and an investor with no more is left out below (exposure > 0.005).
+-- state_order(s) <= 5 is is_active_state(s) (the first five states), cheaper on tens of millions of rows.
+held_exposures as (
+    select
+        investor_id,
+        cast(amount as double) / cast(principal as double) * greatest(
+            cast(final_outstanding_principal as double) - cast(final_guarantor_principal_to_date as double), 0
+        ) as exposure
+    from holding_book
+    where final_month_end = $month_end
+        and invested_on <= $month_end
+        and state_order(final_state) <= 5
+    union all
+    select
+        h.investor_id,
+        cast(h.amount as double) / c.principal * c.claim as exposure
+    from holding_book as h
+    inner join later_claims as c using (loan_no)
+    where h.final_month_end > $month_end and h.invested_on <= $month_end
 ),
 
 investor_exposures as (
     select
-        h.investor_id,
-        sum(cast(h.amount as double) / c.principal * c.claim) as exposure
-    from holding_book as h
-    inner join loan_claims as c using (loan_no)
-    where h.invested_on <= $month_end and c.claim > 0
-    group by h.investor_id
+        investor_id,
+        sum(exposure) as exposure
+    from held_exposures
+    group by investor_id
 ),
 
 investor_claims as (

@@ -5,8 +5,10 @@
 -- Columns:
 --   grade, state, remaining_months   (term_months - months on book, floored at 0), as the risk model
 --   months_ahead                     k = 1 .. $months
---   loans                            loans with an installment due in that month
 --   contractual                      principal + interest due, currency units
+-- (summed per segment and month straight from the installments, with no per-loan step: a count of
+-- distinct loans per row grouped ~19 M loan x month pairs at ten million loans; lendrisk.liquidity
+-- reads only the sums)
 -- key: grade, state, remaining_months, months_ahead
 with
 
@@ -15,7 +17,6 @@ due as (
         a.grade,
         a.state,
         a.remaining_months,
-        a.loan_id,
         date_diff('month', cast($as_of as date), last_day(s.due_on)) as months_ahead,
         cast(s.principal_due + s.interest_due as double) as amount
     from active_loans($as_of) as a
@@ -29,7 +30,6 @@ select
     state,
     cast(remaining_months as integer) as remaining_months,
     cast(months_ahead as integer) as months_ahead,
-    cast(count(distinct loan_id) as bigint) as loans,
     sum(amount) as contractual
 from due
 group by grade, state, remaining_months, months_ahead

@@ -420,6 +420,33 @@ def test_disclosure_row_at_march_end(tiny_con):
     assert got == expected
 
 
+# the lender figures (current_lenders, lender_claims, top10_lender_claims, largest_lender_claims) at a
+# month-end, by hand: March: L1 708 (I1, I2 1/2 each), L2 2,400 (I1), L3 2,000 (I1 1/3, I2 2/3);
+# April: L1 and L2 paid off in April, L3 2,000 left (claim until the 06-10 buy-out)
+LENDERS_MARCH = [2, 5108.0, 5108.0, 3420.67]  # I1 354 + 2,400 + 666.67; I2 354 + 1,333.33
+LENDERS_APRIL = [2, 2000.0, 2000.0, 1333.33]  # I2 2/3 x 2,000; I1 666.67
+
+
+@pytest.mark.parametrize(
+    ("observed_to", "month_end", "expected"),
+    [
+        # the active loans' final rows (holding_book) are their rows at observed_to = the month-end
+        (d("2024-03-31"), d("2024-03-31"), LENDERS_MARCH),
+        # L1 and L2's final rows (paid_off) are at April: left out; L3's final row is its April row
+        (d("2024-04-30"), d("2024-04-30"), LENDERS_APRIL),
+        # every final row is later than March: the exposures come from the March tape
+        (d("2024-04-30"), d("2024-03-31"), LENDERS_MARCH),
+    ],
+)
+def test_disclosure_lenders_from_final_rows_and_from_the_tape(observed_to, month_end, expected):
+    con = duckdb.connect()
+    store.populate(con, tiny_tables(), source="tiny", observed_to=observed_to)
+    row = metrics.disclosure_monthly(con, month_end).iloc[0]
+    columns = ["current_lenders", "lender_claims", "top10_lender_claims", "largest_lender_claims"]
+    assert row[columns].tolist() == expected
+    con.close()
+
+
 # ---------------------------------------------------------------- as-of dates
 
 
