@@ -41,6 +41,7 @@ last_due as (
     group by loan_id
 ),
 
+-- the tape is reached by the loan's integer key: its loan_id text skips few row groups by min/max
 latest_state as (
     select
         loan_id,
@@ -48,7 +49,8 @@ latest_state as (
         arg_max(dpd, month_end) as dpd,
         arg_max(cast(outstanding_principal as double), month_end) as outstanding_principal
     from loan_month
-    where month_end <= $as_of and loan_id in (select loan_id from chosen)
+    where month_end <= $as_of
+        and loan_no in (select k.loan_no from loan_key as k where k.loan_id in (select loan_id from chosen))
     group by loan_id
 )
 
