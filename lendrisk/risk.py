@@ -347,7 +347,8 @@ def charge_off_ledger(con: duckdb.DuckDBPyConnection) -> ChargeOffLedger:
         charged = _dates(charge_offs["charged_off_on"])
         row, paid_on = row[order], _dates(paid["paid_on"])[order]
         amounts = paid["amount"].to_numpy().astype(float)[order]
-        payments = (row, paid_on, amounts, complete_months(charged[row], paid_on))
+        months = complete_months(charged[row], paid_on).astype(np.int16)
+        payments = (row, paid_on, amounts, months)
         return ChargeOffLedger(
             _codes(charge_offs["product"], PRODUCTS, len(PRODUCTS)),
             charged,
@@ -1301,8 +1302,8 @@ def _backtest_predictions(
         counts["balance"].to_numpy(float),
         counts["loans"].to_numpy(float),
     )
-    rows = []
-    for day, start, stop in zip(days, bounds[:-1], bounds[1:], strict=True):
+    dated, stacks, gaps = [], [], []
+    for i, day in enumerate(days):
         stamp = pd.Timestamp(day).to_datetime64()
         month_start = pd.Timestamp(add_months(day, -lookback_months)).to_datetime64()
         in_window = (count_months > month_start) & (count_months <= stamp)
@@ -1312,9 +1313,23 @@ def _backtest_predictions(
         known = macro.months <= np.datetime64(day)
         factors = _used_factors(macro.months[known], macro.u_pp[known], macro.rates[:, known], 6)
         gap = macro_gap(macro.months, macro.u_pp, day, lookback_months)
+        shifts = scenario_shifts(gap)  # forward_pd_tables' scenarios, their tables built below at once
+        stacks += [stack, *(stress_matrices(stack, factors, shift) for shift, _ in shifts)]
+        dated.append((i, day, [weight for _, weight in shifts]))
+        gaps.append(gap)
+    if not dated:
+        return pd.DataFrame()
+    tables = _pd12_table(np.concatenate(stacks)).reshape(
+        len(dated), len(SCENARIOS) + 1, len(GRADES) + 1, -1, len(STATES)
+    )
+    rows = []
+    for (i, day, weights), table, gap in zip(dated, tables, gaps, strict=True):
+        start, stop = bounds[i], bounds[i + 1]
         cells = (g_all[start:stop], r_all[start:stop], s_all[start:stop])
-        pd12 = _pd12_table(stack)[cells]
-        pd12_forward = forward_pd_tables(stack, factors, gap, lifetime=False)[0][cells]
+        pd12 = table[0][cells]
+        pd12_forward = np.zeros(stop - start)
+        for scenario, weight in zip(table[1:], weights, strict=True):  # as forward_pd_tables adds them
+            pd12_forward += weight * scenario[cells]
         lgd_rows = np.append(lgds[day], DEFAULT_LGD)[product_all[start:stop]]
         ead = ead_all[start:stop]
         rows.append(

@@ -257,6 +257,33 @@ def test_lgd_develops_immature_charge_offs_with_the_seasoned_curve():
     np.testing.assert_allclose(earlier[0, :2], [100 / 3000, 250 / 3000])
 
 
+def test_backtest_lgds_sum_the_triangle_by_charge_off_date():
+    # The back-test's LGD at each date from charge-offs grouped by date x product. Four personal
+    # charge-offs, by date: A 2022-01-10 1,000 (100 in month 0, 50 in month 1, 50 in month 5),
+    # B 2022-06-10 2,000 (200 in month 1), D 2022-06-10 1,000 (nothing), C 2024-11-20 1,000 (nothing).
+    # 2023-12-31 (window from 2020-12-31; C not yet): every curve month A, B, D have reached is seasoned
+    # past month 5, so nothing is projected: LGD = 1 - 400 / 4,000 = 0.9. 2024-12-31: C has 1 month
+    # seen and is projected with the curve's months 1 .. 23: 250 / 4,000 + 50 / 4,000 = 0.075, so
+    # 75; LGD = 1 - 475 / 5,000 = 0.905. Four charge-offs are under 20, so every product pools.
+    personal = vocab.PRODUCTS.index("personal")
+    charged = np.array(["2022-01-10", "2022-06-10", "2022-06-10", "2024-11-20"], dtype="datetime64[D]")
+    charge_offs = (np.full(4, personal), charged, np.array([1000.0, 2000.0, 1000.0, 1000.0]))
+    cells = risk.RecoveryCells(np.array([0, 0, 0, 1]), np.array([0, 1, 5, 1]), np.array([100.0, 50, 50, 200]))
+    days = [d("2023-12-31"), d("2024-12-31")]
+    curves = dict(zip(days, risk._cell_curves(*charge_offs, cells, days, 20), strict=True))
+    assert curves[days[1]][-1, :2].tolist() == [100 / 5000, 250 / 4000]
+    lgds = risk._backtest_lgds(charge_offs, cells, days, 36, curves)
+    assert lgds[days[0]].tolist() == pytest.approx([0.9] * len(vocab.PRODUCTS))
+    assert lgds[days[1]].tolist() == pytest.approx([0.905] * len(vocab.PRODUCTS))
+    # the same as lgd_by_product's triangle of the book at each date
+    by_month = np.zeros((4, 24))
+    by_month[cells.row, cells.month] = cells.amount
+    for day in days:
+        book = risk.RecoveryBook(charge_offs[0], charged, charge_offs[2], by_month)
+        rows = risk._lgd(risk._projected_recoveries(book, day, 36, 20), 20)
+        assert lgds[day].tolist() == pytest.approx(rows["lgd"].tolist(), rel=1e-12)
+
+
 def test_recovery_curves_of_many_dates_equal_recovery_curve_at_each():
     # The back-test's curves from running sums. Four charge-offs, ordered by date (recovery_book's order):
     #   A personal 2022-01-10, 1,000: 100 in month 0, 50 in month 1;  B small_business 2022-06-10,
