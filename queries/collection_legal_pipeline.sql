@@ -13,29 +13,38 @@
 -- key: stage
 with
 
+-- each loan's first lawsuit and whether it has a judgment, in one pass over the legal events
 filed as (
     select
         loan_id,
-        min(event_on) as filed_on
+        min(event_on) filter (where kind = 'legal_filed') as filed_on,
+        bool_or(kind = 'judgment') as judged
     from loan_events
-    where kind = 'legal_filed' and event_on <= $as_of
+    where kind in ('legal_filed', 'judgment') and event_on <= $as_of
     group by loan_id
+    having count(*) filter (where kind = 'legal_filed') > 0
 ),
 
-judged as (
-    select distinct loan_id
-    from loan_events
-    where kind = 'judgment' and event_on <= $as_of
+-- the filed loans' integer keys: their cash and principal are reached by loan_no (loan_repayment,
+-- loan_contract), not by matching the loan_id text across every repayment and loan
+filed_keys as (
+    select
+        f.loan_id,
+        k.loan_no,
+        f.filed_on,
+        f.judged
+    from filed as f
+    inner join loan_key as k using (loan_id)
 ),
 
 paid_before as (
     select
-        f.loan_id,
+        f.loan_no,
         sum(cast(r.principal_paid as double)) as principal_paid
-    from filed as f
-    inner join repayments as r
-        on r.loan_id = f.loan_id and r.paid_on < f.filed_on and r.source in ('borrower', 'collection')
-    group by f.loan_id
+    from filed_keys as f
+    inner join loan_repayment as r
+        on r.loan_no = f.loan_no and r.paid_on < f.filed_on and r.source in ('borrower', 'collection')
+    group by f.loan_no
 ),
 
 -- every collection payment on or before $as_of, from the mart when it holds them all
@@ -70,12 +79,11 @@ cases as (
         f.loan_id,
         cast(l.principal as double) - coalesce(p.principal_paid, 0) as claim,
         coalesce(c.recovered, 0) as recovered,
-        j.loan_id is not null as judged
-    from filed as f
-    inner join loans as l using (loan_id)
-    left join paid_before as p using (loan_id)
+        f.judged
+    from filed_keys as f
+    inner join loan_contract as l using (loan_no)
+    left join paid_before as p using (loan_no)
     left join collected as c using (loan_id)
-    left join judged as j using (loan_id)
 ),
 
 stages as (
