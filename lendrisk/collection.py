@@ -56,8 +56,9 @@ def next_step(queue: pd.DataFrame) -> pd.Series:
        reminder, M2 call, M3 visit), or one above the last contact when that is higher
        (a loan still overdue after a call gets a visit, not another reminder), at most a visit.
     """
-    bucket = queue["state"].map(BUCKET_STEP).to_numpy(int)
-    last = queue["last_contact_kind"].map(CONTACT_STEP).fillna(-1).to_numpy(int)
+    bucket = pd.Index(list(BUCKET_STEP)).get_indexer(queue["state"])  # BUCKET_STEP: a bucket's position
+    steps = np.array([*CONTACT_STEP.values(), -1])  # a kind's step; -1 (the last) for none or another kind
+    last = steps[pd.Index(list(CONTACT_STEP)).get_indexer(queue["last_contact_kind"])]
     climbed = np.minimum(np.maximum(bucket, last + 1), 2)
     ladder = np.array(LADDER)[climbed]
     days = queue["days_since_contact"].astype("Float64")
@@ -83,8 +84,16 @@ def collection_queue(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> pd.DataF
     priced = risk.loan_expected_loss(con, as_of, queue)  # only the overdue loans, not the whole book
     queue = pd.concat([queue.drop(columns="remaining_months"), priced], axis=1)
     queue["next_step"] = next_step(queue) if len(queue) else pd.Series(dtype="string")
-    queue = queue.sort_values(["el", "dpd", "loan_id"], ascending=[False, False, True])
-    return queue.reset_index(drop=True)
+    return queue.take(rank_order(queue)).reset_index(drop=True)
+
+
+def rank_order(queue: pd.DataFrame) -> np.ndarray:
+    """Row positions of a collection_queue frame (rows in loan_id order, as the query returns them)
+    by el descending (missing last), then dpd descending, then loan_id: a stable sort on el and dpd
+    keeps the loan_id order among ties, as sort_values(["el", "dpd", "loan_id"]) would."""
+    el = queue["el"].to_numpy(float)
+    missing = np.isnan(el)
+    return np.lexsort((-queue["dpd"].to_numpy(np.int64), -np.where(missing, 0.0, el), missing))
 
 
 def queue_top(

@@ -206,3 +206,16 @@ def test_collection_cash_before_the_charge_off(tiny_frames) -> None:
 def test_recoveries_complete_on_the_tiny_platform(tiny_con) -> None:
     # its one collection payment (L3, 300 on 11-15) follows the charge-off (09-06): the mart holds it
     assert collection.recoveries_complete(tiny_con) is True
+
+
+def test_rank_order_keeps_loan_id_order_among_ties() -> None:
+    # rows as the query returns them (loan_id order); ranked by el desc (missing last), dpd desc, loan_id
+    queue = pd.DataFrame(
+        {
+            "loan_id": ["A", "B", "C", "D", "E", "F"],
+            "el": [5.0, float("nan"), 7.0, 5.0, 5.0, 0.0],
+            "dpd": [10, 95, 3, 40, 10, 1],
+        }
+    )
+    # C (7); then the three at 5: D (dpd 40), then A and E (dpd 10, A first); F (0); B (no el) last
+    assert queue["loan_id"].take(collection.rank_order(queue)).tolist() == ["C", "D", "A", "E", "F", "B"]
