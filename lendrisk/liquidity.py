@@ -18,7 +18,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from lendrisk import risk, sql
+from lendrisk import cache, risk, sql
 from lendrisk.vocab import add_months
 
 HORIZON = risk.BUYOUT_HORIZON
@@ -80,8 +80,16 @@ def projected_collections(
     con: duckdb.DuckDBPyConnection, as_of: dt.date, shock_pp: float = 0.0, months: int = HORIZON
 ) -> pd.DataFrame:
     """One row per coming month-end: contractual borrower payments of active loans and the expected
-    part (base, stressed) = Σ due × (1 − F(k)), F = probability of having reached 90+ by month k."""
-    due = sql.run(con, "reserve_scheduled_collections", {"as_of": as_of, "months": months})
+    part (base, stressed) = Σ due × (1 − F(k)), F = probability of having reached 90+ by month k.
+    The contractual payments do not depend on the shock: read once per store version (cache.memo),
+    as moving the reserve page's shock would otherwise rescan the schedule (seconds at ten million
+    loans). Read only."""
+    due = cache.memo(
+        con,
+        "reserve_scheduled_collections",
+        (as_of, months),
+        lambda: sql.run(con, "reserve_scheduled_collections", {"as_of": as_of, "months": months}),
+    )
     frame = _months_frame(as_of, months)
     base_m, stressed_m = scenario_matrices(con, as_of, shock_pp)
     ahead = due["months_ahead"].to_numpy(int)

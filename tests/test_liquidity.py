@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from lendrisk import liquidity, risk, vocab
+from lendrisk import cache, liquidity, risk, sql, vocab
 
 MARCH = dt.date(2024, 3, 31)
 # roll rates at 2024-03-31 (12-month window): from current 9,400 of balance, 2,800 slipped to 1-30
@@ -81,6 +81,23 @@ def test_projected_collections_in_march(tiny_con) -> None:
     # months: P(90+ by July) = A, by August = A + (1 - A) A; M1 loans are not 90+ in April
     expected = [1438, 24, 24, 24 * (1 - A), 2424 * (1 - A) ** 2] + [0] * 7
     assert frame["expected_base"].tolist() == pytest.approx(expected)
+
+
+def test_projected_collections_read_the_schedule_once_per_store_version(tiny_db_con, monkeypatch) -> None:
+    # on a store file the contractual payments are kept (cache.memo): a second shock reruns only the
+    # matrices; the figures are March's on paper (test above) for both shocks
+    calls, run = [], sql.run
+
+    def counted(con, name, params=None):
+        calls.append(name)
+        return run(con, name, params)
+
+    monkeypatch.setattr(sql, "run", counted)
+    monkeypatch.setattr(cache, "_MEMO", {})
+    for shock in (0.0, 2.0):
+        frame = liquidity.projected_collections(tiny_db_con, MARCH, shock)
+        assert frame["contractual"].tolist() == pytest.approx([1438, 24, 24, 24, 2424] + [0] * 7)
+    assert calls.count("reserve_scheduled_collections") == 1
 
 
 def test_buyout_flows_use_the_90plus_trigger_not_charge_off() -> None:
