@@ -96,20 +96,21 @@ def concentration(
     """Borrower concentration at month-end as_of: hhi (Σ share², 0..1), top1/top10 share, borrowers,
     and exposure, the total as overdue_by_bucket (the portfolio's figure) has it: the sum of the
     borrowers' rounded amounts could differ from it by a cent."""
-    buckets = overdue_by_bucket(con, as_of, investor_id=investor_id)
     if investor_id is None:  # millions of borrowers: summed in SQL (queries/borrower_concentration.sql)
         row = sql.run(con, "borrower_concentration", {"as_of": require_month_end(as_of)}).iloc[0]
         shares, hhi, borrowers = pd.Series(list(row["top_shares"]), dtype=float), row["hhi"], row["borrowers"]
+        amounts = pd.Series(list(row["bucket_amounts"]), dtype=float)  # overdue_by_bucket's, bucket order
     else:
         frame = borrower_exposures(con, as_of, investor_id)
         shares, borrowers = frame["share"], len(frame)
         hhi = (shares**2).sum()
+        amounts = overdue_by_bucket(con, as_of, investor_id=investor_id)["outstanding_principal"]
     return {
         "hhi": float(hhi),
         "top1_share": float(shares.head(1).sum()),
         "top10_share": float(shares.head(10).sum()),
         "borrowers": int(borrowers),
-        "exposure": float(buckets["outstanding_principal"].sum()),
+        "exposure": float(amounts.sum()),
     }
 
 

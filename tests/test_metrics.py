@@ -329,8 +329,26 @@ def test_hhi_for_investor_i1_at_march_end(tiny_con):
 
 
 def test_platform_concentration_and_buy_out(tiny_con):
+    # 03-31: B1 708 (L1), B2 2,400 (L2), B3 2,000 (L3) of 5,108; buckets current 2,400, 1-30 2,708.
     platform = metrics.concentration(tiny_con, d("2024-03-31"))
     assert platform["hhi"] == pytest.approx((708**2 + 2400**2 + 2000**2) / 5108**2)
+    assert platform["top1_share"] == pytest.approx(2400 / 5108)
+    assert platform["top10_share"] == pytest.approx(1.0)
+    assert (platform["borrowers"], platform["exposure"]) == (3, 5108.0)
+    row = sql.run(tiny_con, "borrower_concentration", {"as_of": d("2024-03-31")}).iloc[0]
+    assert list(row["bucket_amounts"]) == [2400.0, 2708.0, 0.0, 0.0, 0.0]
+    assert list(row["top_shares"]) == [2400 / 5108, 2000 / 5108, 708 / 5108]
+    # 06-30: L3 alone, 90+ with 2,000 outstanding (the guarantor's buy-out pays the investors, not
+    # the borrower's principal); before the first loan nothing at all.
+    assert metrics.concentration(tiny_con, d("2024-06-30")) == {
+        "hhi": 1.0,
+        "top1_share": 1.0,
+        "top10_share": 1.0,
+        "borrowers": 1,
+        "exposure": 2000.0,
+    }
+    empty = {"hhi": 0.0, "top1_share": 0.0, "top10_share": 0.0, "borrowers": 0, "exposure": 0.0}
+    assert metrics.concentration(tiny_con, d("2023-12-31")) == empty
     # 06-30: the guarantor bought I1 out of L3, I1's only live loan: nothing left to concentrate.
     assert metrics.concentration(tiny_con, d("2024-06-30"), investor_id="I1") == {
         "hhi": 0.0,
