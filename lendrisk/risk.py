@@ -326,6 +326,7 @@ class ChargeOffLedger:
     active_from: np.ndarray  # datetime64[D]
     active_to: np.ndarray  # datetime64[D]
     payments: Payments
+    by_code: _ByCode
 
 
 def _dates(column: pa.ChunkedArray) -> np.ndarray:
@@ -349,14 +350,12 @@ def charge_off_ledger(con: duckdb.DuckDBPyConnection) -> ChargeOffLedger:
         amounts = paid["amount"].to_numpy().astype(float)[order]
         months = complete_months(charged[row], paid_on).astype(np.int16)
         payments = (row, paid_on, amounts, months)
-        return ChargeOffLedger(
-            _codes(charge_offs["product"], PRODUCTS, len(PRODUCTS)),
-            charged,
-            charge_offs["principal_written_off"].to_numpy().astype(float),
-            _dates(charge_offs["active_from"]),
-            _dates(charge_offs["active_to"]),
-            payments,
-        )
+        active_from, active_to = _dates(charge_offs["active_from"]), _dates(charge_offs["active_to"])
+        active_to[np.isnat(active_from)] = np.datetime64("NaT")  # as day numbers NaT is the least:
+        product = _codes(charge_offs["product"], PRODUCTS, len(PRODUCTS))  # a NaT active_to never counts
+        principal = charge_offs["principal_written_off"].to_numpy().astype(float)
+        by_code = _by_code(product, charged, principal)
+        return ChargeOffLedger(product, charged, principal, active_from, active_to, payments, by_code)
 
     return cache.memo(con, "charge_off_ledger", (), compute)
 
@@ -452,6 +451,34 @@ def _curve_from_sums(sums: tuple[np.ndarray, np.ndarray, np.ndarray], min_charge
 
 
 @dataclass(frozen=True)
+class _ByCode:
+    """Charge-offs ordered by charge-off date, per product code (others last): its rows and Σ principal
+    of its first n rows (row n, from 0, added in row order); the distinct charge-off dates and the row
+    each starts at."""
+
+    rows: tuple[np.ndarray, ...]
+    principal: tuple[np.ndarray, ...]  # (n + 1)
+    dates: np.ndarray  # datetime64[D], ascending
+    starts: np.ndarray
+
+
+def _by_code(product: np.ndarray, charged_off_on: np.ndarray, principal: np.ndarray) -> _ByCode:
+    """The _ByCode of charge-offs ordered by charge-off date."""
+    rows = tuple(np.flatnonzero(product == code) for code in range(len(PRODUCTS) + 1))
+    sums = tuple(np.concatenate([[0.0], np.cumsum(principal[r])]) for r in rows)
+    return _ByCode(rows, sums, *_runs(charged_off_on))
+
+
+def _by_code_through(by_code: _ByCode, n: int) -> _ByCode:
+    """The _ByCode of the first n rows (running sums are prefixes: the same floats)."""
+    counts = [int(np.searchsorted(rows, n)) for rows in by_code.rows]
+    rows = tuple(r[:c] for r, c in zip(by_code.rows, counts, strict=True))
+    sums = tuple(s[: c + 1] for s, c in zip(by_code.principal, counts, strict=True))
+    dates = int(np.searchsorted(by_code.starts, n))
+    return _ByCode(rows, sums, by_code.dates[:dates], by_code.starts[:dates])
+
+
+@dataclass(frozen=True)
 class _RunningSums:
     """Charge-offs ordered by charge-off date as running sums: per product code (others last) its rows
     and Σ principal of its first n rows (row n, from 0); the recovery cells grouped by product code ×
@@ -468,11 +495,15 @@ class _RunningSums:
 
 
 def _running_sums(
-    product: np.ndarray, charged_off_on: np.ndarray, principal: np.ndarray, cells: RecoveryCells
+    product: np.ndarray,
+    charged_off_on: np.ndarray,
+    principal: np.ndarray,
+    cells: RecoveryCells,
+    by_code: _ByCode | None = None,
 ) -> _RunningSums:
-    """_RunningSums of charge-offs ordered by charge-off date and their RecoveryCells."""
-    rows = tuple(np.flatnonzero(product == code) for code in range(len(PRODUCTS) + 1))
-    sums = tuple(np.concatenate([[0.0], np.cumsum(principal[r])]) for r in rows)
+    """_RunningSums of charge-offs ordered by charge-off date and their RecoveryCells (by_code: theirs,
+    when the caller has it)."""
+    by_code = _by_code(product, charged_off_on, principal) if by_code is None else by_code
     groups = (len(PRODUCTS) + 1) * RECOVERY_MONTHS
     group = (product[cells.row] * RECOVERY_MONTHS + cells.month).astype(np.int16)
     order = np.argsort(group, kind="stable")  # rows stay ascending within a group
@@ -482,9 +513,8 @@ def _running_sums(
     for g in np.flatnonzero(np.diff(start)):  # cumsum adds in row order, as bincount does
         running[start[g] : start[g + 1]] = np.cumsum(amounts[start[g] : start[g + 1]])
     key = group[order].astype(np.int64) * (len(product) + 1) + cells.row[order]
-    dates, starts = _runs(charged_off_on)
-    through = np.append(starts, len(charged_off_on))
-    return _RunningSums(rows, sums, key, running, start, dates, through)
+    through = np.append(by_code.starts, len(charged_off_on))
+    return _RunningSums(by_code.rows, by_code.principal, key, running, start, by_code.dates, through)
 
 
 def _running_exposure_sums(
@@ -524,9 +554,11 @@ def _cell_curves(
     cells: RecoveryCells,
     days: Iterable[dt.date],
     min_chargeoffs: int,
+    by_code: _ByCode | None = None,
 ) -> list[np.ndarray]:
-    """recovery_curves of charge-offs ordered by charge-off date given as arrays and RecoveryCells."""
-    running = _running_sums(product, charged_off_on, principal, cells)
+    """recovery_curves of charge-offs ordered by charge-off date given as arrays and RecoveryCells
+    (by_code: theirs, when the caller has it)."""
+    running = _running_sums(product, charged_off_on, principal, cells, by_code)
     return [_curve_from_sums(_running_exposure_sums(running, day), min_chargeoffs) for day in days]
 
 
@@ -1191,7 +1223,9 @@ def backtest(
     macro = macro_inputs(con, last)
     counts = _transition_counts(con, add_months(first, 1 - lookback_months), last)
     days = [*_book_dates(book)[0], end]  # every date's recovery curve from one pass
-    curves = dict(zip(days, _cell_curves(*charge_offs, cells, days, LGD_MIN_CHARGEOFFS), strict=True))
+    by_code = _by_code_through(ledger.by_code, n)
+    curves = _cell_curves(*charge_offs, cells, days, LGD_MIN_CHARGEOFFS, by_code)
+    curves = dict(zip(days, curves, strict=True))
     lgds = _backtest_lgds(charge_offs, cells, days[:-1], lgd_lookback_months, curves)
     frame = _backtest_predictions(book, counts, macro, (lookback_months, min_obs), lgds)
     if frame.empty:
@@ -1219,13 +1253,17 @@ def _realised_in_horizon(
     a slice, and so are their payments) and active spans; numpy sums in a fixed order (the SQL's
     follow DuckDB's threads). payments: the ledger's cut at the end of observation."""
     rows, paid, amounts, _ = payments
+    # dates compared as day numbers (a NaT span, the loan never active, is never counted: see the ledger)
+    active_from, active_to = ledger.active_from.view(np.int64), ledger.active_to.view(np.int64)
+    paid_day = paid.view(np.int64)
     out = []
     for day in days:
-        start, end = np.datetime64(day), np.datetime64(add_months(day, horizon))
+        start, end = np.datetime64(day, "D"), np.datetime64(add_months(day, horizon), "D")
         first, stop = np.searchsorted(ledger.charged_off_on, np.array([start, end]), side="right")
-        counted = (ledger.active_from[first:stop] <= start) & (ledger.active_to[first:stop] >= start)
+        begin = start.astype(np.int64)
+        counted = (active_from[first:stop] <= begin) & (active_to[first:stop] >= begin)
         low, high = np.searchsorted(rows, [first, stop])
-        received = counted[rows[low:high] - first] & (paid[low:high] <= end)
+        received = counted[rows[low:high] - first] & (paid_day[low:high] <= end.astype(np.int64))
         out.append((ledger.principal[first:stop][counted].sum(), amounts[low:high][received].sum()))
     return np.array(out, dtype=float).reshape(-1, 2)
 

@@ -366,10 +366,11 @@ def test_ledger_cut_and_cells_add_a_loans_payments_in_order():
     )
     charged = np.array(["2024-01-10", "2024-02-01", "2024-03-31"], dtype="datetime64[D]")
     rows = np.array([0, 0, 0, 0, 1, 2])
+    product, principal = np.zeros(3, dtype=int), np.array([100.0, 50.0, 10.0])
     ledger = risk.ChargeOffLedger(
-        product=np.zeros(3, dtype=int),
+        product=product,
         charged_off_on=charged,
-        principal=np.array([100.0, 50.0, 10.0]),
+        principal=principal,
         active_from=charged,
         active_to=charged,
         payments=(
@@ -378,6 +379,7 @@ def test_ledger_cut_and_cells_add_a_loans_payments_in_order():
             np.array([10.0, 20.0, 5.0, 7.0, 4.0, 1.0]),
             risk.complete_months(charged[rows], paid),
         ),
+        by_code=risk._by_code(product, charged, principal),
     )
     assert ledger.payments[3].tolist() == [0, 0, 1, 2, 0, 0]
     n, payments = risk._ledger_through(ledger, d("2024-03-31"))
@@ -394,6 +396,10 @@ def test_ledger_cut_and_cells_add_a_loans_payments_in_order():
     # with 2 months seen A has two (35), B none
     assert risk._observed_by_row(cells, np.array([3, 0, 0])).tolist() == [42.0, 0.0, 0.0]
     assert risk._observed_by_row(cells, np.array([2, 1, 0])).tolist() == [35.0, 4.0, 0.0]
+    # the first two rows' running principal by product code: a prefix of the ledger's
+    cut = risk._by_code_through(ledger.by_code, 2)
+    assert cut.principal[0].tolist() == [0.0, 100.0, 150.0]
+    assert cut.dates.tolist() == [d("2024-01-10"), d("2024-02-01")]
 
 
 def test_run_via_arrow_gives_the_frame_run_gives(tiny_con):
