@@ -39,14 +39,15 @@ held as (
 ),
 
 -- a loan's state at a month-end m: its final row's (holding_book) when that is on or before m, else
--- its tape row at m, so only the two month-end slices of the tape are read
+-- its tape row at m, so only the two month-end slices of the tape are read (constants, not the bounds
+-- subqueries: DuckDB skips the tape's other row groups only for a constant filter)
 slices as (
     select
         loan_no,
         month_end,
         state
     from loan_month
-    where month_end in ((select month_before from bounds), (select month_end from bounds))
+    where month_end in (last_day(cast($as_of as date) - interval 1 month), cast($as_of as date))
         and loan_no in (select loan_no from held where final_month_end > (select month_before from bounds))
 ),
 
