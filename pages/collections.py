@@ -76,7 +76,7 @@ chosen = st.multiselect(
     buckets,
     default=list(buckets),
     format_func=lambda b: ui.t(f"manage.state_short.{b}"),
-    key="queue_buckets",
+    key=ui.language_key("queue_buckets"),
 )
 
 top, total = collection.queue_top(queue, chosen)

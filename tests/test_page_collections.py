@@ -37,7 +37,7 @@ def test_queue_in_march(tiny_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     assert shown["Expected loss in the queue"] == fmt.money(queue["el"].sum(), "en", compact=True)
     assert shown["Not contacted for 30+ days"] == "0"
     # the bucket filter
-    at.multiselect(key="queue_buckets").set_value(["31-60"]).run()
+    at.multiselect(key="queue_buckets-en").set_value(["31-60"]).run()
     assert at.dataframe[0].value.empty
 
 

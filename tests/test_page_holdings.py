@@ -92,10 +92,10 @@ def test_running_only_and_the_worst_running_loan_opens(
 
 def test_filters_narrow_the_table(tiny_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     at = open_page(tiny_db, monkeypatch, "investor1", PAGE, as_of=MARCH)
-    at.multiselect(key="holdings_state").select("1-30").run()
+    at.multiselect(key="holdings_state-en").select("1-30").run()
     at.selectbox(key="holdings_sort").set_value("exposure").run()
     assert at.dataframe[0].value["Loan"].tolist() == ["L3", "L1"]
-    at.multiselect(key="holdings_product").select("personal").run()
+    at.multiselect(key="holdings_product-en").select("personal").run()
     assert at.dataframe[0].value["Loan"].tolist() == ["L1"]
     assert "1 of 3 holdings shown: exposure ¥354.00, expected loss ¥318.60" in texts(at)
 
@@ -182,4 +182,4 @@ def test_chinese_labels(tiny_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     assert list(frame.columns)[:3] == ["借款编号", "状态", "逾期天数"]
     assert set(frame["状态"]) == {"正常", "逾期1–30天（M1）"}
     assert "借款 L3 的经历" in [h.value for h in at.header]
-    assert at.multiselect(key="holdings_state").label == "状态"
+    assert at.multiselect(key="holdings_state-zh").label == "状态"

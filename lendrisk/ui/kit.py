@@ -224,12 +224,19 @@ def shock_slider(prefix: str, maximum: float, key: str) -> float:
     )
 
 
+def language_key(key: str) -> str:
+    """A widget key of the page's language: a multiselect's browser side keeps its chips' labels, so
+    after a language switch the same key showed the options chosen before in the old language."""
+    return f"{key}-{lang()}"
+
+
 def multi_filter(label_key: str, options: Sequence[str], key: str, prefix: str | None = None) -> list[str]:
-    """A multiselect filter, empty meaning all; prefix translates each option (message key prefix + value)."""
+    """A multiselect filter, empty meaning all; prefix translates each option (message key prefix + value).
+    The widget is keyed per language (language_key): its chips keep the labels they were chosen with."""
     return st.multiselect(
         t(label_key),
         options,
-        key=key,
+        key=language_key(key),
         format_func=(lambda v: t(f"{prefix}{v}")) if prefix else str,
         placeholder=t("investor.filter.all"),
     )
