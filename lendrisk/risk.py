@@ -374,7 +374,7 @@ def _ledger_through(ledger: ChargeOffLedger, as_of: dt.date) -> tuple[int, Payme
 def _runs(ascending: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The distinct values of an ascending array and the row each first appears at (np.unique's,
     without sorting again)."""
-    starts = np.flatnonzero(np.concatenate([[True], ascending[1:] != ascending[:-1]]))
+    starts = np.flatnonzero(np.concatenate([[len(ascending) > 0], ascending[1:] != ascending[:-1]]))
     return ascending[starts], starts
 
 

@@ -396,6 +396,9 @@ def test_ledger_cut_and_cells_add_a_loans_payments_in_order():
     # with 2 months seen A has two (35), B none
     assert risk._observed_by_row(cells, np.array([3, 0, 0])).tolist() == [42.0, 0.0, 0.0]
     assert risk._observed_by_row(cells, np.array([2, 1, 0])).tolist() == [35.0, 4.0, 0.0]
+    # an empty book has no dates (a back-test before any month-end with active loans)
+    assert [x.tolist() for x in risk._runs(np.zeros(0, dtype="datetime64[D]"))] == [[], []]
+    assert [x.tolist() for x in risk._runs(charged[[0, 0, 1]])] == [charged[:2].tolist(), [0, 2]]
     # the first two rows' running principal by product code: a prefix of the ledger's
     cut = risk._by_code_through(ledger.by_code, 2)
     assert cut.principal[0].tolist() == [0.0, 100.0, 150.0]
