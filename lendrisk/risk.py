@@ -1612,12 +1612,13 @@ def stressed_expected_loss(
     inputs, codes = _coded_risk_inputs(con, model.as_of, investor_id)
     scoped = investor_id is not None
     base = _expected_loss(inputs, model, scoped, "markov", None, base_cov, codes)
-    shocked = _expected_loss(inputs, stressed, scoped, "markov", None, stress_cov, codes)
+    shocked = _price(inputs, stressed, "markov", None, codes)  # only the columns taken below
+    kept = _kept(shocked["guarantee"], stress_cov, codes)
     loans = base.assign(
         pd_12m_stressed=shocked["pd_12m"].to_numpy(),
         pd_lifetime_stressed=shocked["pd_lifetime"].to_numpy(),
-        el_stressed=shocked["el"].to_numpy(),
-        el_after_guarantee_stressed=shocked["el_after_guarantee"].to_numpy(),
+        el_stressed=(shocked["ead"] * shocked["pd"] * shocked["lgd"]).to_numpy(),  # as _expected_loss
+        el_after_guarantee_stressed=(shocked["exposure"] * shocked["pd"] * shocked["lgd"] * kept).to_numpy(),
     )
     return {
         "shock_pp": shock_pp,
