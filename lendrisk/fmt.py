@@ -29,7 +29,7 @@ TABLE_MONTH = {"en": "MMM YYYY", "zh": "YYYY年M月"}
 # Smallest absolute amount shown compact in text: zh 万 starts at 10,000; en tiles go compact from a
 # million (M / B), a thousand reads better in full than as "K".
 COMPACT_FROM = {"en": 1_000_000, "zh": 10_000}
-MISSING = "—"
+MISSING = "—"  # a missing value, in text and in a table's empty cell (Streamlit would show "None")
 
 
 def currency_symbol() -> str:

@@ -16,9 +16,6 @@ from lendrisk.ui.language import as_of, lang, t
 from lendrisk.ui.shell import require_role
 from lendrisk.vocab import INVESTOR_ROLES, PLATFORM_ROLES
 
-# What a table shows in a cell with no value (a payment not made yet, the interest of an investment):
-# Streamlit's default is the word "None".
-MISSING = "—"
 ROW_PX, HEADER_PX = 35, 38  # st.dataframe's row height, and its header row with the borders, in pixels
 
 
@@ -126,7 +123,7 @@ def table(
         if kind in ("date", "month"):
             shown[label] = pd.to_datetime(shown[label])
     st.dataframe(
-        shown, column_config=config, hide_index=True, height=height, key=f"{key}-df", placeholder=MISSING
+        shown, column_config=config, hide_index=True, height=height, key=f"{key}-df", placeholder=fmt.MISSING
     )
     kinds = {t(columns[col], **(fields or {})): kind for col, kind in formats.items()}
     download(labelled(df, columns, codes, fields), file_name, key=f"{key}-csv", kinds=kinds)
