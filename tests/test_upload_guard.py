@@ -8,6 +8,8 @@ import os
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -20,7 +22,6 @@ from websockets.sync.client import connect
 
 ROOT = Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.slow
-OPEN: list = []  # websocket connections kept open until the module ends
 
 
 @pytest.fixture(scope="module")
@@ -32,29 +33,29 @@ def server(tmp_path_factory: pytest.TempPathFactory):
         yield base, proc.pid
 
 
-def anonymous_session(base: str) -> tuple[str, str]:
-    """(session id, xsrf cookie value) of a websocket session that runs the app and never logs in."""
+@contextmanager
+def anonymous_session(base: str) -> Iterator[tuple[str, str]]:
+    """(session id, xsrf cookie value) of a websocket session that runs the app and never logs in; the
+    session stays open (active on the server) until the with-block ends."""
     cookie = generate_xsrf_token_string()  # double-submit: any client can make a matching pair
-    ws = connect(
-        base.replace("http", "ws") + "/_stcore/stream",
-        additional_headers={"Cookie": f"_streamlit_xsrf={cookie}"},
-    )
-    back = BackMsg()
-    back.rerun_script.query_string = ""
-    back.rerun_script.page_script_hash = ""
-    ws.send(back.SerializeToString())
-    session = None
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:  # until the login page has been drawn (the run finished)
-        msg = ForwardMsg()
-        msg.ParseFromString(ws.recv(timeout=60))
-        kind = msg.WhichOneof("type")
-        if kind == "new_session":
-            session = msg.new_session.initialize.session_id
-        elif kind == "script_finished" and session:
-            OPEN.append(ws)  # the session stays active while the test PUTs
-            return session, cookie
-    raise AssertionError("no session started")
+    url = base.replace("http", "ws") + "/_stcore/stream"
+    with connect(url, additional_headers={"Cookie": f"_streamlit_xsrf={cookie}"}) as ws:
+        back = BackMsg()
+        back.rerun_script.query_string = ""
+        back.rerun_script.page_script_hash = ""
+        ws.send(back.SerializeToString())
+        session = None
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:  # until the login page has been drawn (the run finished)
+            msg = ForwardMsg()
+            msg.ParseFromString(ws.recv(timeout=60))
+            kind = msg.WhichOneof("type")
+            if kind == "new_session":
+                session = msg.new_session.initialize.session_id
+            elif kind == "script_finished" and session:
+                yield session, cookie
+                return
+        raise AssertionError("no session started")
 
 
 def put(base: str, session: str, cookie: str, size: int) -> int:
@@ -84,6 +85,6 @@ def put(base: str, session: str, cookie: str, size: int) -> int:
 
 def test_an_anonymous_session_cannot_upload(server) -> None:
     base, _ = server
-    session, cookie = anonymous_session(base)
-    assert put(base, session, cookie, 1_000_000) == 403
-    assert put(base, "no-such-session", cookie, 10) == 400  # Streamlit's own check, unchanged
+    with anonymous_session(base) as (session, cookie):
+        assert put(base, session, cookie, 1_000_000) == 403
+        assert put(base, "no-such-session", cookie, 10) == 400  # Streamlit's own check, unchanged
