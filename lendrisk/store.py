@@ -301,9 +301,14 @@ def columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
 
 
 def insert_frame(
-    con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame | pa.Table, into: str | None = None
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    frame: pd.DataFrame | pa.Table,
+    into: str | None = None,
+    in_order: bool = False,
 ) -> None:
-    """Append a frame (pandas or arrow) to a canonical table (or a staging copy, into), columns by name."""
+    """Append a frame (pandas or arrow) to a canonical table (or a staging copy, into), columns by name;
+    a table with a STORED_ORDER gets the frame's rows sorted by it, unless they come in_order already."""
     if table not in TABLES:
         raise ValueError(f"unknown table {table!r}")
     given = frame.column_names if isinstance(frame, pa.Table) else frame.columns
@@ -312,7 +317,8 @@ def insert_frame(
     con.register("_incoming", frame)
     try:
         # table names from the fixed lists above; staged rows are ordered when they are moved in
-        order = f" order by {STORED_ORDER[table]}" if table in STORED_ORDER and into is None else ""
+        sort = table in STORED_ORDER and into is None and not in_order
+        order = f" order by {STORED_ORDER[table]}" if sort else ""
         target = into or table
         con.execute(f"insert into {target} ({col_list}) select {col_list} from _incoming{order}")
     finally:
@@ -552,19 +558,28 @@ class Loader:
     """Appends canonical rows chunk by chunk to a store being built; ordered tables wait in a stage file.
 
     Tables with a STORED_ORDER collect in an attached scratch database (`stage`) and are moved in,
-    sorted by DuckDB (spilling to disk under its memory limit), by finish(); the others go straight in.
+    sorted by DuckDB (spilling to disk under its memory limit), by finish(); the others go straight in,
+    and so do the tables whose producer hands their chunks over in the stored order (arrive_ordered).
     """
 
     def __init__(self, con: duckdb.DuckDBPyConnection, stage: Path) -> None:
         self.con, self.stage = con, stage
         self.staged: list[str] = []
+        self.ordered: set[str] = set()
         self.finished = False
         con.execute("attach $path as stage", {"path": str(stage)})
 
+    def arrive_ordered(self, *tables: str) -> None:
+        """Promise that every chunk of these tables comes in STORED_ORDER, each after the one before
+        (the producer sorts them): they are appended as they come, never staged or sorted."""
+        if set(tables) & set(self.staged):
+            raise ValueError(f"{', '.join(tables)}: rows were staged already")
+        self.ordered.update(tables)
+
     def append(self, table: str, frame: pd.DataFrame | pa.Table) -> None:
         """Append one chunk of a canonical table."""
-        if table not in STORED_ORDER:
-            insert_frame(self.con, table, frame)
+        if table not in STORED_ORDER or table in self.ordered:
+            insert_frame(self.con, table, frame, in_order=table in self.ordered)
             return
         if self.finished:
             raise ValueError(f"{table}: rows come after the staged tables were moved in")

@@ -46,6 +46,14 @@ def test_streamed_demo_store_equals_the_recorded_build(tmp_path, monkeypatch):
     assert got == RECORDED["demo_2000"]
     assert got["repayments"][0] == 16_887 and got["holdings"][0] == 17_005
     assert not list(tmp_path.glob("*.stage-*")) and not list(tmp_path.glob("*.spill-*"))
+    con = store.connect(tmp_path / "demo.duckdb")
+    try:
+        # holdings come from the simulation in their stored order (six chunks) and are appended unsorted
+        for table, order in (("holdings", "investor_id, loan_id"), ("repayments", "loan_id, paid_on")):
+            stored = con.execute(f"select {order} from {table} order by rowid").fetchall()
+            assert stored == sorted(stored), table
+    finally:
+        con.close()
 
 
 def test_tape_built_in_loan_ranges_equals_the_recorded_build(tmp_path, monkeypatch):
