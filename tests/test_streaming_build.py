@@ -108,3 +108,11 @@ def test_chunks_never_exceed_the_chunk_size(monkeypatch):
         limit = 4_000 if table in ("schedule", "holdings") else 6_000
         assert max(sizes[table]) <= limit, table
     assert len(sizes["schedule"]) >= len(whole["schedule"]) // 4_000
+
+
+def test_tape_chunks_are_built_without_the_final_order_by():
+    sql = "create table t as\nselect a, b from x\norder by month_end, loan_no\n"
+    assert store.without_final_order(sql, "month_end, loan_no") == "create table t as\nselect a, b from x\n"
+    assert store.without_final_order(sql.rstrip() + ";\n", "month_end, loan_no").endswith("from x\n")
+    with pytest.raises(ValueError, match="order by loan_no"):
+        store.without_final_order(sql, "loan_no")
