@@ -18,7 +18,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from lendrisk import charts, i18n, metrics, risk, sql
+from lendrisk import charts, i18n, metrics, risk, sql, store
 from lendrisk.vocab import ACTIVE_STATES, MILESTONES
 
 # "attention" (the default): overdue loans with money at stake first (worst DPD, then exposure), then
@@ -154,8 +154,15 @@ def cash_flows(con: duckdb.DuckDBPyConnection, as_of: dt.date, investor_id: str)
 
 
 def overdue_trend(con: duckdb.DuckDBPyConnection, as_of: dt.date, investor_id: str) -> pd.DataFrame:
-    """One row per month-end from the investor's first investment to as_of: exposure, overdue rates."""
-    frame = sql.run(con, "investor_overdue_trend", {"as_of": as_of, "investor_id": investor_id})
+    """One row per month-end from the investor's first investment to as_of: exposure, overdue rates.
+
+    A book of store.BIG_BOOK_HOLDINGS holdings or more is read from the investor_month mart, a
+    smaller one from the tape (the same rows)."""
+    params = {"as_of": as_of, "investor_id": investor_id}
+    stored = {**params, "big_book_holdings": store.BIG_BOOK_HOLDINGS}
+    frame = sql.run(con, "investor_overdue_trend_stored", stored)
+    if frame.empty:
+        frame = sql.run(con, "investor_overdue_trend", params)
     return _dates(frame, "month_end")
 
 

@@ -134,7 +134,12 @@ def build_marts(
     spark = session or spark_session()
     say = progress or (lambda _msg, _frac: None)
     # the DuckDB tape is built in loan ranges (store.build_tape); Spark builds it whole
-    available: dict[str, Any] = {"observed_to": observed_to, "first_loan_no": 1, "last_loan_no": 2**31 - 1}
+    available: dict[str, Any] = {
+        "observed_to": observed_to,
+        "first_loan_no": 1,
+        "last_loan_no": 2**31 - 1,
+        "big_book_holdings": store.BIG_BOOK_HOLDINGS,
+    }
     written: dict[str, Path] = {}
     try:
         for table in EXPORTED:

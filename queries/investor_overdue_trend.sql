@@ -13,7 +13,9 @@
 --   m3plus_rate        m3plus_exposure / exposure
 -- key: month_end
 -- The holdings come from holding_book (stored by investor, with each loan's integer key), so only the
--- tape is scanned, by loan_no.
+-- tape is scanned, by loan_no. A book of store.BIG_BOOK_HOLDINGS holdings or more has loans in every
+-- row group of the tape: lendrisk.investor reads its rows from the investor_month mart instead
+-- (investor_overdue_trend_stored.sql).
 with
 
 held as (

@@ -8,7 +8,7 @@ import duckdb
 import pandas as pd
 from tiny import OBSERVED_TO, d, tiny_tables
 
-from lendrisk import sql, store
+from lendrisk import investor, sql, store
 
 # The tiny tape (month-end: state, outstanding), from tests/tiny.py:
 #   L1 (A): 01-31 current 1,200 · 02-29 current 800 · 03-31 1-30 708 · 04-30 paid_off
@@ -363,3 +363,44 @@ def test_loan_repayment_and_loan_installment_carry_the_integer_loan_no(tiny_con)
 def test_every_mart_is_described_for_contributors():
     text = (Path(__file__).resolve().parent.parent / "docs" / "HELPERS.md").read_text(encoding="utf-8")
     assert [m for m in store.MARTS if m not in text] == []
+
+
+def test_investor_month_holds_the_big_books_overdue_trend(monkeypatch):
+    # I1 holds 3 loans (H1 1/2 of L1, H3 all of L2 from 02-01, H4 1/3 of L3), I2 holds 2: with big books
+    # from 3 holdings the mart holds I1's month-ends with exposure (the tiny tape above; L3's claim is 0
+    # from the guarantor's 06-10 buy-out, so nothing after May; no exposure is ever 90+)
+    monkeypatch.setattr(store, "BIG_BOOK_HOLDINGS", 3)
+    con = duckdb.connect()
+    store.populate(con, tiny_tables(), source="tiny", observed_to=OBSERVED_TO)
+    rows = con.execute(
+        "select investor_id, month_end, held_loans, exposure, overdue_exposure, m3plus_exposure "
+        "from investor_month"
+    ).fetchall()
+    third = 2000 / 3
+    assert [r[:3] for r in rows] == [
+        ("I1", d("2024-01-31"), 2),
+        ("I1", d("2024-02-29"), 3),
+        ("I1", d("2024-03-31"), 3),
+        ("I1", d("2024-04-30"), 1),
+        ("I1", d("2024-05-31"), 1),
+    ]
+    # Jan 1/2 x 1,200 + 1/3 x 3,000; Feb 1/2 x 800 + 2,400 + 1/3 x 2,000; Mar 1/2 x 708 (1-30) + 2,400 +
+    # 1/3 x 2,000 (1-30); Apr, May L3 (31-60, 61-90)
+    expected = [1600.0, 400 + 2400 + third, 354 + 2400 + third, third, third]
+    assert [round(r[3], 9) for r in rows] == [round(x, 9) for x in expected]
+    overdue = [0.0, 0.0, 354 + third, third, third]
+    assert [round(r[4], 9) for r in rows] == [round(x, 9) for x in overdue]
+    assert [r[5] for r in rows] == [0.0] * 5
+    assert store.MARTS.index("investor_month") > store.MARTS.index("holding_book")
+    # I1's trend comes from the mart (Jan..Dec, zeros after May), the same frame as the tape's; I2's
+    # book is small, so the stored query returns nothing and the trend reads the tape
+    for as_of in (d("2024-03-31"), OBSERVED_TO):
+        params = {"as_of": as_of, "investor_id": "I1"}
+        stored = sql.run(con, "investor_overdue_trend_stored", {**params, "big_book_holdings": 3})
+        pd.testing.assert_frame_equal(stored, sql.run(con, "investor_overdue_trend", params), rtol=1e-12)
+    assert len(stored) == 12 and stored["exposure"].tolist()[5:] == [0.0] * 7
+    small = {"as_of": OBSERVED_TO, "investor_id": "I2", "big_book_holdings": 3}
+    assert sql.run(con, "investor_overdue_trend_stored", small).empty
+    trend = investor.overdue_trend(con, OBSERVED_TO, "I1")
+    assert trend["held_loans"].tolist() == [2, 3, 3, 1, 1] + [0] * 7
+    con.close()
