@@ -38,6 +38,7 @@ COMMON_PARAMS: dict[str, Any] = {
     "channel": None,
     "region": None,
     "recoveries_complete": False,  # the collection queries' repayments path (the mart's is the tiny store's)
+    "big_book_holdings": 1,  # every book counts as big: investor_overdue_trend_stored returns its rows
 }
 
 
