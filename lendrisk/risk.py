@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Literal
 
@@ -1662,10 +1663,34 @@ def uniform_words(rng: np.random.Generator, count: int) -> np.ndarray:
     return np.concatenate([first, halves[:need]]) if buffered else halves[:need]
 
 
+def skip_words(rng: np.random.Generator, count: int) -> None:
+    """Leave rng exactly where uniform_words(rng, count) would, without making the words: PCG64 jumps
+    ahead over the 64-bit outputs (advance) and draws only the last one when its high half is kept."""
+    bitgen = rng.bit_generator
+    if not isinstance(bitgen, np.random.PCG64):
+        raise TypeError(f"skip_words follows PCG64's 32-bit draws, not {type(bitgen).__name__}'s")
+    if count <= 0:
+        return
+    state = bitgen.state
+    need = count - int(state["has_uint32"])
+    kept = state["uinteger"]
+    if need > 0:
+        bitgen.advance((need + 1) // 2 - 1)  # advance() drops any buffered half word
+        kept = int(bitgen.random_raw()) >> 32  # the last output's high half: next 32-bit draw if need is odd
+    state = bitgen.state
+    state["has_uint32"], state["uinteger"] = need % 2, kept
+    bitgen.state = state
+
+
 def default_cuts(probability: np.ndarray) -> np.ndarray:
     """ceil(p × 2**24) per float32 probability p, as uint32 (0 for NaN): a float32 uniform
     (word >> 8) / 2**24 is below p exactly when word >> 8 is below it (p × 2**24 is exact in float32)."""
     return np.fmax(np.ceil(probability * np.float32(2**24)), np.float32(0)).astype(np.uint32)
+
+
+# threads simulating the loss distribution's chunks: each chunk's draws are found first (where the
+# generator stands when the chunk starts), so the threads make the same draws and losses as one would
+SIMULATION_THREADS = 2
 
 
 def vasicek_losses(
@@ -1675,6 +1700,7 @@ def vasicek_losses(
     n_sims: int,
     seed: int,
     chunk: int = 256,
+    threads: int = SIMULATION_THREADS,
 ) -> np.ndarray:
     """n_sims simulated 12-month portfolio losses: one-factor Gaussian copula, loss = EAD × LGD on default.
 
@@ -1682,28 +1708,49 @@ def vasicek_losses(
     the others, with probability p(Z) = Φ((Φ⁻¹(PD) − √ρ·Z) / √(1−ρ)). So each scenario draws Z, evaluates
     p(Z) once per distinct PD, and one float32 uniform U per loan (default when U < p(Z)).
     U = (word >> 8) / 2**24 (uniform_words), so U < p is word >> 8 < default_cuts(p): the same draws
-    compared as integers, without making the floats.
+    compared as integers, without making the floats. The chunks of scenarios draw one after another
+    from one PCG64 stream: a first pass draws each chunk's factors and notes the generator's state
+    where its uniforms begin (skip_words jumps over them), then threads make the chunks' uniforms
+    from those states: the same draws as one sequential pass, losses bit for bit.
     """
     rng = np.random.default_rng(seed)
     threshold = norm.ppf(np.clip(pd_12m, 0.0, 1.0)) / np.sqrt(1.0 - rho)
     levels, codes = np.unique(threshold, return_inverse=True)
     order = np.argsort(codes, kind="stable")  # loans grouped by PD level: p(Z) repeats per group
-    per_level = np.bincount(codes, minlength=len(levels))
+    level_of = np.repeat(np.arange(len(levels)), np.bincount(codes, minlength=len(levels)))
     levels = levels.astype(np.float32)
     shift = np.float32(np.sqrt(rho / (1.0 - rho)))
     severity = np.asarray(loss_given_default, dtype=np.float64)[order]
     losses = np.empty(n_sims)
+    chunks = []  # (first scenario, factors, generator state where the chunk's uniforms begin)
+    for start in range(0, n_sims, chunk):
+        factor = rng.standard_normal((min(chunk, n_sims - start), 1), dtype=np.float32)
+        chunks.append((start, factor, rng.bit_generator.state))
+        skip_words(rng, len(factor) * len(order))
+
+    def simulate(part: list[tuple[int, np.ndarray, dict]]) -> None:
+        """The losses of some chunks of scenarios, each drawn from the generator state where it begins;
+        the thread's work arrays are made once (a thread's fresh arrays cost a page fault per 4 KB)."""
+        own = np.random.Generator(np.random.PCG64())
+        rows = max((len(factor) for _, factor, _ in part), default=0)
+        cut = np.empty((rows, len(order)), dtype=np.uint32)
+        defaulted = np.empty((rows, len(order)), dtype=bool)
+        as_float = np.empty((rows, len(order)))
+        for start, factor, state in part:
+            size = len(factor)
+            own.bit_generator.state = state
+            cuts = default_cuts(ndtr(levels - shift * factor))
+            np.take(cuts, level_of, axis=1, out=cut[:size], mode="clip")  # each loan's level's cut
+            words = uniform_words(own, size * len(order)).reshape(size, len(order))
+            np.less(np.right_shift(words, 8, out=words), cut[:size], out=defaulted[:size])
+            np.copyto(as_float[:size], defaulted[:size])  # 0/1: the float64 product of the bool matrix
+            losses[start : start + size] = as_float[:size] @ severity
+
     # one BLAS thread: OpenBLAS splits this matrix-vector product by output row, so each loss is
     # summed alike on one thread or several, but waking the threads cost ~10x the product itself
-    with threadpool_limits(limits=1, user_api="blas"):
-        for start in range(0, n_sims, chunk):
-            size = min(chunk, n_sims - start)
-            factor = rng.standard_normal((size, 1), dtype=np.float32)
-            cut = np.repeat(default_cuts(ndtr(levels - shift * factor)), per_level, axis=1)
-            words = uniform_words(rng, size * len(order)).reshape(size, len(order))
-            defaulted = np.right_shift(words, 8, out=words) < cut
-            # 0/1 as uint8: the float64 product of the bool matrix (the same BLAS call), cast faster
-            losses[start : start + size] = defaulted.view(np.uint8) @ severity
+    parts = [chunks[i :: max(threads, 1)] for i in range(max(threads, 1))]
+    with threadpool_limits(limits=1, user_api="blas"), ThreadPoolExecutor(len(parts)) as pool:
+        list(pool.map(simulate, parts))
     return losses
 
 

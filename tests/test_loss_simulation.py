@@ -73,8 +73,25 @@ def test_uniform_words_are_the_float32_uniforms_words(before, count):
 def test_uniform_words_refuses_other_bit_generators():
     with pytest.raises(TypeError, match="PCG64"):
         risk.uniform_words(np.random.Generator(np.random.MT19937(1)), 3)
+    with pytest.raises(TypeError, match="PCG64"):
+        risk.skip_words(np.random.Generator(np.random.MT19937(1)), 3)
 
 
+@pytest.mark.parametrize("before", [0, 1, 2, 3])
+@pytest.mark.parametrize("count", [0, 1, 2, 3, 5, 6, 1001])
+def test_skip_words_leaves_the_generator_where_uniform_words_does(before, count):
+    # the state itself (buffered half word included) and the next 32- and 64-bit draws agree
+    skipped, drawn = np.random.default_rng(5), np.random.default_rng(5)
+    skipped.standard_normal(before, dtype=np.float32)
+    drawn.standard_normal(before, dtype=np.float32)
+    risk.skip_words(skipped, count)
+    risk.uniform_words(drawn, count)
+    assert skipped.bit_generator.state == drawn.bit_generator.state
+    assert (skipped.standard_normal(3, dtype=np.float32) == drawn.standard_normal(3, dtype=np.float32)).all()
+    assert (skipped.random(3) == drawn.random(3)).all()
+
+
+@pytest.mark.parametrize("threads", [1, 2, 3])
 @pytest.mark.parametrize(
     ("loans", "n_sims", "chunk", "rho", "seed"),
     [
@@ -85,9 +102,10 @@ def test_uniform_words_refuses_other_bit_generators():
         (1001, 1000, 100, 0.5, 9),
     ],
 )
-def test_vasicek_losses_equal_the_float32_draws(loans, n_sims, chunk, rho, seed):
+def test_vasicek_losses_equal_the_float32_draws(loans, n_sims, chunk, rho, seed, threads):
+    # one pass drawing chunk after chunk, bit for bit, however many threads draw the chunks
     rng = np.random.default_rng(loans)
     pd_12m = rng.choice(np.r_[rng.uniform(0.001, 0.4, 25), [0.0, 1.0, np.nan]], loans)
     severity = rng.uniform(10, 500, loans) * (rng.random(loans) > 0.1)
     expected = float_losses(pd_12m, severity, rho, n_sims, seed, chunk)
-    assert np.array_equal(risk.vasicek_losses(pd_12m, severity, rho, n_sims, seed, chunk), expected)
+    assert np.array_equal(risk.vasicek_losses(pd_12m, severity, rho, n_sims, seed, chunk, threads), expected)
