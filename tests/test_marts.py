@@ -404,3 +404,29 @@ def test_investor_month_holds_the_big_books_overdue_trend(monkeypatch):
     trend = investor.overdue_trend(con, OBSERVED_TO, "I1")
     assert trend["held_loans"].tolist() == [2, 3, 3, 1, 1] + [0] * 7
     con.close()
+
+
+def test_investor_month_counts_a_second_holding_in_a_loan_from_its_month_end(monkeypatch):
+    # H4 split in two: I1 puts 500 into L3 on 01-10 and 500 more on 02-20, so its share of L3 is 1/6 at
+    # 01-31 and 1/3 from 02-29; L3 is one held loan throughout
+    tables = tiny_tables()
+    holdings = tables["holdings"]
+    holdings.loc[holdings["holding_id"] == "H4", "amount"] = 500.0
+    extra = holdings[holdings["holding_id"] == "H4"].assign(holding_id="H6", invested_on=d("2024-02-20"))
+    tables["holdings"] = pd.concat([holdings, extra], ignore_index=True)
+    monkeypatch.setattr(store, "BIG_BOOK_HOLDINGS", 3)
+    con = duckdb.connect()
+    store.populate(con, tables, source="tiny", observed_to=OBSERVED_TO)
+    rows = con.execute(
+        "select month_end, held_loans, exposure from investor_month where investor_id = 'I1'"
+    ).fetchall()
+    # Jan 1/2 x 1,200 + 1/6 x 3,000; Feb 1/2 x 800 + 2,400 + 1/3 x 2,000; Mar 354 + 2,400 + 1/3 x 2,000
+    assert [(r[0], r[1], round(r[2], 9)) for r in rows[:3]] == [
+        (d("2024-01-31"), 2, 1100.0),
+        (d("2024-02-29"), 3, round(2800 + 2000 / 3, 9)),
+        (d("2024-03-31"), 3, round(2754 + 2000 / 3, 9)),
+    ]
+    params = {"as_of": OBSERVED_TO, "investor_id": "I1"}
+    stored = sql.run(con, "investor_overdue_trend_stored", {**params, "big_book_holdings": 3})
+    pd.testing.assert_frame_equal(stored, sql.run(con, "investor_overdue_trend", params), rtol=1e-12)
+    con.close()

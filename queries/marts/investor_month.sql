@@ -6,6 +6,9 @@
 -- books read the tape (their rows are few). The figures are the trend query's per month: exposure is
 -- share of the loan (holdings invested on or before the month-end) x claim (outstanding principal -
 -- guarantor principal paid, not below 0) for loans active at the month-end with a claim above 0.005.
+-- An investor's holdings in a loan are summed by the month-end from which they count (one step per
+-- month-end invested in, nearly always one), so each tape row meets one share of the loan and the join
+-- needs no second grouping by loan.
 -- Columns (amounts in currency units, double):
 --   investor_id, month_end
 --   held_loans         active loans in which the investor has exposure
@@ -23,15 +26,29 @@ big_books as (
     having count(*) >= $big_book_holdings
 ),
 
-held as (
+-- what the investor has put into each loan by each month-end it invested in
+invested as (
     select
         investor_id,
         loan_no,
-        invested_on,
-        cast(amount as double) as amount,
-        cast(principal as double) as principal
+        last_day(invested_on) as from_month,
+        sum(cast(amount as double)) as amount,
+        any_value(cast(principal as double)) as principal
     from holding_book
     where investor_id in (select investor_id from big_books)
+    group by investor_id, loan_no, last_day(invested_on)
+),
+
+-- the investor's share of the loan from one such month-end until the next
+shares as (
+    select
+        investor_id,
+        loan_no,
+        from_month,
+        coalesce(lead(from_month) over pair, date '9999-12-31') as until_month,
+        sum(amount) over pair / principal as share_of_loan
+    from invested
+    window pair as (partition by investor_id, loan_no order by from_month)
 ),
 
 tape as (
@@ -42,19 +59,19 @@ tape as (
         greatest(cast(outstanding_principal as double) - cast(guarantor_principal_to_date as double), 0)
             as claim
     from loan_month
-    where is_active_state(state) and loan_no in (select loan_no from held)
+    where is_active_state(state)
 ),
 
 exposures as (
     select
-        h.investor_id,
+        s.investor_id,
         t.month_end,
-        any_value(t.state) as state,
-        sum(h.amount) / any_value(h.principal) * any_value(t.claim) as exposure
+        t.state,
+        s.share_of_loan * t.claim as exposure
     from tape as t
-    inner join held as h on h.loan_no = t.loan_no and h.invested_on <= t.month_end
+    inner join shares as s
+        on s.loan_no = t.loan_no and s.from_month <= t.month_end and t.month_end < s.until_month
     where t.claim > 0.005
-    group by h.investor_id, t.loan_no, t.month_end
 )
 
 select
