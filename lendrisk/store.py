@@ -46,7 +46,9 @@ from lendrisk.vocab import last_month_end
 # the investor queries match their loans by it).
 # 18: the investor_month mart (the overdue trend of the investors with at least BIG_BOOK_HOLDINGS
 # holdings, stored by investor: their loans are in every row group of the tape).
-SCHEMA_VERSION = 18
+# 19: the lender_exposure mart (each investor's exposure at the end of observation) and
+# loan_contract.borrower_loans (the monthly disclosure adds up by borrower only borrowers with two or more).
+SCHEMA_VERSION = 19
 DEFAULT_DB = Path("data/lendrisk.duckdb")
 # DuckDB's memory cap while building a store: the loan_month build would otherwise grow towards 80 %
 # of RAM (10 GB at one million loans); capped, DuckDB spills to disk. At one million loans, quiet:
@@ -88,8 +90,8 @@ TABLES: tuple[str, ...] = (
 # reserve_segment, vintage_default and charge_off read loan_month; holding_book reads holdings,
 # loans, loan_key and loan_month; investor_month reads holding_book and loan_month; loan_contract
 # reads loan_key; month_flow, outcome_segment, recovery_payment and disclosure_month read canonical
-# tables only; loan_repayment and loan_installment read repayments, schedule and loan_key); table
-# name = queries/marts/<name>.sql.
+# tables only; lender_exposure reads holding_book; loan_repayment and loan_installment read repayments,
+# schedule and loan_key); table name = queries/marts/<name>.sql.
 MARTS: tuple[str, ...] = (
     "loan_key",
     "loan_month",
@@ -112,6 +114,7 @@ MARTS: tuple[str, ...] = (
     "recovery_payment",
     "loan_contract",
     "disclosure_month",
+    "lender_exposure",
     "loan_repayment",
     "loan_installment",
 )

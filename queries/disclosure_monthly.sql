@@ -10,8 +10,9 @@
 -- 金额逾期率 = 逾期金额 / 借贷余额 can be checked from the report itself. The shares' parts that are
 -- not items themselves are returned as base columns (*_outstanding, *_claims) shown beside them.
 -- Read from the marts: the cumulative items from disclosure_month (month by month), the active book
--- from loan_month with loan_contract (borrower, principal, contract interest); only the lenders'
--- exposures still meet the holdings.
+-- from loan_month with loan_contract (borrower, the borrower's number of loans, principal, contract
+-- interest); the lenders' exposures from lender_exposure at the end of observation, else from the
+-- holdings meeting the month-end's claims.
 -- Columns:
 --   month_end                       披露月末 the month-end reported
 --   cumulative_lending_amount       累计借贷金额 principal of every loan originated on or before it
@@ -79,6 +80,7 @@ active as (
         m.loan_id,
         m.loan_no,
         c.borrower_id,
+        c.borrower_loans,
         cast(c.principal as double) as principal,
         m.dpd,
         cast(m.outstanding_principal as double) as outstanding_principal,
@@ -104,19 +106,30 @@ book as (
     from active
 ),
 
+-- each borrower's outstanding: a borrower with one loan (nine in ten) owes that loan's, so only the
+-- loans of borrowers with more than one are added up by borrower (a hash table of 2.5 M borrowers at
+-- ten million loans becomes one of about 0.3 M)
 borrower_outstanding as (
     select
         borrower_id,
         sum(outstanding_principal) as outstanding
     from active
+    where borrower_loans > 1
     group by borrower_id
+    union all
+    select
+        borrower_id,
+        outstanding_principal as outstanding
+    from active
+    where borrower_loans = 1
 ),
 
--- the ten largest by a top-n (not a window over every borrower): ties broken by borrower_id
+-- the ten largest by a top-n (not a window over every borrower); ties have equal amounts, so which
+-- of them is taken does not change the sum
 top_borrowers as (
     select outstanding
     from borrower_outstanding
-    order by outstanding desc, borrower_id
+    order by outstanding desc
     limit 10
 ),
 
@@ -141,45 +154,33 @@ compensation as (
 ),
 
 -- each active loan's claim (outstanding principal less guarantor principal paid by $month_end, as
--- on the tape; not below 0) for the loans still on the tape at the next month-end (their final row
--- is later than $month_end: the tape holds every month-end from origination to the final row), worked
--- out once per loan; loans with no claim are left out. At the last month-end there is no next
--- month-end (exists: then no hash table is built for the holdings below).
-next_month as (
-    select loan_no
-    from loan_month
-    where month_end = last_day(cast($month_end as date) + interval 1 day)
-),
-
+-- on the tape; not below 0), worked out once per loan; loans with no claim are left out. Only before
+-- the end of observation (the tape has the next month-end): there an active loan's final row is later
+-- than $month_end (the tape holds every month-end from origination to the final row, which is closed
+-- or at the end of observation). At the end of observation lender_exposure has the exposures.
 later_claims as (
     select
-        a.loan_no,
-        a.principal,
-        greatest(a.outstanding_principal - a.guarantor_principal, 0) as claim
-    from active as a
-    semi join next_month as n using (loan_no)
-    where greatest(a.outstanding_principal - a.guarantor_principal, 0) > 0
-        and exists (select 1 from next_month)
+        loan_no,
+        principal,
+        greatest(outstanding_principal - guarantor_principal, 0) as claim
+    from active
+    where greatest(outstanding_principal - guarantor_principal, 0) > 0
+        and exists (
+            select 1
+            from loan_month
+            where month_end = last_day(cast($month_end as date) + interval 1 day)
+        )
 ),
 
 -- every holding invested by $month_end in a loan active at $month_end, with its exposure = amount /
--- principal x claim. holding_book carries each loan's final tape row: a loan whose final row is at
--- $month_end is active there when that row's state is (the final row at $month_end is the tape's row
--- there); a loan whose final row is earlier is closed; only the holdings of loans whose final row is
--- later meet the month-end's claims (later_claims). Exposures of 0 (no claim left) add nothing to an
--- investor's sum and an investor with no more is left out below (exposure > 0.005).
--- state_order(s) <= 5 is is_active_state(s) (the first five states), cheaper on tens of millions of rows.
-held_exposures as (
-    select
-        investor_id,
-        cast(amount as double) / cast(principal as double) * greatest(
-            cast(final_outstanding_principal as double) - cast(final_guarantor_principal_to_date as double), 0
-        ) as exposure
-    from holding_book
-    where final_month_end = $month_end
-        and invested_on <= $month_end
-        and state_order(final_state) <= 5
-    union all
+-- principal x claim, summed by investor. holding_book carries each loan's final tape row: a loan
+-- whose final row is at $month_end is active there when that row's state is, which happens only at
+-- the end of observation, where lender_exposure holds each investor's sum of them; a loan whose final
+-- row is earlier is closed; the holdings of loans whose final row is later meet the month-end's claims
+-- (later_claims, empty at the end of observation, so the two parts never hold the same investor).
+-- Exposures of 0 (no claim left) add nothing to an investor's sum and an investor with no more is
+-- left out below (exposure > 0.005).
+tape_exposures as (
     select
         h.investor_id,
         cast(h.amount as double) / c.principal * c.claim as exposure
@@ -191,8 +192,14 @@ held_exposures as (
 investor_exposures as (
     select
         investor_id,
+        exposure
+    from lender_exposure
+    where month_end = $month_end
+    union all
+    select
+        investor_id,
         sum(exposure) as exposure
-    from held_exposures
+    from tape_exposures
     group by investor_id
 ),
 

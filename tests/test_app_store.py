@@ -154,6 +154,7 @@ def test_store_page_shows_the_tiny_row_counts(app: AppTest) -> None:
         "Recovery payments (derived)": 1,
         "Loan contracts (derived)": 3,
         "Disclosure by month (derived)": 3,  # originations Jan, Feb; compensation Jun
+        "Lender exposures at the last month-end (derived)": 0,  # every loan closed by 12-31
         "Repayments by loan number (derived)": 10,  # one per repayment, as above
         "Schedule by loan number (derived)": 12,  # one per installment, as above
     }

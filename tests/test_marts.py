@@ -6,6 +6,7 @@ from pathlib import Path
 
 import duckdb
 import pandas as pd
+import pytest
 from tiny import OBSERVED_TO, d, tiny_tables
 
 from lendrisk import investor, sql, store
@@ -318,10 +319,49 @@ def test_recovery_payment_numbers_same_day_payments_in_stored_order(tiny_frames)
 
 def test_loan_contract_holds_each_loans_borrower_principal_and_contract_interest(tiny_con):
     rows = tiny_con.execute(
-        "select loan_no, borrower_id, principal::double, contract_interest::double from loan_contract"
+        "select loan_no, borrower_id, principal::double, contract_interest::double, borrower_loans"
+        " from loan_contract"
     ).fetchall()
     # tests/tiny.py schedules: L1 interest 12 + 8 + 4 = 24; L2 24 x 6 = 144; L3 30 + 20 + 10 = 60.
-    assert rows == [(1, "B1", 1200.0, 24.0), (2, "B2", 2400.0, 144.0), (3, "B3", 3000.0, 60.0)]
+    # Each borrower has one loan.
+    assert rows == [(1, "B1", 1200.0, 24.0, 1), (2, "B2", 2400.0, 144.0, 1), (3, "B3", 3000.0, 60.0, 1)]
+
+
+def test_loan_contract_counts_the_borrowers_loans(tiny_frames):
+    # L2 lent to B1 as well: B1 has two loans (L1, L2), B3 one
+    tiny_frames["loans"].loc[tiny_frames["loans"]["loan_id"] == "L2", "borrower_id"] = "B1"
+    con = store_of(tiny_frames)
+    try:
+        rows = con.execute("select loan_no, borrower_id, borrower_loans from loan_contract").fetchall()
+        assert rows == [(1, "B1", 2), (2, "B1", 2), (3, "B3", 1)]
+    finally:
+        con.close()
+
+
+@pytest.mark.parametrize(
+    ("observed_to", "expected"),
+    [
+        # every loan active at 03-31: L1 708 (I1, I2 600 / 1,200 each), L2 2,400 (I1 alone), L3 2,000
+        # (I1 1,000 / 3,000, I2 2,000 / 3,000): I1 354 + 2,400 + 666.67, I2 354 + 1,333.33
+        ("2024-03-31", [("I1", 354 + 2400 + 2000 / 3), ("I2", 354 + 4000 / 3)]),
+        # L1 and L2 paid off in April (closed); L3 31-60 with its 2,000
+        ("2024-04-30", [("I1", 2000 / 3), ("I2", 4000 / 3)]),
+        # L3 90+ but the guarantor's 06-10 buy-out paid its 2,000 of principal: no claim left
+        ("2024-06-30", []),
+        # every loan closed by 12-31 (tests/tiny.py's end of observation)
+        ("2024-12-31", []),
+    ],
+)
+def test_lender_exposure_sums_each_investors_holdings_at_the_end_of_observation(observed_to, expected):
+    con = duckdb.connect()
+    try:
+        store.populate(con, tiny_tables(), source="tiny", observed_to=d(observed_to))
+        rows = con.execute("select month_end, investor_id, exposure from lender_exposure").fetchall()
+        assert [m for m, _, _ in rows] == [d(observed_to)] * len(expected)
+        assert [(i, e) for _, i, e in rows] == [(i, pytest.approx(e, rel=1e-15)) for i, e in expected]
+    finally:
+        con.close()
+    assert store.MARTS.index("lender_exposure") > store.MARTS.index("holding_book")
 
 
 def test_disclosure_month_counts_what_first_happened_in_each_month(tiny_con):

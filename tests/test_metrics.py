@@ -465,6 +465,25 @@ def test_disclosure_lenders_from_final_rows_and_from_the_tape(observed_to, month
     con.close()
 
 
+def test_disclosure_adds_up_a_borrower_with_two_loans(tiny_frames):
+    # L2 lent to B1 as well: at 03-31 B1 owes L1's 708 + L2's 2,400 = 3,108, B3 owes L3's 2,000
+    tiny_frames["loans"].loc[tiny_frames["loans"]["loan_id"] == "L2", "borrower_id"] = "B1"
+    con = duckdb.connect()
+    store.populate(con, tiny_frames, source="tiny", observed_to=OBSERVED_TO)
+    row = metrics.disclosure_monthly(con, d("2024-03-31")).iloc[0]
+    con.close()
+    columns = [
+        "cumulative_borrowers",
+        "current_borrowers",
+        "avg_borrowing_per_borrower",
+        "top10_borrower_outstanding",
+        "largest_borrower_outstanding",
+        "largest_borrower_share",
+    ]
+    # B1 (L1 in January) and B3: two borrowers; 6,600 / 2 = 3,300
+    assert row[columns].tolist() == [2, 2, 3300.0, 5108.0, 3108.0, 3108.0 / 5108.0]
+
+
 # ---------------------------------------------------------------- as-of dates
 
 
