@@ -48,7 +48,9 @@ from lendrisk.vocab import last_month_end
 # holdings, stored by investor: their loans are in every row group of the tape).
 # 19: the lender_exposure mart (each investor's exposure at the end of observation) and
 # loan_contract.borrower_loans (the monthly disclosure adds up by borrower only borrowers with two or more).
-SCHEMA_VERSION = 19
+# 20: holding_book.first_due_on and charged_off_on (investor_returns reads neither the schedule nor
+# the charge_off mart); holding_book is built after loan_installment and charge_off.
+SCHEMA_VERSION = 20
 DEFAULT_DB = Path("data/lendrisk.duckdb")
 # DuckDB's memory cap while building a store: the loan_month build would otherwise grow towards 80 %
 # of RAM (10 GB at one million loans); capped, DuckDB spills to disk. At one million loans, quiet:
@@ -87,11 +89,12 @@ TABLES: tuple[str, ...] = (
 )
 # Derived tables in build order (loan_month reads loan_key; platform_month, loan_transition,
 # book_segment, segment_month, score_month, early_repayment_story, delinquency_spell, book_cell,
-# reserve_segment, vintage_default and charge_off read loan_month; holding_book reads holdings,
-# loans, loan_key and loan_month; investor_month reads holding_book and loan_month; loan_contract
-# reads loan_key; month_flow, outcome_segment, recovery_payment and disclosure_month read canonical
-# tables only; lender_exposure reads holding_book; loan_repayment and loan_installment read repayments,
-# schedule and loan_key); table name = queries/marts/<name>.sql.
+# reserve_segment, vintage_default and charge_off read loan_month; loan_contract reads loan_key;
+# month_flow, outcome_segment, recovery_payment and disclosure_month read canonical tables only;
+# loan_repayment and loan_installment read repayments, schedule and loan_key; holding_book reads
+# holdings, loans, loan_key, loan_month, charge_off and loan_installment; investor_month reads
+# holding_book and loan_month; lender_exposure reads holding_book); table name =
+# queries/marts/<name>.sql.
 MARTS: tuple[str, ...] = (
     "loan_key",
     "loan_month",
@@ -102,8 +105,6 @@ MARTS: tuple[str, ...] = (
     "score_month",
     "early_repayment_story",
     "legal_action_story",
-    "holding_book",
-    "investor_month",
     "delinquency_spell",
     "book_cell",
     "reserve_segment",
@@ -114,9 +115,11 @@ MARTS: tuple[str, ...] = (
     "recovery_payment",
     "loan_contract",
     "disclosure_month",
-    "lender_exposure",
     "loan_repayment",
     "loan_installment",
+    "holding_book",
+    "investor_month",
+    "lender_exposure",
 )
 # The tape is built for at most this many loans at a time (loan_no ranges), then put in its stored order
 # (the final ORDER BY of queries/marts/loan_month.sql): whole at ten million loans it ran out of a 6 GB

@@ -30,10 +30,11 @@
 --   units), flow_dates, flow_amounts
 -- key: month_end
 -- holdings_as_of, held_repayments and claimed_repayments spelled out so that the plan starts from the
--- investor's holdings with their loans' principal and loan_no (holding_book, stored by investor) and
--- reaches the repayments and the schedule by semi-join on the integer loan_no (loan_repayment,
--- loan_installment), one pass over each; the charge-off dates come from the charge_off mart (the first
--- charged_off event of each loan).
+-- investor's holdings with their loans' principal, loan_no, earliest due date and charge-off date
+-- (holding_book, stored by investor) and reaches the repayments by semi-join on the integer loan_no
+-- (loan_repayment), one pass. A holding's first due date after the investment is its loan's earliest
+-- due date when it was bought before that; only a holding bought later (none in the demo) looks it up
+-- in the schedule (loan_installment): with none, DuckDB skips that scan.
 with
 
 held as materialized (
@@ -44,19 +45,19 @@ held as materialized (
         invested_on,
         cast(amount as double) as amount,
         cast(principal as double) as principal,
-        cast(amount as double) / cast(principal as double) as share
+        cast(amount as double) / cast(principal as double) as share,
+        first_due_on,
+        charged_off_on
     from holding_book
     where investor_id = $investor_id and invested_on <= $as_of
 ),
 
 charge_offs as (
-    select
-        c.loan_id,
-        k.loan_no,
-        c.charged_off_on
-    from charge_off as c
-    inner join (select distinct loan_id, loan_no from held) as k using (loan_id)
-    where c.charged_off_on <= $as_of
+    select distinct
+        loan_no,
+        charged_off_on
+    from held
+    where charged_off_on <= $as_of
 ),
 
 loan_repayments as materialized (
@@ -126,20 +127,27 @@ loan_months as (
     from monthly_principal
 ),
 
-held_schedule as (
+bought_late as (
     select
+        holding_id,
         loan_no,
-        due_on
-    from loan_installment
-    where loan_no in (select loan_no from held)
+        invested_on
+    from held
+    where invested_on >= first_due_on
 ),
 
 first_dues as (
     select
+        holding_id,
+        first_due_on
+    from held
+    where invested_on < first_due_on
+    union all
+    select
         h.holding_id,
         min(s.due_on) as first_due_on
-    from held as h
-    inner join held_schedule as s on s.loan_no = h.loan_no and s.due_on > h.invested_on
+    from bought_late as h
+    inner join loan_installment as s on s.loan_no = h.loan_no and s.due_on > h.invested_on
     group by h.holding_id
 ),
 

@@ -204,6 +204,23 @@ def test_holding_book_has_each_holding_with_its_loans_terms_and_final_tape_row(t
     assert store.MARTS.index("holding_book") > store.MARTS.index("loan_month")
 
 
+def test_holding_book_has_each_loans_first_due_date_and_charge_off_date(tiny_con):
+    rows = tiny_con.execute(
+        "select holding_id, first_due_on, charged_off_on from holding_book order by holding_id"
+    ).fetchall()
+    # tests/tiny.py: L1's schedule starts 02-15, L2's 03-01, L3's 02-10; only L3 is charged off (09-06)
+    assert rows == [
+        ("H1", d("2024-02-15"), None),
+        ("H2", d("2024-02-15"), None),
+        ("H3", d("2024-03-01"), None),
+        ("H4", d("2024-02-10"), d("2024-09-06")),
+        ("H5", d("2024-02-10"), d("2024-09-06")),
+    ]
+    # built from the schedule by loan_no and the charge_off mart, so after both
+    assert store.MARTS.index("holding_book") > store.MARTS.index("loan_installment")
+    assert store.MARTS.index("holding_book") > store.MARTS.index("charge_off")
+
+
 def test_holding_tape_until_reads_the_final_row_or_the_tapes_month_end_row(tiny_con):
     def states(day: str) -> list[tuple]:
         return tiny_con.execute(

@@ -670,6 +670,23 @@ def test_charge_off_and_recovery_reach_nar_without_a_buy_out(tiny_frames):
     assert result["nar"] == pytest.approx((1 - 1490 / 35462) ** 12 - 1)  # -0.4026
 
 
+def test_a_holding_bought_after_its_loans_first_due_date_counts_from_the_next_one(tiny_frames):
+    # I1 buys H3 (all of L2) on 03-05 instead of 02-01, after L2's first due date (03-01): its first
+    # payment period is April (the 04-01 due date), and L2's 03-01 interest (24) was paid before
+    # the investment, so it is not I1's. Start principal: 29,462/3 less H3's March 2,400 =
+    # 22,262/3; interest 230/3 - 24 = 158/3. NAR = (1 + 158/22,262)^12 - 1.
+    holdings = tiny_frames["holdings"]
+    holdings.loc[holdings["holding_id"] == "H3", "invested_on"] = d("2024-03-05")
+    con = build(tiny_frames)
+    result = risk.investor_returns(con, d("2024-12-31"), "I1")
+    assert result["nar"] == pytest.approx((1 + 158 / 22262) ** 12 - 1)
+    assert result["interest_received"] == pytest.approx(158 / 3)
+    monthly = sql.run(con, "investor_returns_inputs", {"as_of": d("2024-12-31"), "investor_id": "I1"})
+    start = dict(zip(pd.to_datetime(monthly["month_end"]).dt.date, monthly["start_principal"], strict=True))
+    assert start[d("2024-03-31")] == pytest.approx(400 + 2000 / 3)  # H1 and H4, not H3 yet
+    assert start[d("2024-04-30")] == pytest.approx(354 + 2400 + 2000 / 3)
+
+
 def test_adjusted_nar_subtracts_expected_loss_on_past_due_holdings(tiny_con):
     result = risk.investor_returns(tiny_con, d("2024-03-31"), "I1")
     # Past due at 03-31: H1 (L1, 1-30) EL 354 x 1 x 0.9 = 318.6; H4 (L3) is reserve-covered: 0.

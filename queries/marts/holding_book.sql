@@ -17,6 +17,14 @@
 --   final_past_due_amount, final_guarantor_paid_to_date, final_guarantor_principal_to_date
 --                                                            the loan's final tape row (null when
 --                                                            the loan is not on the tape)
+--   first_due_on                                             the loan's earliest due date
+--                                                            (loan_installment; null: no schedule)
+--   charged_off_on                                           the date of the loan's first
+--                                                            charged_off event (charge_off; null:
+--                                                            never charged off)
+-- The last two spare investor_returns_inputs.sql a pass over the 134 M schedule rows (a holding's
+-- first payment month is that of its loan's first due date after the investment: first_due_on
+-- whenever the holding was bought before it) and a join of the charge-offs by loan_id text.
 -- key: holding_id
 create table holding_book as
 with
@@ -34,6 +42,14 @@ final_rows as (
         guarantor_principal_to_date
     from loan_month
     where month_end = $observed_to or state in ('paid_off', 'charged_off')
+),
+
+first_dues as (
+    select
+        loan_no,
+        min(due_on) as first_due_on
+    from loan_installment
+    group by loan_no
 ),
 
 loan_terms as (
@@ -56,10 +72,14 @@ loan_terms as (
         f.outstanding_principal as final_outstanding_principal,
         f.past_due_amount as final_past_due_amount,
         f.guarantor_paid_to_date as final_guarantor_paid_to_date,
-        f.guarantor_principal_to_date as final_guarantor_principal_to_date
+        f.guarantor_principal_to_date as final_guarantor_principal_to_date,
+        d.first_due_on,
+        c.charged_off_on
     from loans as l
     inner join loan_key as k using (loan_id)
     left join final_rows as f using (loan_no)
+    left join first_dues as d using (loan_no)
+    left join charge_off as c using (loan_id)
 )
 
 select
@@ -85,7 +105,9 @@ select
     t.final_outstanding_principal,
     t.final_past_due_amount,
     t.final_guarantor_paid_to_date,
-    t.final_guarantor_principal_to_date
+    t.final_guarantor_principal_to_date,
+    t.first_due_on,
+    t.charged_off_on
 from holdings as h
 inner join loan_terms as t using (loan_id)
 order by investor_id, holding_id

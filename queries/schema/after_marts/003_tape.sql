@@ -127,7 +127,7 @@ create or replace macro holding_tape_until(inv, day) as table
 select
     * exclude (investor_id, final_month_end, final_state, final_dpd, final_months_on_book,
         final_outstanding_principal, final_past_due_amount, final_guarantor_paid_to_date,
-        final_guarantor_principal_to_date),
+        final_guarantor_principal_to_date, first_due_on, charged_off_on),
     final_month_end as month_end,
     final_state as state,
     final_dpd as dpd,
@@ -142,7 +142,7 @@ union all
 select
     b.* exclude (investor_id, final_month_end, final_state, final_dpd, final_months_on_book,
         final_outstanding_principal, final_past_due_amount, final_guarantor_paid_to_date,
-        final_guarantor_principal_to_date),
+        final_guarantor_principal_to_date, first_due_on, charged_off_on),
     t.month_end,
     t.state,
     t.dpd,
