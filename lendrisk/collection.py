@@ -13,6 +13,8 @@ from collections.abc import Sequence
 import duckdb
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from lendrisk import cache, risk, sql
 from lendrisk.vocab import OVERDUE_BUCKETS
@@ -39,6 +41,15 @@ CONTACT_DELAYS: tuple[tuple[str, int, int], ...] = (  # band, first day, last da
     ("15-30", 15, 30),
     ("31+", 31, 10**6),
 )
+# what risk.loan_expected_loss prices a queue row by
+PRICE_INPUTS: tuple[str, ...] = (
+    "grade",
+    "product",
+    "state",
+    "dpd",
+    "remaining_months",
+    "outstanding_principal",
+)
 QUEUE_SHOWN = 200  # queue rows on screen: the highest expected loss first (the CSV has every row)
 CURE_MONTHS = 3  # queries/collection_spells.sql: a spell is cured within 3 month-ends
 SPELL_LOOKBACK_MONTHS = 24
@@ -56,11 +67,11 @@ def next_step(queue: pd.DataFrame) -> pd.Series:
        reminder, M2 call, M3 visit), or one above the last contact when that is higher
        (a loan still overdue after a call gets a visit, not another reminder), at most a visit.
     """
-    bucket = pd.Index(list(BUCKET_STEP)).get_indexer(queue["state"])  # BUCKET_STEP: a bucket's position
+    bucket = _positions(queue["state"], tuple(BUCKET_STEP))  # a bucket's position (BUCKET_STEP)
     steps = np.array([*CONTACT_STEP.values(), -1])  # a kind's step; -1 (the last) for none or another kind
-    last = steps[pd.Index(list(CONTACT_STEP)).get_indexer(queue["last_contact_kind"])]
-    climbed = np.minimum(np.maximum(bucket, last + 1), 2)
-    ladder = np.array(LADDER)[climbed]
+    last = steps[_positions(queue["last_contact_kind"], tuple(CONTACT_STEP))]
+    climbed = np.minimum(np.maximum(bucket, last + 1), 2)  # a position in LADDER (at most a visit)
+    ladder = np.array([NEXT_STEPS.index(s) for s in LADDER])[climbed]
     days = queue["days_since_contact"].astype("Float64")
     recent = (days <= RECENT_CONTACT_DAYS).fillna(False).to_numpy(bool)
     step = np.select(
@@ -70,18 +81,42 @@ def next_step(queue: pd.DataFrame) -> pd.Series:
             bucket == BUCKET_STEP["90+"],
             recent,
         ],
-        ["enforce", "await_judgment", "file_lawsuit", "await_promise"],
+        [NEXT_STEPS.index(s) for s in ("enforce", "await_judgment", "file_lawsuit", "await_promise")],
         ladder,
-    )
-    return pd.Series(step, index=queue.index, name="next_step")
+    )  # positions in NEXT_STEPS, made text by Arrow (a numpy array of text to pandas is 10x slower)
+    labels = pa.DictionaryArray.from_arrays(pa.array(step, pa.int8()), pa.array(NEXT_STEPS))
+    return labels.dictionary_decode().to_pandas().set_axis(queue.index).rename("next_step")
+
+
+def _positions(values: pd.Series, labels: tuple[str, ...]) -> np.ndarray:
+    """The position of each value in labels, -1 for a missing value or another label (Arrow's
+    index_in: ten times pandas' get_indexer on half a million rows of text)."""
+    found = pc.index_in(pa.array(values, from_pandas=True), value_set=pa.array(labels))
+    return found.fill_null(-1).to_numpy(zero_copy_only=False)
 
 
 def collection_queue(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> pd.DataFrame:
     """One row per loan overdue at month-end as_of, highest expected loss first: bucket (state), DPD,
     outstanding and past-due amounts, pd (by IFRS 9 stage), lgd, el (risk.expected_loss), contacts,
     last contact and days since, legal dates and next_step (see next_step)."""
-    queue = sql.run(con, "collection_queue", {"as_of": as_of})
-    priced = risk.loan_expected_loss(con, as_of, queue)  # only the overdue loans, not the whole book
+    params = {"as_of": as_of}
+    table = sql.run_arrow(con, "collection_queue", params)  # the collection_month mart's month-end rows
+    if table.num_rows == 0:
+        return _ranked(con, as_of, sql.run(con, "collection_queue", params))  # run's empty frame
+    # price and rank on the columns that need it, then put the Arrow rows in rank order and make the
+    # frame once (taking half a million rows of text in pandas costs more than in Arrow)
+    inputs = sql.frame_of(table.select(list(PRICE_INPUTS)))
+    priced = risk.loan_expected_loss(con, as_of, inputs)  # only the overdue loans, not the whole book
+    order = rank_order(pd.concat([inputs["dpd"], priced["el"]], axis=1))
+    rows = sql.frame_of(table.drop_columns(["remaining_months"]).combine_chunks().take(order))
+    queue = pd.concat([rows, priced.take(order).reset_index(drop=True)], axis=1)
+    queue["next_step"] = next_step(queue)
+    return queue
+
+
+def _ranked(con: duckdb.DuckDBPyConnection, as_of: dt.date, queue: pd.DataFrame) -> pd.DataFrame:
+    """collection_queue's frame from the query's rows as a frame (loan_id order): priced, stepped, ranked."""
+    priced = risk.loan_expected_loss(con, as_of, queue)
     queue = pd.concat([queue.drop(columns="remaining_months"), priced], axis=1)
     queue["next_step"] = next_step(queue) if len(queue) else pd.Series(dtype="string")
     return queue.take(rank_order(queue)).reset_index(drop=True)

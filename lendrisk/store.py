@@ -50,7 +50,10 @@ from lendrisk.vocab import last_month_end
 # loan_contract.borrower_loans (the monthly disclosure adds up by borrower only borrowers with two or more).
 # 20: holding_book.first_due_on and charged_off_on (investor_returns reads neither the schedule nor
 # the charge_off mart); holding_book is built after loan_installment and charge_off.
-SCHEMA_VERSION = 20
+# 21: the collection_month mart (every overdue loan-month with its descriptors, contacts and legal
+# dates: the collection queue reads one month-end) and the legal_case mart (each lawsuit's filing
+# and judgment dates and claim: the legal pipeline); the collection_payments macro.
+SCHEMA_VERSION = 21
 DEFAULT_DB = Path("data/lendrisk.duckdb")
 # DuckDB's memory cap while building a store: the loan_month build would otherwise grow towards 80 %
 # of RAM (10 GB at one million loans); capped, DuckDB spills to disk. At one million loans, quiet:
@@ -93,7 +96,9 @@ TABLES: tuple[str, ...] = (
 # month_flow, outcome_segment, recovery_payment and disclosure_month read canonical tables only;
 # loan_repayment and loan_installment read repayments, schedule and loan_key; holding_book reads
 # holdings, loans, loan_key, loan_month, charge_off and loan_installment; investor_month reads
-# holding_book and loan_month; lender_exposure reads holding_book); table name =
+# holding_book and loan_month; lender_exposure reads holding_book; legal_case reads loan_events,
+# loan_key, loan_repayment and loan_contract; collection_month reads loan_month, loans, borrowers,
+# loan_events and loan_key); table name =
 # queries/marts/<name>.sql.
 MARTS: tuple[str, ...] = (
     "loan_key",
@@ -120,6 +125,8 @@ MARTS: tuple[str, ...] = (
     "holding_book",
     "investor_month",
     "lender_exposure",
+    "legal_case",
+    "collection_month",
 )
 # The tape is built for at most this many loans at a time (loan_no ranges), then put in its stored order
 # (the final ORDER BY of queries/marts/loan_month.sql): whole at ten million loans it ran out of a 6 GB

@@ -6,7 +6,7 @@
 -- Collection payments (principal + interest) received up to m months after the charge-off month
 -- (payments before it count at 0) over the principal charged off. $recoveries_complete is true when
 -- the recovery_payment mart holds every collection payment (collection.recoveries_complete): they
--- are read there, else from repayments.
+-- are read there, else from repayments (collection_payments).
 -- Columns:
 --   cohort                   year of the charge-off
 --   months_since_charge_off  m (0 = the charge-off month)
@@ -35,23 +35,6 @@ cohort_totals as (
     group by cohort
 ),
 
--- every collection payment on or before $as_of, from the mart when it holds them all
-collection_payments as (
-    select
-        loan_id,
-        paid_on,
-        amount
-    from recovery_payment
-    where $recoveries_complete and paid_on <= $as_of
-    union all
-    select
-        loan_id,
-        paid_on,
-        cast(principal_paid + interest_paid as double) as amount
-    from repayments
-    where not $recoveries_complete and source = 'collection' and paid_on <= $as_of
-),
-
 -- recoveries summed per cohort x month since charge-off, not per loan: the curve only adds them up
 recoveries as (
     select
@@ -59,7 +42,7 @@ recoveries as (
         greatest(date_diff('month', c.charge_off_month, last_day(p.paid_on)), 0) as months_since_charge_off,
         sum(p.amount) as amount
     from cohorts as c
-    inner join collection_payments as p using (loan_id)
+    inner join collection_payments($as_of, $recoveries_complete) as p using (loan_id)
     group by all
 ),
 

@@ -157,6 +157,9 @@ def test_store_page_shows_the_tiny_row_counts(app: AppTest) -> None:
         "Lender exposures at the last month-end (derived)": 0,  # every loan closed by 12-31
         "Repayments by loan number (derived)": 10,  # one per repayment, as above
         "Schedule by loan number (derived)": 12,  # one per installment, as above
+        "Lawsuits (derived)": 1,  # L3, filed 07-01
+        # the overdue tape rows: L1 at 03-31; L3 at 03-31 .. 08-31 (1-30, 31-60, 61-90, then 90+ x 3)
+        "Collection work list by month (derived)": 1 + 6,
     }
     metrics = {m.label: m.value for m in app.metric}
     assert metrics["Loans"] == "3"

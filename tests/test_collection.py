@@ -8,7 +8,7 @@ import duckdb
 import pandas as pd
 import pytest
 
-from lendrisk import collection, risk, store
+from lendrisk import collection, risk, sql, store
 
 MARCH, JULY, YEAR_END = dt.date(2024, 3, 31), dt.date(2024, 7, 31), dt.date(2024, 12, 31)
 
@@ -38,6 +38,26 @@ def test_queue_later_in_the_year(tiny_con) -> None:
     july = collection.collection_queue(tiny_con, JULY)
     assert july["next_step"].tolist() == ["await_judgment"]  # filed 07-01
     assert collection.collection_queue(tiny_con, YEAR_END).empty  # L3 charged off in September
+
+
+def test_frame_of_gives_the_frame_run_gives(tiny_con) -> None:
+    # The queue reads its rows through Arrow (sql.frame_of): the frame run makes, dtypes included: text,
+    # dates (datetime64[us], NaT for no lawsuit), nullable days since contact and, at 03-31, where no
+    # row has a lawsuit, the all-null legal dates; at 07-31 L3 is 90+, sued 07-01, 2 contacts so far.
+    for day in (MARCH, dt.date(2024, 4, 30), JULY):
+        got = sql.frame_of(sql.run_arrow(tiny_con, "collection_queue", {"as_of": day}))
+        pd.testing.assert_frame_equal(
+            got, sql.run(tiny_con, "collection_queue", {"as_of": day}), check_exact=True
+        )
+    july = sql.frame_of(sql.run_arrow(tiny_con, "collection_queue", {"as_of": JULY}))
+    assert july[["loan_id", "state", "contacts", "days_since_contact"]].values.tolist() == [
+        ["L3", "90+", 2, 90]
+    ]
+    assert july["legal_filed_on"].tolist() == [pd.Timestamp("2024-07-01")]
+    # a text column with no value at all is object (None), as DuckDB's .df() makes it
+    empty_text = tiny_con.sql("select cast(null as varchar) as kind, 1 as n").to_arrow_table()
+    assert sql.frame_of(empty_text)["kind"].dtype == object
+    assert sql.frame_of(empty_text)["kind"].tolist() == [None]
 
 
 def test_next_step_rule() -> None:

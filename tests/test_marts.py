@@ -487,3 +487,56 @@ def test_investor_month_counts_a_second_holding_in_a_loan_from_its_month_end(mon
     stored = sql.run(con, "investor_overdue_trend_stored", {**params, "big_book_holdings": 3})
     pd.testing.assert_frame_equal(stored, sql.run(con, "investor_overdue_trend", params), rtol=1e-12)
     con.close()
+
+
+def test_legal_case_holds_each_lawsuit_with_its_claim_at_filing(tiny_con):
+    rows = tiny_con.execute(
+        "select loan_no, loan_id, filed_on, judgment_on, claim from legal_case"
+    ).fetchall()
+    # tests/tiny.py: only L3 (loan_no 3) is sued, filed 07-01, judgment 10-20; claim 3,000 - 1,000 paid
+    # by the borrower on 02-10 (the guarantor's 2,000 of 06-10 is not the borrower's)
+    assert rows == [(3, "L3", d("2024-07-01"), d("2024-10-20"), 2000.0)]
+    assert store.MARTS.index("legal_case") > store.MARTS.index("loan_contract")
+
+
+def test_collection_month_holds_every_overdue_loan_month_with_its_contacts_so_far(tiny_con):
+    rows = tiny_con.execute(
+        "select month_end, loan_no, loan_id, borrower_id, grade, product, region, state, dpd,"
+        " outstanding_principal, past_due_amount, contacts, last_contact_on, last_contact_kind,"
+        " legal_filed_on, judgment_on, remaining_months from collection_month"
+    ).fetchall()
+    # tests/tiny.py, in month-end then loan order. L1 at 03-31: DPD 16, 708 outstanding, 308 past due,
+    # reminded 03-20, 3 - 2 months on book = 1 installment to come. L3: called 03-15, visited 05-02,
+    # sued 07-01 (the 10-20 judgment comes after its last overdue month-end); past due 2,050 - 1,030
+    # paid = 1,020 at 03-31, then 3,060 - 1,030 = 2,030 once all three installments are due; 3 - 2 and
+    # then 3 - 3 or more months on book leave 1, then 0 installments to come.
+    l3 = ("L3", "B3", "E", "small_business", "Guangdong")
+    call, visit = (d("2024-03-15"), "call"), (d("2024-05-02"), "visit")
+    assert rows == [
+        (
+            d("2024-03-31"),
+            1,
+            "L1",
+            "B1",
+            "A",
+            "personal",
+            "Beijing",
+            "1-30",
+            16,
+            708.0,
+            308.0,
+            1,
+            d("2024-03-20"),
+            "reminder",
+            None,
+            None,
+            1,
+        ),
+        (d("2024-03-31"), 3, *l3, "1-30", 21, 2000.0, 1020.0, 1, *call, None, None, 1),
+        (d("2024-04-30"), 3, *l3, "31-60", 51, 2000.0, 2030.0, 1, *call, None, None, 0),
+        (d("2024-05-31"), 3, *l3, "61-90", 82, 2000.0, 2030.0, 2, *visit, None, None, 0),
+        (d("2024-06-30"), 3, *l3, "90+", 112, 2000.0, 2030.0, 2, *visit, None, None, 0),
+        (d("2024-07-31"), 3, *l3, "90+", 143, 2000.0, 2030.0, 2, *visit, d("2024-07-01"), None, 0),
+        (d("2024-08-31"), 3, *l3, "90+", 174, 2000.0, 2030.0, 2, *visit, d("2024-07-01"), None, 0),
+    ]
+    assert store.MARTS.index("collection_month") > store.MARTS.index("loan_month")
