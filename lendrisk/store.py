@@ -142,11 +142,9 @@ TAPE_ORDER = "month_end, loan_no"
 STANDALONE_TABLES: dict[str, tuple[str, ...]] = {"users": ("investors",)}
 # Stored order of the large tables: DuckDB skips row groups by their min/max, so an investor's
 # holdings (and a loan's repayments) sit together and investor-scoped queries read a few row groups.
-# A loan's same-day repayments are ordered by source and amounts too: DuckDB's parallel sort leaves
-# ties in any order, and the recovery_payment mart numbers a loan's payments in the stored order.
 STORED_ORDER: dict[str, str] = {
     "holdings": "investor_id, loan_id",
-    "repayments": "loan_id, paid_on, source, principal_paid, interest_paid, fee_paid",
+    "repayments": "loan_id, paid_on",
     "loan_events": "loan_id, event_on",
 }
 

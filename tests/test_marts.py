@@ -308,11 +308,9 @@ def test_charge_off_mart_of_a_loan_repaid_before_its_charge_off_event(tiny_frame
 
 
 def test_recovery_payment_numbers_same_day_payments_in_stored_order(tiny_frames):
-    # Two more collection payments for L3 on 12-01, handed over 50 then 20 (interest): after the 300 of
-    # 11-15 they are the loan's payments 2 and 3 in the order the repayments table holds them, which
-    # orders a loan's same-day payments by source and amounts (store.STORED_ORDER), so the 20 comes
-    # first whatever order they arrived in; recovery_payments (the back-test's and LGD's read) lists
-    # them in that order.
+    # Two more collection payments for L3 on 12-01, 50 then 20 (interest): after the 300 of 11-15
+    # they are the loan's payments 2 and 3 in the order the repayments table holds them, and
+    # recovery_payments (the back-test's and LGD's read) lists them in that order.
     repayments = tiny_frames["repayments"]
     extra = pd.DataFrame(
         [
@@ -327,11 +325,11 @@ def test_recovery_payment_numbers_same_day_payments_in_stored_order(tiny_frames)
         rows = con.execute("select * from recovery_payment").fetchall()
         assert rows == [
             ("L3", d("2024-11-15"), 1, 300.0),
-            ("L3", d("2024-12-01"), 2, 20.0),
-            ("L3", d("2024-12-01"), 3, 50.0),
+            ("L3", d("2024-12-01"), 2, 50.0),
+            ("L3", d("2024-12-01"), 3, 20.0),
         ]
         frame = sql.run(con, "recovery_payments")
-        assert frame["amount"].tolist() == [300.0, 20.0, 50.0]
+        assert frame["amount"].tolist() == [300.0, 50.0, 20.0]
     finally:
         con.close()
 

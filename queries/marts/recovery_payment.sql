@@ -6,8 +6,7 @@
 --   loan_id
 --   paid_on     the payment date
 --   payment_no  1, 2, ... the loan's payments here in the order the repayments table holds them (the
---               order of same-day payments: by source and amounts, store.STORED_ORDER; Spark's twin
---               numbers them in the exported file's order, the same)
+--               order of same-day payments; Spark's twin numbers them in the exported file's order)
 --   amount      principal_paid + interest_paid, currency units (double; added in decimal, then cast)
 create table recovery_payment as
 with
