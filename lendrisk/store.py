@@ -53,7 +53,10 @@ from lendrisk.vocab import last_month_end
 # 21: the collection_month mart (every overdue loan-month with its descriptors, contacts and legal
 # dates: the collection queue reads one month-end) and the legal_case mart (each lawsuit's filing
 # and judgment dates and claim: the legal pipeline); the collection_payments macro.
-SCHEMA_VERSION = 21
+# 22: the book_repayment and book_installment marts (the repayments and schedule of the investors with
+# at least BIG_BOOK_HOLDINGS holdings, stored by investor) and the held_loan_repayments /
+# held_loan_installments macros that read them, or loan_repayment / loan_installment for smaller books.
+SCHEMA_VERSION = 22
 DEFAULT_DB = Path("data/lendrisk.duckdb")
 # DuckDB's memory cap while building a store: the loan_month build would otherwise grow towards 80 %
 # of RAM (10 GB at one million loans); capped, DuckDB spills to disk. At one million loans, quiet:
@@ -95,7 +98,8 @@ TABLES: tuple[str, ...] = (
 # reserve_segment, vintage_default and charge_off read loan_month; loan_contract reads loan_key;
 # month_flow, outcome_segment, recovery_payment and disclosure_month read canonical tables only;
 # loan_repayment and loan_installment read repayments, schedule and loan_key; holding_book reads
-# holdings, loans, loan_key, loan_month, charge_off and loan_installment; investor_month reads
+# holdings, loans, loan_key, loan_month, charge_off and loan_installment; book_repayment and
+# book_installment read holding_book, loan_repayment and loan_installment; investor_month reads
 # holding_book and loan_month; lender_exposure reads holding_book; legal_case reads loan_events,
 # loan_key, loan_repayment and loan_contract; collection_month reads loan_month, loans, borrowers,
 # loan_events and loan_key); table name =
@@ -123,6 +127,8 @@ MARTS: tuple[str, ...] = (
     "loan_repayment",
     "loan_installment",
     "holding_book",
+    "book_repayment",
+    "book_installment",
     "investor_month",
     "lender_exposure",
     "legal_case",

@@ -17,8 +17,8 @@
 --   amount      signed cash to the investor: -holding amount, or principal + interest + fee
 -- key: none (a repayment has no key in the store)
 -- holdings_as_of and claimed_repayments spelled out so that the plan starts from the investor's
--- holdings with their loans' principal and loan_no (holding_book, stored by investor) and reaches the
--- repayments by semi-join on the integer loan_no (loan_repayment), one pass.
+-- holdings with their loans' principal and loan_no (holding_book, stored by investor) and reads their
+-- repayments once (held_loan_repayments: a big book's stored rows, else a semi-join on the loan_no).
 with
 
 held as materialized (
@@ -42,14 +42,8 @@ loan_repayments as materialized (
         cast(principal_paid as double) as principal_paid,
         cast(interest_paid as double) as interest_paid,
         cast(coalesce(fee_paid, 0) as double) as fee_paid,
-        coalesce(sum(cast(principal_paid as double)) over (
-            partition by loan_no
-            order by paid_on, list_position(['borrower', 'guarantor', 'collection'], source)
-            rows between unbounded preceding and 1 preceding
-        ), 0) as principal_paid_before
-    from loan_repayment
-    where paid_on <= $as_of
-        and loan_no in (select loan_no from held)
+        principal_paid_before
+    from held_loan_repayments($investor_id, $as_of)
 ),
 
 claimed as materialized (

@@ -26,9 +26,9 @@
 -- key: holding_id
 -- The investor's holdings, their loans' terms and state at $as_of come from holding_book (stored by
 -- investor) and at most the tape's $as_of slice (holding_tape_until); the repayments and the schedule
--- are reached by semi-join on their loans' integer loan_no (loan_repayment, loan_installment), one
--- pass over each (the holdings page reads everything
--- here, the expected loss's inputs too).
+-- come from held_loan_repayments and held_loan_installments (a big book's stored rows, else a semi-join
+-- on the loans' integer loan_no), one pass over each (the holdings page reads everything here, the
+-- expected loss's inputs too).
 with
 
 held as materialized (
@@ -75,14 +75,8 @@ loan_repayments as materialized (
         cast(principal_paid as double) as principal_paid,
         cast(interest_paid as double) as interest_paid,
         cast(coalesce(fee_paid, 0) as double) as fee_paid,
-        coalesce(sum(cast(principal_paid as double)) over (
-            partition by loan_no
-            order by paid_on, list_position(['borrower', 'guarantor', 'collection'], source)
-            rows between unbounded preceding and 1 preceding
-        ), 0) as principal_paid_before
-    from loan_repayment
-    where paid_on <= $as_of
-        and loan_no in (select loan_no from held)
+        principal_paid_before
+    from held_loan_repayments($investor_id, $as_of)
 ),
 
 guarantor_cash as (
@@ -124,7 +118,7 @@ next_installments as (
         loan_no,
         min(due_on) as due_on,
         arg_min(cast(principal_due + interest_due as double), due_on) as amount_due
-    from loan_installment
+    from held_loan_installments($investor_id)
     where due_on > cast($as_of as date)
         and due_on <= last_day(cast($as_of as date) + to_months(cast($months as integer)))
         and loan_no in (select loan_no from exposed)

@@ -31,8 +31,8 @@
 -- key: month_end
 -- holdings_as_of, held_repayments and claimed_repayments spelled out so that the plan starts from the
 -- investor's holdings with their loans' principal, loan_no, earliest due date and charge-off date
--- (holding_book, stored by investor) and reaches the repayments by semi-join on the integer loan_no
--- (loan_repayment), one pass. A holding's first due date after the investment is its loan's earliest
+-- (holding_book, stored by investor) and reads their repayments once (held_loan_repayments: a big
+-- book's stored rows, else a semi-join on the integer loan_no). A holding's first due date after the investment is its loan's earliest
 -- due date when it was bought before that; only a holding bought later (none in the demo) looks it up
 -- in the schedule (loan_installment): with none, DuckDB skips that scan.
 with
@@ -68,14 +68,8 @@ loan_repayments as materialized (
         cast(principal_paid as double) as principal_paid,
         cast(interest_paid as double) as interest_paid,
         cast(coalesce(fee_paid, 0) as double) as fee_paid,
-        coalesce(sum(cast(principal_paid as double)) over (
-            partition by loan_no
-            order by paid_on, list_position(['borrower', 'guarantor', 'collection'], source)
-            rows between unbounded preceding and 1 preceding
-        ), 0) as principal_paid_before
-    from loan_repayment
-    where paid_on <= $as_of
-        and loan_no in (select loan_no from held)
+        principal_paid_before
+    from held_loan_repayments($investor_id, $as_of)
 ),
 
 claimed as materialized (

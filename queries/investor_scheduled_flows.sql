@@ -7,8 +7,8 @@
 --   $months), due_on, contractual (currency units)
 -- key: holding_id, due_on
 -- The investor's holdings and their loans' state at $as_of come from holding_book and at most the
--- tape's $as_of slice (holding_tape_until: the rows of held_exposures); the schedule by semi-join on
--- their loans' integer loan_no (loan_installment).
+-- tape's $as_of slice (holding_tape_until: the rows of held_exposures); the schedule from
+-- held_loan_installments (a big book's stored rows, else a semi-join on the loans' integer loan_no).
 with
 
 exposures as materialized (
@@ -33,7 +33,7 @@ installments as (
         due_on,
         principal_due,
         interest_due
-    from loan_installment
+    from held_loan_installments($investor_id)
     where due_on > cast($as_of as date)
         and due_on <= last_day(cast($as_of as date) + to_months(cast($months as integer)))
         and loan_no in (select loan_no from exposures)

@@ -144,6 +144,8 @@ def test_store_page_shows_the_tiny_row_counts(app: AppTest) -> None:
         "Legal-action stories (derived)": 1,  # L3
         "Holdings with their loans (derived)": 5,
         "Big books by month-end (derived)": 0,  # no tiny investor has store.BIG_BOOK_HOLDINGS holdings
+        "Big books' repayments (derived)": 0,  # nor here
+        "Big books' installments (derived)": 0,
         "Delinquency spells (derived)": 2,  # L1 from 03-15, L3 from 03-10
         "Active book cells (derived)": 13,  # the 13 active tape rows, each loan its own grade
         "Reserve-guaranteed book (derived)": 5,  # L3 Jan-May, before the 06-10 buy-out

@@ -489,6 +489,70 @@ def test_investor_month_counts_a_second_holding_in_a_loan_from_its_month_end(mon
     con.close()
 
 
+def test_book_marts_hold_the_big_books_repayments_and_schedule_by_investor(monkeypatch):
+    # with big books from 3 holdings, I1 (H1 in L1, H3 in L2, H4 in L3) is big and I2 (2 holdings) is not:
+    # the marts hold I1's copy of its 3 loans' 10 repayments and 9 installments (tests/tiny.py), in loan
+    # and date order, and nothing of I2's
+    monkeypatch.setattr(store, "BIG_BOOK_HOLDINGS", 3)
+    con = duckdb.connect()
+    store.populate(con, tiny_tables(), source="tiny", observed_to=OBSERVED_TO)
+    paid = con.execute(
+        "select investor_id, loan_no, paid_on, source, cast(principal_paid + interest_paid as double) "
+        "from book_repayment"
+    ).fetchall()
+    assert paid == [
+        ("I1", 1, d("2024-02-15"), "borrower", 412.0),
+        ("I1", 1, d("2024-03-15"), "borrower", 100.0),
+        ("I1", 1, d("2024-04-12"), "borrower", 308.0),
+        ("I1", 1, d("2024-04-15"), "borrower", 404.0),
+        ("I1", 2, d("2024-03-01"), "borrower", 24.0),
+        ("I1", 2, d("2024-04-01"), "borrower", 24.0),
+        ("I1", 2, d("2024-04-20"), "borrower", 2400.0),
+        ("I1", 3, d("2024-02-10"), "borrower", 1030.0),
+        ("I1", 3, d("2024-06-10"), "guarantor", 2020.0),
+        ("I1", 3, d("2024-11-15"), "collection", 300.0),
+    ]
+    due = con.execute("select investor_id, loan_no, count(*) from book_installment group by all order by 2")
+    assert due.fetchall() == [("I1", 1, 3), ("I1", 2, 6), ("I1", 3, 3)]
+    assert store.MARTS.index("book_repayment") > store.MARTS.index("holding_book")
+    con.close()
+
+
+def test_a_big_book_reads_its_cash_from_the_book_marts_and_a_small_one_from_the_loans(monkeypatch):
+    # I1's book is big from 3 holdings: with loan_repayment and loan_installment emptied, its holdings,
+    # returns and cash flows are the same (the held_loan_* macros read the book marts); I2's small book
+    # reads them, so its repayments are gone
+    monkeypatch.setattr(store, "BIG_BOOK_HOLDINGS", 3)
+    con = duckdb.connect()
+    store.populate(con, tiny_tables(), source="tiny", observed_to=OBSERVED_TO)
+    feb = d("2024-02-29")
+
+    def read(investor_id: str) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+        """holdings at the end of observation and at Feb, monthly returns inputs, cash flows."""
+        return (
+            investor.holdings(con, OBSERVED_TO, investor_id),
+            investor.holdings(con, feb, investor_id),
+            sql.run(con, "investor_returns_inputs", {"as_of": OBSERVED_TO, "investor_id": investor_id}),
+            investor.cash_flows(con, OBSERVED_TO, investor_id),
+        )
+
+    big, small = read("I1"), read("I2")
+    # H1 1/2 of L1's 412 + 100 + 308 + 404; H3 all of L2's 24 + 24 + 2,400; H4 1/3 of L3's 1,030 + 2,020
+    # (the 300 collected after the guarantor's buy-out is the guarantor's)
+    assert big[0]["received"].round(9).tolist() == [612.0, 2448.0, round(3050 / 3, 9)]
+    # at Feb: H1's next installment is L1's 03-15 (400 + 8) x 1/2; H3's L2's 03-01 interest 24
+    assert big[1]["next_due"].tolist()[:2] == [204.0, 24.0]
+    assert small[0]["received"].round(9).tolist() == [612.0, round(2 * 3050 / 3, 9)]
+    con.execute("delete from loan_repayment")
+    con.execute("delete from loan_installment")
+    for before, after in zip(big, read("I1")):
+        pd.testing.assert_frame_equal(after, before)
+    gone = read("I2")
+    assert gone[0]["received"].tolist() == [0.0, 0.0]
+    assert gone[1]["next_due"].isna().all() and len(gone[3]) == 2  # its two investments, no repayment
+    con.close()
+
+
 def test_legal_case_holds_each_lawsuit_with_its_claim_at_filing(tiny_con):
     rows = tiny_con.execute(
         "select loan_no, loan_id, filed_on, judgment_on, claim from legal_case"

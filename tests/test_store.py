@@ -53,7 +53,7 @@ def test_store_of_an_older_schema_is_rebuilt_from_its_own_tables(tmp_path: Path)
 
     assert store.upgrade(path) is True
 
-    assert store.schema_version(path) == store.SCHEMA_VERSION == 21
+    assert store.schema_version(path) == store.SCHEMA_VERSION == 22
     assert counts(path) == before == {**before, "loans": 3, "repayments": 10, "holdings": 5, "users": 5}
     con = store.connect(path)
     try:
