@@ -545,7 +545,7 @@ def test_a_big_book_reads_its_cash_from_the_book_marts_and_a_small_one_from_the_
     assert small[0]["received"].round(9).tolist() == [612.0, round(2 * 3050 / 3, 9)]
     con.execute("delete from loan_repayment")
     con.execute("delete from loan_installment")
-    for before, after in zip(big, read("I1")):
+    for before, after in zip(big, read("I1"), strict=True):
         pd.testing.assert_frame_equal(after, before)
     gone = read("I2")
     assert gone[0]["received"].tolist() == [0.0, 0.0]
