@@ -307,10 +307,10 @@ def test_charge_off_mart_of_a_loan_repaid_before_its_charge_off_event(tiny_frame
         con.close()
 
 
-def test_recovery_payment_numbers_same_day_payments_in_stored_order(tiny_frames):
-    # Two more collection payments for L3 on 12-01, 50 then 20 (interest): after the 300 of 11-15
-    # they are the loan's payments 2 and 3 in the order the repayments table holds them, and
-    # recovery_payments (the back-test's and LGD's read) lists them in that order.
+def test_recovery_payment_numbers_same_day_payments_by_amount(tiny_frames):
+    # Two more collection payments for L3 on 12-01, handed over 50 then 20 (interest): after the 300 of
+    # 11-15 they are the loan's payments 2 and 3 by amount, 20 first, whatever order the repayments
+    # table holds them in, and recovery_payments (the back-test's and LGD's read) lists them so.
     repayments = tiny_frames["repayments"]
     extra = pd.DataFrame(
         [
@@ -325,11 +325,11 @@ def test_recovery_payment_numbers_same_day_payments_in_stored_order(tiny_frames)
         rows = con.execute("select * from recovery_payment").fetchall()
         assert rows == [
             ("L3", d("2024-11-15"), 1, 300.0),
-            ("L3", d("2024-12-01"), 2, 50.0),
-            ("L3", d("2024-12-01"), 3, 20.0),
+            ("L3", d("2024-12-01"), 2, 20.0),
+            ("L3", d("2024-12-01"), 3, 50.0),
         ]
         frame = sql.run(con, "recovery_payments")
-        assert frame["amount"].tolist() == [300.0, 50.0, 20.0]
+        assert frame["amount"].tolist() == [300.0, 20.0, 50.0]
     finally:
         con.close()
 
@@ -491,7 +491,7 @@ def test_investor_month_counts_a_second_holding_in_a_loan_from_its_month_end(mon
 
 def test_book_marts_hold_the_big_books_repayments_and_schedule_by_investor(monkeypatch):
     # with big books from 3 holdings, I1 (H1 in L1, H3 in L2, H4 in L3) is big and I2 (2 holdings) is not:
-    # the marts hold I1's copy of its 3 loans' 10 repayments and 9 installments (tests/tiny.py), in loan
+    # the marts hold I1's copy of its 3 loans' 10 repayments and 12 installments (tests/tiny.py), in loan
     # and date order, and nothing of I2's
     monkeypatch.setattr(store, "BIG_BOOK_HOLDINGS", 3)
     con = duckdb.connect()

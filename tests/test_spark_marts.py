@@ -173,10 +173,10 @@ def test_spark_segment_functions_equal_the_duckdb_macros(session: SparkSession) 
 
 def test_a_spark_variant_exists_only_where_the_duckdb_file_has_the_same_name() -> None:
     variants = sorted(p.stem for p in (spark.SPARK_QUERIES / "marts").glob("*.sql"))
-    # loan_month: ASOF joins and generate_series; recovery_payment: DuckDB's rowid (the stored order);
-    # lender_exposure: a fold over a sorted list (list_reduce; Spark's aggregate over array_sort);
+    # loan_month: ASOF joins and generate_series; lender_exposure: a fold over a sorted list
+    # (list_reduce; Spark's aggregate over array_sort);
     # collection_month: an ASOF join (each overdue month-end's latest contact)
-    assert variants == ["collection_month", "lender_exposure", "loan_month", "recovery_payment"]
+    assert variants == ["collection_month", "lender_exposure", "loan_month"]
     assert all((sql.QUERIES_DIR / "marts" / f"{v}.sql").is_file() for v in variants)
     for mart in store.MARTS:
         text = spark.mart_sql(mart).lower()

@@ -5,8 +5,8 @@
 -- Columns:
 --   loan_id
 --   paid_on     the payment date
---   payment_no  1, 2, ... the loan's payments here in the order the repayments table holds them (the
---               order of same-day payments; Spark's twin numbers them in the exported file's order)
+--   payment_no  1, 2, ... the loan's payments here by date, same-day payments by amount, smallest first
+--               (a loan's same-day payments of equal amount are equal rows: any of them is the same row)
 --   amount      principal_paid + interest_paid, currency units (double; added in decimal, then cast)
 create table recovery_payment as
 with
@@ -20,23 +20,20 @@ charge_offs as (
     group by loan_id
 ),
 
-stored as (
+collected as (
     select
-        rowid as stored_at,
-        loan_id,
-        paid_on,
-        principal_paid,
-        interest_paid
-    from repayments
-    where source = 'collection'
+        r.loan_id,
+        r.paid_on,
+        cast(r.principal_paid + r.interest_paid as double) as amount
+    from repayments as r
+    inner join charge_offs as c using (loan_id)
+    where r.source = 'collection' and r.paid_on >= c.charged_off_on
 )
 
 select
-    r.loan_id,
-    r.paid_on,
-    cast(row_number() over (partition by r.loan_id order by r.stored_at) as integer) as payment_no,
-    cast(r.principal_paid + r.interest_paid as double) as amount
-from stored as r
-inner join charge_offs as c using (loan_id)
-where r.paid_on >= c.charged_off_on
+    loan_id,
+    paid_on,
+    cast(row_number() over (partition by loan_id order by paid_on, amount) as integer) as payment_no,
+    amount
+from collected
 order by loan_id, paid_on, payment_no
