@@ -33,4 +33,4 @@ select
     s.interest_due
 from held_loans as h
 inner join loan_installment as s using (loan_no)
-order by h.investor_id, s.loan_no, s.installment_no
+order by investor_id, loan_no, installment_no

@@ -36,4 +36,4 @@ select
     r.fee_paid
 from held_loans as h
 inner join loan_repayment as r using (loan_no)
-order by h.investor_id, r.loan_no, r.paid_on
+order by investor_id, loan_no, paid_on
