@@ -497,20 +497,21 @@ def test_book_marts_hold_the_big_books_repayments_and_schedule_by_investor(monke
     con = duckdb.connect()
     store.populate(con, tiny_tables(), source="tiny", observed_to=OBSERVED_TO)
     paid = con.execute(
-        "select investor_id, loan_no, paid_on, source, cast(principal_paid + interest_paid as double) "
-        "from book_repayment"
+        "select investor_id, loan_no, paid_on, source, cast(principal_paid + interest_paid as double), "
+        "principal_paid_before from book_repayment"
     ).fetchall()
+    # with each the loan's principal repaid before it (L1: 400, + 92, + 308; L3: 1,000, + 2,000)
     assert paid == [
-        ("I1", 1, d("2024-02-15"), "borrower", 412.0),
-        ("I1", 1, d("2024-03-15"), "borrower", 100.0),
-        ("I1", 1, d("2024-04-12"), "borrower", 308.0),
-        ("I1", 1, d("2024-04-15"), "borrower", 404.0),
-        ("I1", 2, d("2024-03-01"), "borrower", 24.0),
-        ("I1", 2, d("2024-04-01"), "borrower", 24.0),
-        ("I1", 2, d("2024-04-20"), "borrower", 2400.0),
-        ("I1", 3, d("2024-02-10"), "borrower", 1030.0),
-        ("I1", 3, d("2024-06-10"), "guarantor", 2020.0),
-        ("I1", 3, d("2024-11-15"), "collection", 300.0),
+        ("I1", 1, d("2024-02-15"), "borrower", 412.0, 0.0),
+        ("I1", 1, d("2024-03-15"), "borrower", 100.0, 400.0),
+        ("I1", 1, d("2024-04-12"), "borrower", 308.0, 492.0),
+        ("I1", 1, d("2024-04-15"), "borrower", 404.0, 800.0),
+        ("I1", 2, d("2024-03-01"), "borrower", 24.0, 0.0),
+        ("I1", 2, d("2024-04-01"), "borrower", 24.0, 0.0),
+        ("I1", 2, d("2024-04-20"), "borrower", 2400.0, 0.0),
+        ("I1", 3, d("2024-02-10"), "borrower", 1030.0, 0.0),
+        ("I1", 3, d("2024-06-10"), "guarantor", 2020.0, 1000.0),
+        ("I1", 3, d("2024-11-15"), "collection", 300.0, 3000.0),
     ]
     due = con.execute("select investor_id, loan_no, count(*) from book_installment group by all order by 2")
     assert due.fetchall() == [("I1", 1, 3), ("I1", 2, 6), ("I1", 3, 3)]

@@ -4,9 +4,13 @@
 -- 270 ms for the biggest book's 9,631 loans); here they are one investor's contiguous rows. Smaller
 -- books read loan_repayment (their loans are few). The held_loan_repayments macro
 -- (queries/schema/after_marts/006_books.sql) picks the source; the rows are loan_repayment's, once per
--- investor holding the loan (however many holdings it has in it).
+-- investor holding the loan (however many holdings it has in it), each with the loan's principal repaid
+-- before it, which the investor queries' claim test needs (a window a query would otherwise sort for).
 -- Columns: investor_id, then loan_repayment's: loan_no, paid_on, source, principal_paid, interest_paid,
---   fee_paid (DECIMAL(18,2) currency units)
+--   fee_paid (DECIMAL(18,2) currency units), and
+--   principal_paid_before  the loan's principal repaid by every source before this repayment: ordered
+--                          by paid_on, source (borrower, guarantor, collection), then the amounts
+--                          (summed exactly in decimal, then double: currency units; 0 for the first)
 -- key: none (a repayment has no key in the store)
 create table book_repayment as
 with
@@ -33,7 +37,17 @@ select
     r.source,
     r.principal_paid,
     r.interest_paid,
-    r.fee_paid
+    r.fee_paid,
+    cast(coalesce(sum(r.principal_paid) over (
+        partition by h.investor_id, r.loan_no
+        order by
+            r.paid_on,
+            list_position(['borrower', 'guarantor', 'collection'], r.source),
+            r.principal_paid,
+            r.interest_paid,
+            r.fee_paid
+        rows between unbounded preceding and 1 preceding
+    ), 0) as double) as principal_paid_before
 from held_loans as h
 inner join loan_repayment as r using (loan_no)
 order by investor_id, loan_no, paid_on

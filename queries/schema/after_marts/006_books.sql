@@ -7,7 +7,8 @@
 -- on or before day (held_loan_repayments($investor_id, $as_of))
 -- Columns: loan_no, paid_on, source, principal_paid, interest_paid, fee_paid (DECIMAL(18,2), as in
 --   repayments), principal_paid_before (double: the loan's principal repaid by every source before this
---   repayment, ordered by paid_on and source borrower, guarantor, collection; 0 for the first)
+--   repayment, ordered by paid_on, source borrower, guarantor, collection, then the amounts, summed in
+--   decimal, as book_repayment stores it; 0 for the first)
 create or replace macro held_loan_repayments(inv, day) as table
 with
 
@@ -17,12 +18,30 @@ held_loans as (
     where investor_id = inv and invested_on <= day
 ),
 
-paid as (
-    select loan_no, paid_on, source, principal_paid, interest_paid, fee_paid
+stored as (
+    select loan_no, paid_on, source, principal_paid, interest_paid, fee_paid, principal_paid_before
     from book_repayment
     where investor_id = inv and paid_on <= day and loan_no in (select loan_no from held_loans)
-    union all
-    select loan_no, paid_on, source, principal_paid, interest_paid, fee_paid
+),
+
+unstored as (
+    select
+        loan_no,
+        paid_on,
+        source,
+        principal_paid,
+        interest_paid,
+        fee_paid,
+        cast(coalesce(sum(principal_paid) over (
+            partition by loan_no
+            order by
+                paid_on,
+                list_position(['borrower', 'guarantor', 'collection'], source),
+                principal_paid,
+                interest_paid,
+                fee_paid
+            rows between unbounded preceding and 1 preceding
+        ), 0) as double) as principal_paid_before
     from loan_repayment
     where paid_on <= day and loan_no in (
         select loan_no
@@ -31,14 +50,9 @@ paid as (
     )
 )
 
-select
-    *,
-    coalesce(sum(cast(principal_paid as double)) over (
-        partition by loan_no
-        order by paid_on, list_position(['borrower', 'guarantor', 'collection'], source)
-        rows between unbounded preceding and 1 preceding
-    ), 0) as principal_paid_before
-from paid;
+select * from stored
+union all
+select * from unstored;
 
 -- grain: one row per installment of a loan in which investor inv has a holding
 -- (held_loan_installments($investor_id))
