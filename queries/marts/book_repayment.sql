@@ -42,7 +42,7 @@ select
         partition by h.investor_id, r.loan_no
         order by
             r.paid_on,
-            list_position(['borrower', 'guarantor', 'collection'], r.source),
+            case r.source when 'borrower' then 1 when 'guarantor' then 2 else 3 end,
             r.principal_paid,
             r.interest_paid,
             r.fee_paid

@@ -36,7 +36,7 @@ unstored as (
             partition by loan_no
             order by
                 paid_on,
-                list_position(['borrower', 'guarantor', 'collection'], source),
+                case source when 'borrower' then 1 when 'guarantor' then 2 else 3 end,
                 principal_paid,
                 interest_paid,
                 fee_paid
