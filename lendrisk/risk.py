@@ -11,6 +11,7 @@ Amounts are currency units (floats), probabilities and rates fractions in 0..1, 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -24,7 +25,7 @@ import pyarrow.compute as pc
 import pyxirr
 from scipy.special import ndtr
 from scipy.stats import norm
-from threadpoolctl import threadpool_limits
+from threadpoolctl import ThreadpoolController
 
 from lendrisk import cache, sql
 from lendrisk.vocab import (
@@ -1693,6 +1694,12 @@ def default_cuts(probability: np.ndarray) -> np.ndarray:
 SIMULATION_THREADS = 2
 
 
+@functools.cache
+def _blas_threads() -> ThreadpoolController:
+    """The BLAS libraries loaded in this process, inspected once (threadpool_limits does it per call)."""
+    return ThreadpoolController()
+
+
 def vasicek_losses(
     pd_12m: np.ndarray,
     loss_given_default: np.ndarray,
@@ -1749,7 +1756,7 @@ def vasicek_losses(
     # one BLAS thread: OpenBLAS splits this matrix-vector product by output row, so each loss is
     # summed alike on one thread or several, but waking the threads cost ~10x the product itself
     parts = [chunks[i :: max(threads, 1)] for i in range(max(threads, 1))]
-    with threadpool_limits(limits=1, user_api="blas"), ThreadPoolExecutor(len(parts)) as pool:
+    with _blas_threads().limit(limits=1, user_api="blas"), ThreadPoolExecutor(len(parts)) as pool:
         list(pool.map(simulate, parts))
     return losses
 
