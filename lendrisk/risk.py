@@ -1692,6 +1692,43 @@ def default_cuts(probability: np.ndarray) -> np.ndarray:
 # threads simulating the loss distribution's chunks: each chunk's draws are found first (where the
 # generator stands when the chunk starts), so the threads make the same draws and losses as one would
 SIMULATION_THREADS = 2
+# draws compared and summed at a time: a chunk's scenarios go through in blocks of about this many
+# uniforms, so the work arrays stay in the core's cache
+BLOCK_DRAWS = 32_768
+
+
+def block_rows(loans: int) -> int:
+    """Scenarios per block of about BLOCK_DRAWS uniforms (loans each): a multiple of 4."""
+    return max(4, BLOCK_DRAWS // max(loans, 1) // 4 * 4)
+
+
+def blocks(scenarios: int, rows: int) -> list[tuple[int, int]]:
+    """(first, stop) scenario of each block of a chunk, rows at a time (a multiple of 4), a single
+    row left at the end going with the last block. Each block's losses are then summed as in one
+    matrix-vector product over the chunk: OpenBLAS's dgemv_t sums the rows four at a time and the
+    last 1-3 rows by other kernels, so a row keeps its kernel; but numpy multiplies a one-row matrix
+    by a dot product, summed in another order."""
+    firsts = list(range(0, scenarios, rows))
+    if len(firsts) > 1 and scenarios - firsts[-1] == 1:
+        firsts.pop()
+    return list(zip(firsts, [*firsts[1:], scenarios], strict=False))  # none for no scenarios
+
+
+def next_words(
+    bitgen: np.random.PCG64, carry: int | None, count: int, out: np.ndarray
+) -> tuple[np.ndarray, int | None]:
+    """The next count 32-bit words of bitgen's stream after carry (a high half word already drawn, or
+    None) and the high half word left over: uniform_words' words without its round trips through the
+    generator's state. out (uint32, count or more) receives them when a carry leads."""
+    if count <= 0:
+        return out[:0], carry
+    if carry is None:
+        halves = np.asarray(bitgen.random_raw((count + 1) // 2), dtype="<u8").view("<u4")
+        return halves[:count], int(halves[count]) if count % 2 else None
+    halves = np.asarray(bitgen.random_raw(count // 2), dtype="<u8").view("<u4")
+    out[0] = carry
+    out[1:count] = halves[: count - 1]
+    return out[:count], int(halves[count - 1]) if (count - 1) % 2 else None
 
 
 @functools.cache
@@ -1736,25 +1773,30 @@ def vasicek_losses(
         skip_words(rng, len(factor) * len(order))
 
     def simulate(part: list[tuple[int, np.ndarray, dict]]) -> None:
-        """The losses of some chunks of scenarios, each drawn from the generator state where it begins;
-        the thread's work arrays are made once (a thread's fresh arrays cost a page fault per 4 KB)."""
-        own = np.random.Generator(np.random.PCG64())
-        rows = max((len(factor) for _, factor, _ in part), default=0)
-        cut = np.empty((rows, len(order)), dtype=np.uint32)
-        defaulted = np.empty((rows, len(order)), dtype=bool)
-        as_float = np.empty((rows, len(order)))
+        """The losses of some chunks of scenarios, each drawn from the generator state where it begins,
+        block_rows scenarios at a time; the thread's work arrays are made once."""
+        bitgen = np.random.PCG64()
+        rows = min(block_rows(len(order)), max((len(factor) for _, factor, _ in part), default=0))
+        most = rows + 1  # a last block takes a single leftover row with it
+        buffer = np.empty(most * len(order), dtype=np.uint32)
+        cut = np.empty((most, len(order)), dtype=np.uint32)
+        defaulted = np.empty((most, len(order)), dtype=bool)
+        as_float = np.empty((most, len(order)))
         for start, factor, state in part:
-            size = len(factor)
-            own.bit_generator.state = state
+            bitgen.state = state
+            carry = state["uinteger"] if state["has_uint32"] else None
             cuts = default_cuts(ndtr(levels - shift * factor))
-            np.take(cuts, level_of, axis=1, out=cut[:size], mode="clip")  # each loan's level's cut
-            words = uniform_words(own, size * len(order)).reshape(size, len(order))
-            np.less(np.right_shift(words, 8, out=words), cut[:size], out=defaulted[:size])
-            np.copyto(as_float[:size], defaulted[:size])  # 0/1: the float64 product of the bool matrix
-            losses[start : start + size] = as_float[:size] @ severity
+            for first, stop in blocks(len(factor), rows):
+                size = stop - first
+                np.take(cuts[first:stop], level_of, axis=1, out=cut[:size], mode="clip")
+                words, carry = next_words(bitgen, carry, size * len(order), buffer)
+                words = words.reshape(size, len(order))
+                np.less(np.right_shift(words, 8, out=words), cut[:size], out=defaulted[:size])
+                np.copyto(as_float[:size], defaulted[:size])  # 0/1: the float64 product of the bool matrix
+                losses[start + first : start + stop] = as_float[:size] @ severity
 
-    # one BLAS thread: OpenBLAS splits this matrix-vector product by output row, so each loss is
-    # summed alike on one thread or several, but waking the threads cost ~10x the product itself
+    # one BLAS thread: OpenBLAS splits this matrix-vector product by output row, but waking its
+    # threads cost ~10x the product itself
     parts = [chunks[i :: max(threads, 1)] for i in range(max(threads, 1))]
     with _blas_threads().limit(limits=1, user_api="blas"), ThreadPoolExecutor(len(parts)) as pool:
         list(pool.map(simulate, parts))

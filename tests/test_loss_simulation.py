@@ -109,3 +109,73 @@ def test_vasicek_losses_equal_the_float32_draws(loans, n_sims, chunk, rho, seed,
     severity = rng.uniform(10, 500, loans) * (rng.random(loans) > 0.1)
     expected = float_losses(pd_12m, severity, rho, n_sims, seed, chunk)
     assert np.array_equal(risk.vasicek_losses(pd_12m, severity, rho, n_sims, seed, chunk, threads), expected)
+
+
+@pytest.mark.parametrize("before", [0, 1, 2, 3])
+@pytest.mark.parametrize("counts", [[0], [1], [2, 2], [5, 6, 1], [1, 1, 1], [1001, 0, 4, 7]])
+def test_next_words_continue_the_stream_as_uniform_words(before, counts):
+    # the blocks' words, carried half word included, are the words uniform_words draws at once
+    ours, reference = np.random.default_rng(8), np.random.default_rng(8)
+    ours.standard_normal(before, dtype=np.float32)
+    reference.standard_normal(before, dtype=np.float32)
+    state = ours.bit_generator.state
+    carry = state["uinteger"] if state["has_uint32"] else None
+    drawn = []
+    for count in counts:
+        words, carry = risk.next_words(ours.bit_generator, carry, count, np.empty(count, dtype=np.uint32))
+        assert words.dtype == np.uint32 and len(words) == count
+        drawn.append(words.copy())
+    expected = risk.uniform_words(reference, sum(counts))
+    assert np.array_equal(np.concatenate([np.empty(0, dtype=np.uint32), *drawn]), expected)
+    # what is left over is the next 32-bit draw
+    after = reference.bit_generator.state
+    assert carry == (after["uinteger"] if after["has_uint32"] else None)
+
+
+def test_blocks_on_paper():
+    assert risk.blocks(10, 4) == [(0, 4), (4, 8), (8, 10)]
+    assert risk.blocks(9, 4) == [(0, 4), (4, 9)]  # a single leftover row goes with the last block
+    assert risk.blocks(8, 4) == [(0, 4), (4, 8)]
+    assert risk.blocks(3, 4) == [(0, 3)]
+    assert risk.blocks(1, 4) == [(0, 1)]
+    assert risk.blocks(0, 4) == []
+    assert [risk.block_rows(n) for n in (0, 1, 2051, 9631, 10**6)] == [32768, 32768, 12, 4, 4]
+
+
+@pytest.mark.parametrize("loans", [1, 3, 100, 2051])
+def test_block_products_sum_as_the_chunk_product(loans):
+    # the assumption the blocks rest on, on this machine's BLAS: each block's matrix-vector product
+    # gives its rows' losses bit for bit as one product over the chunk (with one BLAS thread)
+    rng = np.random.default_rng(loans)
+    severity = rng.uniform(10, 500, loans)
+    with risk._blas_threads().limit(limits=1, user_api="blas"):
+        for scenarios in [*range(1, 70), 255, 256, 257]:
+            defaulted = (rng.random((scenarios, loans)) < 0.3).astype(float)
+            whole = defaulted @ severity
+            for rows in (4, 8, 12):
+                parts = [defaulted[first:stop] @ severity for first, stop in risk.blocks(scenarios, rows)]
+                assert np.array_equal(np.concatenate(parts), whole), (scenarios, rows)
+
+
+@pytest.mark.parametrize(
+    ("loans", "n_sims", "chunk"), [(2051, 300, 256), (5000, 2 * 256 + 9, 256), (9631, 7, 5)]
+)
+def test_vasicek_losses_in_blocks_equal_the_float32_draws(loans, n_sims, chunk):
+    # books big enough for blocks of 12 and 4 scenarios, chunks ending in a single leftover row
+    rng = np.random.default_rng(loans)
+    pd_12m = rng.choice(rng.uniform(0.001, 0.4, 40), loans)
+    severity = rng.uniform(10, 500, loans)
+    expected = float_losses(pd_12m, severity, 0.15, n_sims, 1, chunk)
+    assert np.array_equal(risk.vasicek_losses(pd_12m, severity, 0.15, n_sims, 1, chunk), expected)
+
+
+def test_vasicek_losses_of_sure_and_impossible_defaults():
+    # PD 1 always defaults and PD 0 never: each scenario loses exactly 1 + 4 + 16 = 21, whatever the
+    # draws, with 9 scenarios in chunks of 4 and 5 (blocks of 4 rows, a last block of 5)
+    pd_12m = np.array([1.0, 0.0, 1.0, 0.0, 1.0] * 7000)[:35_000]
+    severity = np.zeros(35_000)
+    severity[[0, 2, 4]] = [1.0, 4.0, 16.0]
+    severity[1] = 1000.0  # PD 0: never lost
+    assert risk.block_rows(len(pd_12m)) == 4
+    losses = risk.vasicek_losses(pd_12m, severity, 0.15, 9, 3, chunk=5)
+    assert losses.tolist() == [21.0] * 9
