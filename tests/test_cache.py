@@ -30,3 +30,22 @@ def test_memo_keeps_a_result_per_file_version_and_never_for_memory(tiny_db_copy)
     memory = duckdb.connect()
     assert cache.store_version(memory) is None
     assert [cache.memo(memory, "test-memo", (1,), compute) for _ in range(2)] == [4, 5]
+
+
+def test_store_path_is_asked_once_per_connection(tiny_db_copy, monkeypatch) -> None:
+    asked: list[str] = []
+    run = cache.sql.run
+    monkeypatch.setattr(
+        cache.sql, "run", lambda con, name, *args: asked.append(name) or run(con, name, *args)
+    )
+    con = store.connect(tiny_db_copy, read_only=True)
+    version = (str(tiny_db_copy), os.stat(tiny_db_copy).st_mtime_ns)
+    assert [cache.store_version(con) for _ in range(3)] == [version] * 3
+    assert asked == ["store_fingerprint"]
+    stat = os.stat(tiny_db_copy)
+    os.utime(tiny_db_copy, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000))  # the file changes: so does
+    assert cache.store_version(con) == (str(tiny_db_copy), stat.st_mtime_ns + 1_000_000)  # its version
+    memory = duckdb.connect()
+    assert [cache.store_version(memory) for _ in range(2)] == [None, None]
+    assert asked == ["store_fingerprint"] * 2  # the other connection asked once
+    con.close()
