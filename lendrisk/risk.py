@@ -832,6 +832,11 @@ def buyout_flows(exposure: pd.DataFrame, matrices: np.ndarray, months: int = BUY
     return exposure["exposure"].to_numpy(float) @ np.diff(reach, axis=1)
 
 
+def _reserve_balance(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> float:
+    """The risk reserve's balance at as_of (currency units; 0 when none)."""
+    return float(sql.run(con, "reserve_balance_as_of", {"as_of": as_of})["balance"].iloc[0])
+
+
 def reserve_coverage(
     con: duckdb.DuckDBPyConnection, as_of: dt.date, model: RiskModel | None = None
 ) -> dict[str, float]:
@@ -839,7 +844,7 @@ def reserve_coverage(
     balance, expected_buyouts (currency units), coverage (0..1)."""
     as_of = require_month_end(as_of)
     model = model or risk_model(con, as_of)
-    balance = float(sql.run(con, "reserve_balance_as_of", {"as_of": as_of})["balance"].iloc[0])
+    balance = cache.memo(con, "reserve_balance", (as_of,), lambda: _reserve_balance(con, as_of))
     expected = float(buyout_flows(reserve_exposure(con, as_of), model.matrices).sum())
     coverage = 1.0 if expected <= balance else max(balance, 0.0) / expected
     return {"balance": balance, "expected_buyouts": expected, "coverage": coverage}
