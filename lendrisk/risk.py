@@ -1766,7 +1766,7 @@ def vasicek_losses(
     threshold = norm.ppf(np.clip(pd_12m, 0.0, 1.0)) / np.sqrt(1.0 - rho)
     levels, codes = np.unique(threshold, return_inverse=True)
     order = np.argsort(codes, kind="stable")  # loans grouped by PD level: p(Z) repeats per group
-    level_of = np.repeat(np.arange(len(levels)), np.bincount(codes, minlength=len(levels)))
+    per_level = np.bincount(codes, minlength=len(levels))
     levels = levels.astype(np.float32)
     shift = np.float32(np.sqrt(rho / (1.0 - rho)))
     severity = np.asarray(loss_given_default, dtype=np.float64)[order]
@@ -1784,7 +1784,6 @@ def vasicek_losses(
         rows = min(block_rows(len(order)), max((len(factor) for _, factor, _ in part), default=0))
         most = rows + 1  # a last block takes a single leftover row with it
         buffer = np.empty(most * len(order), dtype=np.uint32)
-        cut = np.empty((most, len(order)), dtype=np.uint32)
         defaulted = np.empty((most, len(order)), dtype=bool)
         as_float = np.empty((most, len(order)))
         for start, factor, state in part:
@@ -1793,10 +1792,10 @@ def vasicek_losses(
             cuts = default_cuts(ndtr(levels - shift * factor))
             for first, stop in blocks(len(factor), rows):
                 size = stop - first
-                np.take(cuts[first:stop], level_of, axis=1, out=cut[:size], mode="clip")
                 words, carry = next_words(bitgen, carry, size * len(order), buffer)
                 words = words.reshape(size, len(order))
-                np.less(np.right_shift(words, 8, out=words), cut[:size], out=defaulted[:size])
+                cut = np.repeat(cuts[first:stop], per_level, axis=1)  # each loan's level's cut
+                np.less(np.right_shift(words, 8, out=words), cut, out=defaulted[:size])
                 np.copyto(as_float[:size], defaulted[:size])  # 0/1: the float64 product of the bool matrix
                 losses[start + first : start + stop] = as_float[:size] @ severity
 
