@@ -1790,12 +1790,18 @@ def vasicek_losses(
             bitgen.state = state
             carry = state["uinteger"] if state["has_uint32"] else None
             cuts = default_cuts(ndtr(levels - shift * factor))
+            # word >> 8 < cut is word < cut << 8 while every cut is below 2**24 (a sure default's is not)
+            shifted = cuts.max(initial=0) < 2**24
+            if shifted:
+                cuts <<= 8
             for first, stop in blocks(len(factor), rows):
                 size = stop - first
                 words, carry = next_words(bitgen, carry, size * len(order), buffer)
                 words = words.reshape(size, len(order))
+                if not shifted:
+                    np.right_shift(words, 8, out=words)
                 cut = np.repeat(cuts[first:stop], per_level, axis=1)  # each loan's level's cut
-                np.less(np.right_shift(words, 8, out=words), cut, out=defaulted[:size])
+                np.less(words, cut, out=defaulted[:size])
                 np.copyto(as_float[:size], defaulted[:size])  # 0/1: the float64 product of the bool matrix
                 losses[start + first : start + stop] = as_float[:size] @ severity
 

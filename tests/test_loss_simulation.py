@@ -179,3 +179,10 @@ def test_vasicek_losses_of_sure_and_impossible_defaults():
     assert risk.block_rows(len(pd_12m)) == 4
     losses = risk.vasicek_losses(pd_12m, severity, 0.15, 9, 3, chunk=5)
     assert losses.tolist() == [21.0] * 9
+
+
+def test_shifted_cuts_compare_whole_words_alike():
+    # vasicek_losses compares whole words with cut << 8 when every cut is below 2**24: the same test
+    words = np.array([0, 1, 255, 256, 257, 2**31, 2**32 - 257, 2**32 - 256, 2**32 - 1], dtype=np.uint32)
+    for cut in (0, 1, 2, 2**23, 2**24 - 1):
+        assert ((words >> 8) < cut).tolist() == (words < (np.uint32(cut) << np.uint32(8))).tolist(), cut
