@@ -1825,17 +1825,16 @@ def loss_distribution(
     """12-month loss distribution of an investor's holdings: mean, VaR 95/99, P(loss > k·exposure), losses."""
     model = risk_model(con, as_of)
     coverage = guarantee_coverage(con, model.as_of, model)
-    holdings = _expected_loss(
-        _risk_inputs(con, model.as_of, investor_id), model, True, "markov", None, coverage
-    )
+    holdings = _price(_risk_inputs(con, model.as_of, investor_id), model, "markov", None)  # as expected_loss
     ead = holdings["ead"].to_numpy(float)
     kept = _kept(holdings["guarantee"], coverage)
     severity = ead * holdings["lgd"].to_numpy(float) * kept
-    losses = vasicek_losses(holdings["pd_12m"].to_numpy(float), severity, rho, n_sims, seed)
+    pd_12m = holdings["pd_12m"].to_numpy(float)
+    losses = vasicek_losses(pd_12m, severity, rho, n_sims, seed)
     exposure = float(ead.sum())
     return {
         "exposure": exposure,
-        "expected_loss_12m": float((holdings["pd_12m"].to_numpy(float) * severity).sum()),
+        "expected_loss_12m": float((pd_12m * severity).sum()),
         "mean": float(losses.mean()),
         "var_95": float(np.quantile(losses, 0.95)),
         "var_99": float(np.quantile(losses, 0.99)),
