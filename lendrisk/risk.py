@@ -1698,8 +1698,9 @@ def default_cuts(probability: np.ndarray) -> np.ndarray:
 # generator stands when the chunk starts), so the threads make the same draws and losses as one would
 SIMULATION_THREADS = 2
 # draws compared and summed at a time: a chunk's scenarios go through in blocks of about this many
-# uniforms, so the work arrays stay in the core's cache
-BLOCK_DRAWS = 32_768
+# uniforms, so the work arrays stay in the core's cache (smaller blocks suit one thread, but two
+# threads then contend for the GIL between the many more numpy calls)
+BLOCK_DRAWS = 65_536
 
 
 def block_rows(loans: int) -> int:
