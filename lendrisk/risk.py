@@ -1743,6 +1743,39 @@ def _blas_threads() -> ThreadpoolController:
     return ThreadpoolController()
 
 
+def _chunk_losses(
+    bitgen: np.random.PCG64,
+    state: dict,
+    cuts: np.ndarray,
+    per_level: np.ndarray,
+    severity: np.ndarray,
+    rows: int,
+    work: tuple[np.ndarray, np.ndarray, np.ndarray],
+) -> np.ndarray:
+    """A chunk's losses (currency units, one per scenario): its uniforms' words drawn from state (the
+    generator where they begin) and compared with cuts (scenario × PD level, default_cuts) for the
+    per_level loans of each level in turn, rows scenarios at a time in work (words, defaults, 0/1)."""
+    bitgen.state = state
+    carry = state["uinteger"] if state["has_uint32"] else None
+    # word >> 8 < cut is word < cut << 8 while every cut is below 2**24 (a sure default's is not)
+    shifted = cuts.max(initial=0) < 2**24
+    if shifted:
+        cuts = cuts << 8
+    buffer, defaulted, as_float = work
+    losses = np.empty(len(cuts))
+    for first, stop in blocks(len(cuts), rows):
+        size = stop - first
+        words, carry = next_words(bitgen, carry, size * len(severity), buffer)
+        words = words.reshape(size, len(severity))
+        if not shifted:
+            np.right_shift(words, 8, out=words)
+        cut = np.repeat(cuts[first:stop], per_level, axis=1)  # each loan's level's cut
+        np.less(words, cut, out=defaulted[:size])
+        np.copyto(as_float[:size], defaulted[:size])  # 0/1: the float64 product of the bool matrix
+        losses[first:stop] = as_float[:size] @ severity
+    return losses
+
+
 def vasicek_losses(
     pd_12m: np.ndarray,
     loss_given_default: np.ndarray,
@@ -1761,7 +1794,8 @@ def vasicek_losses(
     compared as integers, without making the floats. The chunks of scenarios draw one after another
     from one PCG64 stream: a first pass draws each chunk's factors and notes the generator's state
     where its uniforms begin (skip_words jumps over them), then threads make the chunks' uniforms
-    from those states: the same draws as one sequential pass, losses bit for bit.
+    from those states: the same draws as one sequential pass, losses bit for bit. A chunk goes
+    through in blocks of scenarios (_chunk_losses), each summed as in one product over the chunk.
     """
     rng = np.random.default_rng(seed)
     threshold = norm.ppf(np.clip(pd_12m, 0.0, 1.0)) / np.sqrt(1.0 - rho)
@@ -1779,32 +1813,21 @@ def vasicek_losses(
         skip_words(rng, len(factor) * len(order))
 
     def simulate(part: list[tuple[int, np.ndarray, dict]]) -> None:
-        """The losses of some chunks of scenarios, each drawn from the generator state where it begins,
-        block_rows scenarios at a time; the thread's work arrays are made once."""
+        """The losses of some chunks of scenarios, each drawn from the generator state where it begins;
+        the thread's generator and work arrays are made once."""
         bitgen = np.random.PCG64()
         rows = min(block_rows(len(order)), max((len(factor) for _, factor, _ in part), default=0))
         most = rows + 1  # a last block takes a single leftover row with it
-        buffer = np.empty(most * len(order), dtype=np.uint32)
-        defaulted = np.empty((most, len(order)), dtype=bool)
-        as_float = np.empty((most, len(order)))
+        work = (
+            np.empty(most * len(order), dtype=np.uint32),
+            np.empty((most, len(order)), dtype=bool),
+            np.empty((most, len(order))),
+        )
         for start, factor, state in part:
-            bitgen.state = state
-            carry = state["uinteger"] if state["has_uint32"] else None
             cuts = default_cuts(ndtr(levels - shift * factor))
-            # word >> 8 < cut is word < cut << 8 while every cut is below 2**24 (a sure default's is not)
-            shifted = cuts.max(initial=0) < 2**24
-            if shifted:
-                cuts <<= 8
-            for first, stop in blocks(len(factor), rows):
-                size = stop - first
-                words, carry = next_words(bitgen, carry, size * len(order), buffer)
-                words = words.reshape(size, len(order))
-                if not shifted:
-                    np.right_shift(words, 8, out=words)
-                cut = np.repeat(cuts[first:stop], per_level, axis=1)  # each loan's level's cut
-                np.less(words, cut, out=defaulted[:size])
-                np.copyto(as_float[:size], defaulted[:size])  # 0/1: the float64 product of the bool matrix
-                losses[start + first : start + stop] = as_float[:size] @ severity
+            losses[start : start + len(factor)] = _chunk_losses(
+                bitgen, state, cuts, per_level, severity, rows, work
+            )
 
     # one BLAS thread: OpenBLAS splits this matrix-vector product by output row, but waking its
     # threads cost ~10x the product itself
