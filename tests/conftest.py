@@ -39,6 +39,26 @@ def _row_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     return {name: con.execute(f'select count(*) from "{name}"').fetchone()[0] for name in names}
 
 
+@pytest.fixture
+def tiny_big_books(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[..., duckdb.DuckDBPyConnection]]:
+    """build(tables=None): the tiny platform (or those tables) in a new in-memory store whose big books
+    start at 3 holdings, store.BIG_BOOK_HOLDINGS for the whole test: I1's book (3 holdings) is big, I2's
+    (2) is not, so investor_month and the book marts hold I1's rows."""
+    monkeypatch.setattr(store, "BIG_BOOK_HOLDINGS", 3)
+    opened: list[duckdb.DuckDBPyConnection] = []
+
+    def build(tables: dict | None = None) -> duckdb.DuckDBPyConnection:
+        con = duckdb.connect()
+        frames = tiny_tables() if tables is None else tables
+        store.populate(con, frames, source="tiny", observed_to=OBSERVED_TO)
+        opened.append(con)
+        return con
+
+    yield build
+    for con in opened:
+        con.close()
+
+
 @pytest.fixture(scope="session")
 def tiny_memory_store() -> Iterator[duckdb.DuckDBPyConnection]:
     """The tiny platform built once per run into an in-memory store (loan_month to 2024-12-31).

@@ -422,13 +422,11 @@ def test_every_mart_is_described_for_contributors():
     assert [m for m in store.MARTS if m not in text] == []
 
 
-def test_investor_month_holds_the_big_books_overdue_trend(monkeypatch):
+def test_investor_month_holds_the_big_books_overdue_trend(tiny_big_books):
     # I1 holds 3 loans (H1 1/2 of L1, H3 all of L2 from 02-01, H4 1/3 of L3), I2 holds 2: with big books
     # from 3 holdings the mart holds I1's month-ends with exposure (the tiny tape above; L3's claim is 0
     # from the guarantor's 06-10 buy-out, so nothing after May; no exposure is ever 90+)
-    monkeypatch.setattr(store, "BIG_BOOK_HOLDINGS", 3)
-    con = duckdb.connect()
-    store.populate(con, tiny_tables(), source="tiny", observed_to=OBSERVED_TO)
+    con = tiny_big_books()
     rows = con.execute(
         "select investor_id, month_end, held_loans, exposure, overdue_exposure, m3plus_exposure "
         "from investor_month"
@@ -460,10 +458,9 @@ def test_investor_month_holds_the_big_books_overdue_trend(monkeypatch):
     assert sql.run(con, "investor_overdue_trend_stored", small).empty
     trend = investor.overdue_trend(con, OBSERVED_TO, "I1")
     assert trend["held_loans"].tolist() == [2, 3, 3, 1, 1] + [0] * 7
-    con.close()
 
 
-def test_investor_month_counts_a_second_holding_in_a_loan_from_its_month_end(monkeypatch):
+def test_investor_month_counts_a_second_holding_in_a_loan_from_its_month_end(tiny_big_books):
     # H4 split in two: I1 puts 500 into L3 on 01-10 and 500 more on 02-20, so its share of L3 is 1/6 at
     # 01-31 and 1/3 from 02-29; L3 is one held loan throughout
     tables = tiny_tables()
@@ -471,9 +468,7 @@ def test_investor_month_counts_a_second_holding_in_a_loan_from_its_month_end(mon
     holdings.loc[holdings["holding_id"] == "H4", "amount"] = 500.0
     extra = holdings[holdings["holding_id"] == "H4"].assign(holding_id="H6", invested_on=d("2024-02-20"))
     tables["holdings"] = pd.concat([holdings, extra], ignore_index=True)
-    monkeypatch.setattr(store, "BIG_BOOK_HOLDINGS", 3)
-    con = duckdb.connect()
-    store.populate(con, tables, source="tiny", observed_to=OBSERVED_TO)
+    con = tiny_big_books(tables)
     rows = con.execute(
         "select month_end, held_loans, exposure from investor_month where investor_id = 'I1'"
     ).fetchall()
@@ -486,16 +481,13 @@ def test_investor_month_counts_a_second_holding_in_a_loan_from_its_month_end(mon
     params = {"as_of": OBSERVED_TO, "investor_id": "I1"}
     stored = sql.run(con, "investor_overdue_trend_stored", {**params, "big_book_holdings": 3})
     pd.testing.assert_frame_equal(stored, sql.run(con, "investor_overdue_trend", params), rtol=1e-12)
-    con.close()
 
 
-def test_book_marts_hold_the_big_books_repayments_and_schedule_by_investor(monkeypatch):
+def test_book_marts_hold_the_big_books_repayments_and_schedule_by_investor(tiny_big_books):
     # with big books from 3 holdings, I1 (H1 in L1, H3 in L2, H4 in L3) is big and I2 (2 holdings) is not:
     # the marts hold I1's copy of its 3 loans' 10 repayments and 12 installments (tests/tiny.py), in loan
     # and date order, and nothing of I2's
-    monkeypatch.setattr(store, "BIG_BOOK_HOLDINGS", 3)
-    con = duckdb.connect()
-    store.populate(con, tiny_tables(), source="tiny", observed_to=OBSERVED_TO)
+    con = tiny_big_books()
     paid = con.execute(
         "select investor_id, loan_no, paid_on, source, cast(principal_paid + interest_paid as double), "
         "principal_paid_before from book_repayment"
@@ -516,16 +508,13 @@ def test_book_marts_hold_the_big_books_repayments_and_schedule_by_investor(monke
     due = con.execute("select investor_id, loan_no, count(*) from book_installment group by all order by 2")
     assert due.fetchall() == [("I1", 1, 3), ("I1", 2, 6), ("I1", 3, 3)]
     assert store.MARTS.index("book_repayment") > store.MARTS.index("holding_book")
-    con.close()
 
 
-def test_a_big_book_reads_its_cash_from_the_book_marts_and_a_small_one_from_the_loans(monkeypatch):
+def test_a_big_book_reads_its_cash_from_the_book_marts_and_a_small_one_from_the_loans(tiny_big_books):
     # I1's book is big from 3 holdings: with loan_repayment and loan_installment emptied, its holdings,
     # returns and cash flows are the same (the held_loan_* macros read the book marts); I2's small book
     # reads them, so its repayments are gone
-    monkeypatch.setattr(store, "BIG_BOOK_HOLDINGS", 3)
-    con = duckdb.connect()
-    store.populate(con, tiny_tables(), source="tiny", observed_to=OBSERVED_TO)
+    con = tiny_big_books()
     feb = d("2024-02-29")
 
     def read(investor_id: str) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
@@ -551,7 +540,6 @@ def test_a_big_book_reads_its_cash_from_the_book_marts_and_a_small_one_from_the_
     gone = read("I2")
     assert gone[0]["received"].tolist() == [0.0, 0.0]
     assert gone[1]["next_due"].isna().all() and len(gone[3]) == 2  # its two investments, no repayment
-    con.close()
 
 
 def test_legal_case_holds_each_lawsuit_with_its_claim_at_filing(tiny_con):
