@@ -1644,13 +1644,31 @@ def stressed_expected_loss(
 # --- loss distribution ------------------------------------------------------------------------
 
 
+def next_words(
+    bitgen: np.random.PCG64, carry: int | None, count: int, out: np.ndarray
+) -> tuple[np.ndarray, int | None]:
+    """The next count 32-bit words of bitgen's stream after carry (a high half word already drawn, or
+    None) and the high half word left over (None when the last output's was used), leaving the
+    generator's buffered half word alone (uniform_words keeps it). out (uint32, count or more)
+    receives the words when a carry leads."""
+    if count <= 0:
+        return out[:0], carry
+    if carry is None:
+        halves = np.asarray(bitgen.random_raw((count + 1) // 2), dtype="<u8").view("<u4")
+        return halves[:count], int(halves[count]) if count % 2 else None
+    halves = np.asarray(bitgen.random_raw(count // 2), dtype="<u8").view("<u4")
+    out[0] = carry
+    out[1:count] = halves[: count - 1]
+    return out[:count], int(halves[count - 1]) if (count - 1) % 2 else None
+
+
 def uniform_words(rng: np.random.Generator, count: int) -> np.ndarray:
     """The next count 32-bit words (uint32) rng.random(count, dtype=np.float32) would draw, rng left
     exactly where that call leaves it: its uniforms are (word >> 8) / 2**24.
 
     numpy's PCG64 hands out 32-bit words from 64-bit outputs, low half first, keeping the high half
-    for the next 32-bit draw (has_uint32 / uinteger in its state); random_raw gives the 64-bit outputs
-    in bulk, without a call per uniform.
+    for the next 32-bit draw (has_uint32 / uinteger in its state); next_words draws them in bulk from
+    the 64-bit outputs, and the high half left over (else the last word) goes back into the state.
     """
     bitgen = rng.bit_generator
     if not isinstance(bitgen, np.random.PCG64):
@@ -1658,15 +1676,12 @@ def uniform_words(rng: np.random.Generator, count: int) -> np.ndarray:
     if count <= 0:
         return np.empty(0, dtype=np.uint32)
     state = bitgen.state
-    buffered = int(state["has_uint32"])
-    first = np.array([state["uinteger"]] * buffered, dtype=np.uint32)
-    need = count - buffered
-    halves = np.asarray(bitgen.random_raw((need + 1) // 2), dtype="<u8").view("<u4")  # no copy
-    kept = int(halves[need]) if need % 2 else int(halves[need - 1]) if need else state["uinteger"]
-    state = bitgen.state  # after the 64-bit draws; the last high half is kept (used when need is even)
-    state["has_uint32"], state["uinteger"] = need % 2, kept
+    carry = int(state["uinteger"]) if state["has_uint32"] else None
+    words, left = next_words(bitgen, carry, count, np.empty(count, dtype=np.uint32))
+    state = bitgen.state  # after the 64-bit draws
+    state["has_uint32"], state["uinteger"] = (0, int(words[-1])) if left is None else (1, left)
     bitgen.state = state
-    return np.concatenate([first, halves[:need]]) if buffered else halves[:need]
+    return words
 
 
 def skip_words(rng: np.random.Generator, count: int) -> None:
@@ -1718,23 +1733,6 @@ def blocks(scenarios: int, rows: int) -> list[tuple[int, int]]:
     if len(firsts) > 1 and scenarios - firsts[-1] == 1:
         firsts.pop()
     return list(zip(firsts, [*firsts[1:], scenarios], strict=False))  # none for no scenarios
-
-
-def next_words(
-    bitgen: np.random.PCG64, carry: int | None, count: int, out: np.ndarray
-) -> tuple[np.ndarray, int | None]:
-    """The next count 32-bit words of bitgen's stream after carry (a high half word already drawn, or
-    None) and the high half word left over: uniform_words' words without its round trips through the
-    generator's state. out (uint32, count or more) receives them when a carry leads."""
-    if count <= 0:
-        return out[:0], carry
-    if carry is None:
-        halves = np.asarray(bitgen.random_raw((count + 1) // 2), dtype="<u8").view("<u4")
-        return halves[:count], int(halves[count]) if count % 2 else None
-    halves = np.asarray(bitgen.random_raw(count // 2), dtype="<u8").view("<u4")
-    out[0] = carry
-    out[1:count] = halves[: count - 1]
-    return out[:count], int(halves[count - 1]) if (count - 1) % 2 else None
 
 
 @functools.cache
